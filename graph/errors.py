@@ -1,0 +1,34 @@
+"""Errors the library raises; each carries what a person needs to fix the cause."""
+from __future__ import annotations
+
+
+class EsgkgError(Exception):
+    """Base class: every error the CLI turns into a message and exit status 1."""
+
+
+class SourceError(EsgkgError):
+    """A problem in a report's source files, located by file and line."""
+
+    def __init__(self, file: str, line: int | None, problem: str) -> None:
+        self.file = file
+        self.line = line
+        self.problem = problem
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {problem}")
+
+
+class SourceErrors(EsgkgError):
+    """Every source problem found in one pass, so a curator fixes them all at once."""
+
+    def __init__(self, errors: list[SourceError]) -> None:
+        self.errors = errors
+        lines = "\n".join(f"  {e}" for e in errors)
+        super().__init__(f"{len(errors)} problem(s) in the report sources:\n{lines}")
+
+
+class StoreError(EsgkgError):
+    """The store is missing, damaged or cannot be opened."""
+
+
+class ValidationFailed(EsgkgError):
+    """A build produced a graph with SHACL violations and was not published."""

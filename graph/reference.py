@@ -1,0 +1,114 @@
+"""Reference data shipped with the project: UN SDG KOS, framework provisions, units."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from rdflib import Graph
+
+from .errors import SourceError, SourceErrors
+from .namespaces import SDGO, RDF
+from .yaml_lines import Record, load_yaml
+
+PROVISION_LEVELS = ("standard", "aspect", "mandatory", "comply-or-explain", "recommended",
+                    "general-disclosure", "disclosure", "requirement", "part")
+
+
+def package_dir(name: str) -> Path:
+    """A data folder installed with the package (works for editable and wheel installs)."""
+    return Path(str(resources.files(f"esgkg.{name}")))
+
+
+def reference_dir() -> Path:
+    return package_dir("graph") / "reference"
+
+
+def reports_dir() -> Path:
+    return package_dir("graph") / "reports"
+
+
+@dataclass
+class Reference:
+    """Checked reference data, with lookup tables used to check report sources."""
+
+    folder: Path
+    units: dict[str, Record] = field(default_factory=dict)
+    schemes: dict[str, Record] = field(default_factory=dict)
+    provisions: dict[tuple[str, str], Record] = field(default_factory=dict)
+    goal_names_zh: dict[int, tuple[str, str]] = field(default_factory=dict)
+    sdg_graph: Graph = field(default_factory=Graph)
+    sdg_targets: set[str] = field(default_factory=set)
+    sdg_files: list[Path] = field(default_factory=list)
+
+
+def load_reference(folder: Path | None = None) -> Reference:
+    """Read and check all reference data; raises :class:`SourceErrors` on any problem."""
+    folder = folder or reference_dir()
+    ref = Reference(folder=folder)
+    errors: list[SourceError] = []
+
+    units_file = folder / "units.yaml"
+    try:
+        units = load_yaml(units_file).get("units", {})
+        for key, spec in units.items():
+            if not isinstance(spec, dict) or "qudt" not in spec or "label" not in spec:
+                errors.append(SourceError(str(units_file), getattr(spec, "line", None), f"unit {key!r} needs qudt and label"))
+            else:
+                ref.units[str(key)] = spec
+    except SourceError as exc:
+        errors.append(exc)
+
+    for path in sorted((folder / "frameworks").glob("*.yaml")):
+        try:
+            data = load_yaml(path)
+        except SourceError as exc:
+            errors.append(exc)
+            continue
+        scheme = data.get("scheme") if isinstance(data, dict) else None
+        if not isinstance(scheme, dict) or "id" not in scheme:
+            errors.append(SourceError(str(path), 1, "needs a `scheme:` mapping with an id"))
+            continue
+        sid = str(scheme["id"])
+        ref.schemes[sid] = scheme
+        codes: set[str] = set()
+        for prov in data.get("provisions") or []:
+            code = str(prov.get("code", "")).strip()
+            if not code:
+                errors.append(SourceError(str(path), prov.line, "provision without code"))
+                continue
+            if code in codes:
+                errors.append(SourceError(str(path), prov.line, f"duplicate provision code {code!r}"))
+            codes.add(code)
+            if prov.get("level") not in PROVISION_LEVELS:
+                errors.append(SourceError(str(path), prov.line, f"provision {code}: level must be one of {', '.join(PROVISION_LEVELS)}, got {prov.get('level')!r}"))
+            label = prov.get("label")
+            if not isinstance(label, dict) or not label.get("en"):
+                errors.append(SourceError(str(path), prov.line, f"provision {code}: needs label with at least en"))
+            ref.provisions[(sid, code)] = prov
+        for (s, code), prov in ref.provisions.items():
+            if s == sid and prov.get("parent") is not None and (sid, str(prov["parent"])) not in ref.provisions:
+                errors.append(SourceError(str(path), prov.line, f"provision {code}: unknown parent {prov['parent']!r}"))
+
+    sdg_dir = folder / "sdg"
+    ref.sdg_files = sorted(sdg_dir.glob("*.ttl"))
+    for ttl in ref.sdg_files:
+        try:
+            ref.sdg_graph.parse(ttl, format="turtle")
+        except Exception as exc:  # rdflib raises many kinds; all mean the file is unusable
+            errors.append(SourceError(str(ttl), None, f"cannot parse Turtle: {exc}"))
+    ref.sdg_targets = {
+        str(s).rsplit("/", 1)[-1] for s in ref.sdg_graph.subjects(RDF.type, SDGO.Target)
+    }
+    names = sdg_dir / "goals-zh-hant.csv"
+    if names.exists():
+        with names.open(encoding="utf-8") as fh:
+            for line_no, row in enumerate(csv.DictReader(fh), start=2):
+                try:
+                    ref.goal_names_zh[int(row["goal"])] = (row["label_zh_hant"].strip(), row.get("source", "").strip())
+                except (KeyError, ValueError):
+                    errors.append(SourceError(str(names), line_no, f"bad row {row!r}"))
+    if errors:
+        raise SourceErrors(errors)
+    return ref

@@ -1,0 +1,487 @@
+"""Reading and checking one report's source folder (format: docs/source-format.md).
+
+Everything is checked before anything is mapped, and every problem found is reported
+at once with its file and line, so a failed check never produces half a graph.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import SourceError, SourceErrors
+from .reference import Reference
+from .yaml_lines import Record, load_yaml
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SECTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+HORIZONS = ("short", "medium", "long")
+PILLARS = ("E", "S", "G")
+
+# kind -> (file, list key): the record lists a report folder may hold. The kind is also
+# the IRI path segment of the records it holds.
+LISTS: dict[str, tuple[str, str]] = {
+    "topic": ("topics.yaml", "topics"),
+    "concern": ("stakeholders.yaml", "concerns"),
+    "stakeholder": ("stakeholders.yaml", "stakeholders"),
+    "action": ("sdg.yaml", "actions"),
+    "sdg-link": ("sdg.yaml", "links"),
+    "body": ("governance.yaml", "bodies"),
+    "document": ("policies.yaml", "documents"),
+    "risk": ("risks.yaml", "risks"),
+    "metric": ("metrics.yaml", "metrics"),
+    "target": ("targets.yaml", "targets"),
+    "disclosure": ("disclosures.yaml", "disclosures"),
+}
+EXTRA_TOP_KEYS = {"topics.yaml": {"assessment"}, "stakeholders.yaml": {"engagement"}}
+# Every file may carry a top-level curator `note`.
+COMMON_TOP_KEYS = {"note"}
+KINDS_WITHOUT_ID = {"sdg-link", "disclosure"}
+
+BODY_KINDS = ("board", "board-committee", "management-committee", "department",
+              "working-group", "external", "business-unit")
+DOCUMENT_KINDS = ("internal-policy", "law", "regulation", "standard", "certification",
+                  "guideline", "commitment", "framework")
+TARGET_KINDS = ("target", "commitment")
+TARGET_STATUS = ("achieved", "not-achieved", "in-progress", "committed", "partially-achieved")
+OPERATORS = (">=", "<=", "=", "<", ">")
+DISCLOSURE_STATUS = ("disclosed", "not-applicable", "omitted", "partially-disclosed")
+
+
+@dataclass
+class ReportSource:
+    """One report's checked records, ready for mapping."""
+
+    folder: Path
+    report: Record
+    lists: dict[str, list[Record]] = field(default_factory=dict)
+    assessment: Record | None = None
+    engagement: Record | None = None
+    observations: list[Record] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return str(self.report["id"])
+
+    def records(self, kind: str) -> list[Record]:
+        return self.lists.get(kind, [])
+
+
+class _Checker:
+    """Collects problems instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[SourceError] = []
+
+    def fail(self, rec: Record | None, problem: str, file: str = "", line: int | None = None) -> None:
+        if rec is not None:
+            file, line = rec.file, rec.line
+        self.errors.append(SourceError(file, line, problem))
+
+
+def _is_text(value: Any, require_both: bool) -> bool:
+    if not isinstance(value, dict) or not value:
+        return False
+    if set(value) - {"zh", "en"}:
+        return False
+    if require_both and not ({"zh", "en"} <= set(value)):
+        return False
+    return all(isinstance(v, str) and v.strip() for v in value.values())
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+# Field rules: name -> (required, check). A check returns a problem string or None.
+Check = Callable[[Any], "str | None"]
+
+
+def _text(required_both: bool = True) -> Check:
+    def check(v: Any) -> str | None:
+        if _is_text(v, required_both):
+            return None
+        need = "both zh and en" if required_both else "zh and/or en"
+        return f"must be a map with {need} (non-empty strings), got {v!r}"
+    return check
+
+
+def _text_list(v: Any) -> str | None:
+    if isinstance(v, list) and all(_is_text(x, False) for x in v):
+        return None
+    return f"must be a list of {{zh, en}} maps, got {v!r}"
+
+
+def _enum(*allowed: str) -> Check:
+    def check(v: Any) -> str | None:
+        return None if v in allowed else f"must be one of {', '.join(allowed)}; got {v!r}"
+    return check
+
+
+def _enum_list(*allowed: str) -> Check:
+    def check(v: Any) -> str | None:
+        bad = [x for x in _as_list(v) if x not in allowed]
+        if not _as_list(v):
+            return "must not be empty"
+        return None if not bad else f"must be among {', '.join(allowed)}; got {bad!r}"
+    return check
+
+
+def _num(v: Any) -> str | None:
+    return None if _number(v) is not None else f"is not a number: {v!r}"
+
+
+def _int(v: Any) -> str | None:
+    return None if isinstance(v, int) and not isinstance(v, bool) else f"must be a whole number, got {v!r}"
+
+
+def _bool(v: Any) -> str | None:
+    return None if isinstance(v, bool) else f"must be true or false, got {v!r}"
+
+
+def _str(v: Any) -> str | None:
+    return None if isinstance(v, (str, int, float)) and str(v).strip() else f"must be a non-empty string, got {v!r}"
+
+
+def _any(v: Any) -> str | None:
+    return None
+
+
+NOTE = ("note", False, _any)
+SECTION = ("section", True, _any)  # checked against report.yaml separately
+LABEL = ("label", True, _text())
+
+FIELDS: dict[str, list[tuple[str, bool, Check]]] = {
+    "topic": [("id", True, _str), LABEL, ("pillar", True, _enum(*PILLARS)),
+              ("matrix_order", False, _int), ("importance_to_stakeholders", False, _num),
+              ("importance_to_company", False, _num), ("description", False, _text(False)),
+              SECTION, NOTE],
+    "concern": [("id", True, _str), LABEL, ("topic", False, _str), SECTION, NOTE],
+    "stakeholder": [("id", True, _str), LABEL, ("concerns", True, _any),
+                    ("channels", True, _any), ("description", False, _text(False)), SECTION, NOTE],
+    "action": [("id", True, _str), LABEL, ("description", False, _text(False)),
+               ("sdg", True, _int), ("targets", False, _any), ("topics", False, _any),
+               SECTION, NOTE],
+    "sdg-link": [("topic", True, _str), ("sdg", True, _int), ("targets", False, _any),
+                 ("evidence", False, _text(False)), SECTION, NOTE],
+    "body": [("id", True, _str), ("kind", True, _enum(*BODY_KINDS)), LABEL,
+             ("part_of", False, _any), ("reports_to", False, _any), ("led_by", False, _text(False)),
+             ("members", False, _text(False)), ("responsibilities", False, _text_list),
+             ("description", False, _text(False)), SECTION, NOTE],
+    "document": [("id", True, _str), ("kind", True, _enum(*DOCUMENT_KINDS)), LABEL,
+                 ("issuer", False, _text(False)), ("topics", False, _any),
+                 ("description", False, _text(False)), SECTION, NOTE],
+    "risk": [("id", True, _str), ("kind", True, _enum("risk", "opportunity")),
+             ("climate", False, _bool), ("category", False, _text(False)), LABEL,
+             ("description", False, _text(False)), ("financial_impact", False, _text(False)),
+             ("horizon", False, _enum_list(*HORIZONS)), ("horizon_as_written", False, _str),
+             ("likelihood", False, _text(False)), ("impact", False, _text(False)),
+             ("responses", False, _text_list), ("topics", False, _any), SECTION, NOTE],
+    "metric": [("id", True, _str), LABEL, ("unit", True, _str), ("topics", False, _any),
+               ("group", False, _text(False)), ("footnotes", False, _text_list),
+               ("part_of", False, _str), ("dimension", False, _str), ("ratio_of", False, _any),
+               ("disclosures", False, _any), ("description", False, _text(False)), SECTION, NOTE],
+    "target": [("id", True, _str), ("kind", True, _enum(*TARGET_KINDS)), LABEL,
+               ("metric", False, _str), ("operator", False, _enum(*OPERATORS)),
+               ("value", False, _num), ("unit", False, _str), ("year", True, _int),
+               ("baseline_year", False, _int), ("actual", False, _num),
+               ("actual_as_written", False, _str), ("status", True, _enum(*TARGET_STATUS)),
+               ("status_as_written", False, _str), ("description", False, _text(False)),
+               ("topics", False, _any), SECTION, NOTE],
+    "disclosure": [("scheme", True, _str), ("code", True, _str),
+                   ("status", True, _enum(*DISCLOSURE_STATUS)),
+                   ("explanation", False, _text(False)), ("sections", False, _any),
+                   ("location_as_written", False, _str), SECTION, NOTE],
+}
+
+OBSERVATION_COLUMNS = ("metric", "year", "value", "unit", "section", "as_written", "note")
+
+
+def load_report(folder: Path, reference: Reference, display_root: Path | None = None) -> ReportSource:
+    """Read and check every source file of one report folder.
+
+    Raises :class:`SourceErrors` listing every problem (file, line, what is wrong).
+    """
+    checker = _Checker()
+
+    def name(path: Path) -> str:
+        try:
+            return str(path.relative_to(display_root)) if display_root else str(path)
+        except ValueError:
+            return str(path)
+
+    report_file = folder / "report.yaml"
+    if not report_file.is_file():
+        raise SourceErrors([SourceError(name(report_file), None, "missing: every report folder needs report.yaml")])
+    try:
+        report = load_yaml(report_file, name(report_file))
+    except SourceError as exc:
+        raise SourceErrors([exc]) from exc
+    source = ReportSource(folder=folder, report=report)
+    _check_report_meta(source, checker, folder.name)
+
+    raw_files: dict[str, Any] = {}
+    for file_name in sorted({f for f, _ in LISTS.values()}):
+        path = folder / file_name
+        if not path.exists():
+            continue
+        try:
+            data = load_yaml(path, name(path))
+        except SourceError as exc:
+            checker.errors.append(exc)
+            continue
+        if not isinstance(data, Record):
+            checker.fail(None, "must be a mapping of lists", name(path), 1)
+            continue
+        allowed = {k for f, k in LISTS.values() if f == file_name} | EXTRA_TOP_KEYS.get(file_name, set()) | COMMON_TOP_KEYS
+        for key in data:
+            if key not in allowed:
+                checker.fail(data, f"unknown top-level key {key!r}; expected {sorted(allowed)}")
+        raw_files[file_name] = data
+
+    for kind, (file_name, key) in LISTS.items():
+        data = raw_files.get(file_name)
+        if data is None or key not in data:
+            continue
+        items = data[key]
+        if not isinstance(items, list):
+            checker.fail(data, f"{key!r} must be a list")
+            continue
+        records = []
+        for item in items:
+            if not isinstance(item, Record):
+                checker.fail(data, f"every entry of {key!r} must be a mapping, got {item!r}")
+                continue
+            _check_fields(kind, item, checker)
+            records.append(item)
+        source.lists[kind] = records
+    if "topics.yaml" in raw_files and "assessment" in raw_files["topics.yaml"]:
+        source.assessment = raw_files["topics.yaml"]["assessment"]
+    if "stakeholders.yaml" in raw_files and "engagement" in raw_files["stakeholders.yaml"]:
+        source.engagement = raw_files["stakeholders.yaml"]["engagement"]
+
+    obs_path = folder / "observations.csv"
+    if obs_path.exists():
+        source.observations = _read_observations(obs_path, name(obs_path), checker)
+
+    _check_ids_and_references(source, reference, checker)
+    if checker.errors:
+        raise SourceErrors(checker.errors)
+    return source
+
+
+def _check_report_meta(source: ReportSource, checker: _Checker, folder_name: str) -> None:
+    r = source.report
+    if not isinstance(r, Record):
+        checker.fail(None, "report.yaml must be a mapping", "report.yaml", 1)
+        return
+    for key in ("id", "title", "organisation", "period", "sections"):
+        if key not in r:
+            checker.fail(r, f"report.yaml is missing {key!r}")
+    if r.get("id") != folder_name:
+        checker.fail(r, f"report id {r.get('id')!r} must equal its folder name {folder_name!r}")
+    if "title" in r and not _is_text(r["title"], True):
+        checker.fail(r, "title must have zh and en")
+    org = r.get("organisation")
+    if isinstance(org, Record):
+        if not SLUG.match(str(org.get("id", ""))):
+            checker.fail(org, f"organisation id must be a lowercase slug, got {org.get('id')!r}")
+        if not _is_text(org.get("label"), True):
+            checker.fail(org, "organisation label must have zh and en")
+    period = r.get("period")
+    if isinstance(period, Record):
+        for key in ("start", "end"):
+            if not re.match(r"^\d{4}-\d{2}-\d{2}$", str(period.get(key, ""))):
+                checker.fail(period, f"period {key} must be a date YYYY-MM-DD, got {period.get(key)!r}")
+    seen: set[str] = set()
+    for sec in r.get("sections") or []:
+        if not isinstance(sec, Record):
+            checker.fail(r, f"section entries must be mappings, got {sec!r}")
+            continue
+        sid = str(sec.get("id", ""))
+        if not SECTION_ID.match(sid):
+            checker.fail(sec, f"section id {sec.get('id')!r} is not valid (quote numbers: \"1.3\")")
+        elif sid in seen:
+            checker.fail(sec, f"duplicate section id {sid!r}")
+        seen.add(sid)
+        if not _is_text(sec.get("title"), False):
+            checker.fail(sec, f"section {sid!r} needs a title {{zh, en}}")
+    for sec in r.get("sections") or []:
+        if isinstance(sec, Record) and sec.get("parent") is not None and str(sec["parent"]) not in seen:
+            checker.fail(sec, f"section {sec.get('id')!r} has unknown parent {sec['parent']!r}")
+
+
+def _check_fields(kind: str, rec: Record, checker: _Checker) -> None:
+    rules = FIELDS[kind]
+    allowed = {name for name, _, _ in rules}
+    for key in rec:
+        if key not in allowed:
+            checker.fail(rec, f"unknown field {key!r} in a {kind}; allowed: {', '.join(sorted(allowed))}")
+    for name, required, check in rules:
+        if name not in rec or rec[name] is None:
+            if required:
+                what = "missing section (every record needs its report section)" if name == "section" else f"missing required field {name!r}"
+                checker.fail(rec, f"{kind} {rec.get('id', '')!s}: {what}".replace("  ", " "))
+            continue
+        problem = check(rec[name])
+        if problem:
+            checker.fail(rec, f"{kind} {rec.get('id', '')}: {name} {problem}")
+
+
+def _read_observations(path: Path, display: str, checker: _Checker) -> list[Record]:
+    rows: list[Record] = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        checker.fail(None, f"not UTF-8 text ({exc.reason})", display, None)
+        return rows
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in ("metric", "year", "value", "section") if c not in (reader.fieldnames or [])]
+    if missing:
+        checker.fail(None, f"missing column(s) {missing}; expected {', '.join(OBSERVATION_COLUMNS)}", display, 1)
+        return rows
+    extra = [c for c in reader.fieldnames or [] if c not in OBSERVATION_COLUMNS]
+    if extra:
+        checker.fail(None, f"unknown column(s) {extra}; expected {', '.join(OBSERVATION_COLUMNS)}", display, 1)
+    for row in reader:
+        rec = Record({k: (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k})
+        rec.file, rec.line = display, reader.line_num
+        if None in row:
+            checker.fail(rec, f"row has more cells than the header: {row[None]!r}")
+        if _number(rec.get("value")) is None:
+            checker.fail(rec, f"value is not a number: {rec.get('value')!r} (metric {rec.get('metric')!r})")
+        year = rec.get("year", "")
+        if not (year.isdigit() and 1900 <= int(year) <= 2200):
+            checker.fail(rec, f"year must be a four-digit year, got {year!r}")
+        if not rec.get("section"):
+            checker.fail(rec, "missing section (every value needs the report section it came from)")
+        rows.append(rec)
+    return rows
+
+
+def _check_ids_and_references(source: ReportSource, ref: Reference, checker: _Checker) -> None:
+    sections = {str(s.get("id")) for s in source.report.get("sections") or [] if isinstance(s, Record)}
+    ids: dict[str, set[str]] = {}
+    for kind, records in source.lists.items():
+        if kind in KINDS_WITHOUT_ID:
+            continue
+        seen: dict[str, Record] = {}
+        for rec in records:
+            rid = str(rec.get("id", ""))
+            if not SLUG.match(rid):
+                checker.fail(rec, f"{kind} id {rec.get('id')!r} must be a lowercase ASCII slug (a-z, 0-9, -)")
+            elif rid in seen:
+                checker.fail(rec, f"duplicate {kind} id {rid!r} (first at line {seen[rid].line})")
+            seen[rid] = rec
+        ids[kind] = set(seen)
+
+    def ref_ok(rec: Record, kind: str, value: Any, field_name: str) -> None:
+        for v in _as_list(value):
+            if str(v) not in ids.get(kind, set()):
+                checker.fail(rec, f"unknown {kind} reference {v!r} in {field_name!r}")
+
+    def section_ok(rec: Record, value: Any, field_name: str = "section") -> None:
+        for s in _as_list(value):
+            if str(s) not in sections:
+                checker.fail(rec, f"unknown section {s!r} in {field_name!r} (declare it in report.yaml)")
+
+    for kind, records in source.lists.items():
+        for rec in records:
+            section_ok(rec, rec.get("section"))
+            if "topics" in rec:
+                ref_ok(rec, "topic", rec["topics"], "topics")
+            if kind in ("concern", "sdg-link") and rec.get("topic"):
+                ref_ok(rec, "topic", rec["topic"], "topic")
+            if kind in ("action", "sdg-link"):
+                goal = rec.get("sdg")
+                if not (isinstance(goal, int) and 1 <= goal <= 17):
+                    checker.fail(rec, f"sdg must be a UN goal number 1-17, got {goal!r}")
+                for target in _as_list(rec.get("targets")):
+                    if str(target) not in ref.sdg_targets:
+                        checker.fail(rec, f"unknown UN SDG target {target!r}")
+                    elif str(target).split(".")[0] != str(goal):
+                        checker.fail(rec, f"target {target!r} does not belong to goal {goal}")
+            if kind == "stakeholder":
+                ref_ok(rec, "concern", rec.get("concerns"), "concerns")
+                channel_ids: set[str] = set()
+                for ch in _as_list(rec.get("channels")):
+                    if not isinstance(ch, dict) or not SLUG.match(str(ch.get("id", ""))) or not _is_text(ch.get("label"), True):
+                        checker.fail(rec, f"channel must be {{id: slug, label: {{zh, en}}}}, got {ch!r}")
+                    elif ch["id"] in channel_ids:
+                        checker.fail(rec, f"duplicate channel id {ch['id']!r}")
+                    else:
+                        channel_ids.add(ch["id"])
+            if kind == "body":
+                for f in ("part_of", "reports_to"):
+                    if rec.get(f):
+                        ref_ok(rec, "body", rec[f], f)
+            if kind == "metric":
+                if str(rec.get("unit")) not in ref.units:
+                    checker.fail(rec, f"unknown unit {rec.get('unit')!r} (add it to graph/reference/units.yaml)")
+                if rec.get("part_of"):
+                    ref_ok(rec, "metric", rec["part_of"], "part_of")
+                    if not rec.get("dimension"):
+                        checker.fail(rec, "a metric with part_of needs the dimension it breaks down by")
+                ratio = rec.get("ratio_of")
+                if ratio is not None:
+                    if not isinstance(ratio, dict) or set(ratio) != {"numerator", "denominator"}:
+                        checker.fail(rec, "ratio_of must be {numerator: metric, denominator: metric}")
+                    else:
+                        ref_ok(rec, "metric", [ratio["numerator"], ratio["denominator"]], "ratio_of")
+                for code in _as_list(rec.get("disclosures")):
+                    scheme, _, c = str(code).partition(":")
+                    if (scheme, c) not in ref.provisions:
+                        checker.fail(rec, f"unknown framework provision {code!r} (scheme:code)")
+            if kind == "target":
+                if rec.get("metric"):
+                    ref_ok(rec, "metric", rec["metric"], "metric")
+                if rec.get("unit") and str(rec["unit"]) not in ref.units:
+                    checker.fail(rec, f"unknown unit {rec.get('unit')!r}")
+            if kind == "disclosure":
+                key = (str(rec.get("scheme")), str(rec.get("code")))
+                if key[0] not in ref.schemes:
+                    checker.fail(rec, f"unknown framework {key[0]!r}; known: {sorted(ref.schemes)}")
+                elif key not in ref.provisions:
+                    checker.fail(rec, f"{key[0]} has no provision {key[1]!r} (graph/reference/frameworks/)")
+                section_ok(rec, rec.get("sections"), "sections")
+                if rec.get("status") in ("not-applicable", "omitted") and not rec.get("explanation"):
+                    checker.fail(rec, f"a disclosure that is {rec.get('status')} needs its explanation")
+    by_metric = ids.get("metric", set())
+    for row in source.observations:
+        if row.get("metric") not in by_metric:
+            checker.fail(row, f"unknown metric {row.get('metric')!r} (declare it in metrics.yaml)")
+        if row.get("unit") and row["unit"] not in ref.units:
+            checker.fail(row, f"unknown unit {row['unit']!r}")
+        section_ok(row, row.get("section"))
+    seen_obs: dict[tuple, Record] = {}
+    for row in source.observations:
+        key = (row.get("metric"), row.get("year"), row.get("section"), row.get("unit") or "")
+        if key in seen_obs:
+            checker.fail(row, f"duplicate value for {key[0]} {key[1]} in section {key[2]} (first at line {seen_obs[key].line})")
+        seen_obs[key] = row
+    approved = source.report.get("approved")
+    if isinstance(approved, Record):
+        if approved.get("by") and approved["by"] not in ids.get("body", set()):
+            checker.fail(approved, f"approved.by {approved['by']!r} is not a body in governance.yaml")
+        if approved.get("section"):
+            section_ok(approved, approved["section"])
+    for fw in source.report.get("frameworks") or []:
+        if isinstance(fw, Record):
+            section_ok(fw, fw.get("section"))
+            if not SLUG.match(str(fw.get("scheme", ""))):
+                checker.fail(fw, f"framework scheme must be a slug, got {fw.get('scheme')!r}")

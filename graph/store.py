@@ -1,0 +1,115 @@
+"""The embedded on-disk store: versioned Oxigraph directories behind one atomic pointer.
+
+Layout of a store root::
+
+    <root>/versions/<version>/   an Oxigraph (RocksDB) store, never modified once published
+    <root>/current               symlink to versions/<version>; replaced atomically by rename
+
+A build writes a complete new version beside the old one and then swaps ``current`` with
+``os.replace``; readers resolve ``current`` once when they open. A failed or killed build
+therefore never touches what is being served. The version is a digest of the dataset's
+canonical N-Quads, so it doubles as an ETag for everything served from it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph
+
+from .errors import StoreError
+
+DEFAULT_ROOT = Path(".esgkg") / "store"
+KEEP_VERSIONS = 2
+
+
+def default_root() -> Path:
+    """``ESGKG_STORE`` if set, else ``./.esgkg/store``."""
+    return Path(os.environ.get("ESGKG_STORE", str(DEFAULT_ROOT)))
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """What is known about a published version without opening it."""
+
+    version: str
+    path: Path
+    meta: dict
+
+
+class StoreRoot:
+    """A directory holding published store versions and the ``current`` pointer."""
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else default_root()
+        self.versions = self.root / "versions"
+        self.pointer = self.root / "current"
+
+    def exists(self) -> bool:
+        return self.pointer.is_symlink() and self.pointer.resolve().is_dir()
+
+    def current(self) -> StoreInfo:
+        """The published version, or a :class:`StoreError` that says what is wrong."""
+        if not self.pointer.is_symlink():
+            raise StoreError(f"no store at {self.root}: run `esgkg build` first")
+        path = self.pointer.resolve()
+        meta_file = path.parent / f"{path.name}.json"
+        if not path.is_dir() or not meta_file.is_file():
+            raise StoreError(f"store at {self.root} is damaged: {path} or its metadata is missing")
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"store metadata {meta_file} is unreadable: {exc}") from exc
+        return StoreInfo(version=path.name, path=path, meta=meta)
+
+    def open_read_only(self) -> tuple[pyoxigraph.Store, StoreInfo]:
+        """Open the current version for reading (many processes may do so at once)."""
+        info = self.current()
+        try:
+            return pyoxigraph.Store.read_only(str(info.path)), info
+        except OSError as exc:
+            raise StoreError(f"cannot open store {info.path}: {exc}") from exc
+
+    def staging_dir(self, version: str) -> Path:
+        """A fresh directory in which a build may write the next version."""
+        self.versions.mkdir(parents=True, exist_ok=True)
+        tmp = self.versions / f".staging-{version}-{os.getpid()}"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        return tmp
+
+    def publish(self, staged: Path, version: str, meta: dict) -> StoreInfo:
+        """Make a fully written staging directory the current version, atomically."""
+        final = self.versions / version
+        if final.exists():
+            # Same content as an earlier build: keep the published copy, drop the new one.
+            shutil.rmtree(staged)
+        else:
+            os.replace(staged, final)
+        meta_file = self.versions / f"{version}.json"
+        tmp_meta = meta_file.with_suffix(".json.tmp")
+        tmp_meta.write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(tmp_meta, meta_file)
+        link_tmp = self.root / f".current-{os.getpid()}"
+        if link_tmp.is_symlink() or link_tmp.exists():
+            link_tmp.unlink()
+        os.symlink(Path("versions") / version, link_tmp)
+        os.replace(link_tmp, self.pointer)
+        self._prune(keep=version)
+        return self.current()
+
+    def _prune(self, keep: str) -> None:
+        """Remove old versions beyond the newest few; readers of those keep open handles."""
+        published = sorted(
+            (p for p in self.versions.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in published[KEEP_VERSIONS:]:
+            if old.name == keep:
+                continue
+            shutil.rmtree(old, ignore_errors=True)
+            (self.versions / f"{old.name}.json").unlink(missing_ok=True)

@@ -1,0 +1,63 @@
+"""YAML loading that remembers the line of every mapping, so errors can point at it."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SourceError
+
+
+class Record(dict):
+    """A YAML mapping that knows the file and 1-based line it came from."""
+
+    file: str = ""
+    line: int = 0
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings are :class:`Record` objects carrying their line."""
+
+
+def _construct_record(loader: _LineLoader, node: yaml.MappingNode) -> Record:
+    loader.flatten_mapping(node)
+    record = Record()
+    record.line = node.start_mark.line + 1
+    record.file = loader.name  # type: ignore[attr-defined]
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in record:
+            raise SourceError(record.file, key_node.start_mark.line + 1, f"duplicate key {key!r}")
+        record[key] = loader.construct_object(value_node, deep=True)
+    return record
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_record)
+# Dates stay strings: the mapping decides their datatype, and YAML's own date guessing
+# would turn "2024" sections into integers' cousins.
+_LineLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(path: Path, display_name: str | None = None) -> Any:
+    """Parse a YAML file; syntax errors become :class:`SourceError` with the line."""
+    name = display_name or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(name, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    loader = _LineLoader(text)
+    loader.name = name  # type: ignore[attr-defined]
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise SourceError(name, line, f"YAML syntax: {exc.problem}") from exc
+    finally:
+        loader.dispose()

@@ -1,0 +1,106 @@
+"""The CLI's commands. Each is thin: it parses options and calls the library."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from esgkg.graph.build import build as build_dataset
+from esgkg.graph.export import FORMATS, write_export
+from esgkg.graph.namespaces import Iris
+from esgkg.graph.store import StoreRoot
+
+err_console = Console(stderr=True)
+
+
+class RichProgress:
+    """Shows each build step as it starts, with elapsed time, on stderr."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.status = console.status("starting")
+        import time
+
+        self._time = time.monotonic
+        self.started = self._time()
+
+    def __enter__(self) -> "RichProgress":
+        self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.status.__exit__(*exc)
+
+    def step(self, description: str) -> None:
+        elapsed = self._time() - self.started
+        self.console.log(f"[{elapsed:6.2f}s] {description}")
+        self.status.update(description)
+
+
+store_option = click.option(
+    "--store", "store_path", type=click.Path(file_okay=False, path_type=Path),
+    default=None, help="Store folder (default: $ESGKG_STORE or ./.esgkg/store).")
+reports_option = click.option(
+    "--reports", "reports_path", type=click.Path(file_okay=False, path_type=Path, exists=True),
+    default=None, help="Folder of report folders (default: the bundled graph/reports).")
+
+
+def ensure_store(store: StoreRoot, reports_path: Path | None = None) -> None:
+    """Build the store if none is published yet (used by commands that read it)."""
+    if not store.exists():
+        err_console.log(f"no store at {store.root}; building it first")
+        run_build(store, reports_path)
+
+
+def run_build(store: StoreRoot, reports_path: Path | None, force: bool = False):
+    """Build with a progress display; validation hooks in when shapes exist."""
+    from esgkg.graph import validation
+
+    with RichProgress(err_console) as progress:
+        info = build_dataset(store, reports_root=reports_path, iris=Iris(), progress=progress,
+                             validate=validation.build_validator(force=force, console=err_console))
+    err_console.log(f"published store version {info.version} ({info.meta['quads']} quads) at {store.root}")
+    return info
+
+
+@click.command()
+@store_option
+@reports_option
+@click.option("--force", is_flag=True, help="Publish even when SHACL validation finds violations.")
+def build(store_path: Path | None, reports_path: Path | None, force: bool) -> None:
+    """Build all reports plus reference data into the store (atomic: a failed build changes nothing)."""
+    run_build(StoreRoot(store_path), reports_path, force=force)
+
+
+@click.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="nq", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+def export(store_path: Path | None, fmt: str, output: Path | None) -> None:
+    """Write the whole dataset in one RDF format."""
+    root = StoreRoot(store_path)
+    ensure_store(root)
+    store, _ = root.open_read_only()
+    size = write_export(store, fmt, output)
+    if output is not None:
+        err_console.log(f"wrote {size} bytes of {FORMATS[fmt][2]} to {output}")
+
+
+def _optional_commands() -> list[click.Command]:
+    """Commands from modules that may not exist in every checkout yet."""
+    found: list[click.Command] = []
+    try:
+        from esgkg.service import serve_command
+    except ImportError:
+        return found
+    for name in ("serve_command", "push_command"):
+        cmd = getattr(serve_command, name, None)
+        if isinstance(cmd, click.Command):
+            found.append(cmd)
+    return found
+
+
+ALL: list[click.Command] = [build, export, *_optional_commands()]

@@ -1,0 +1,45 @@
+"""Shared fixtures: stores built from the small synthetic report and from the bundled report."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from esgkg.graph.build import build
+from esgkg.graph.namespaces import Iris
+from esgkg.graph.store import StoreRoot
+
+TESTS = Path(__file__).parent
+FIXTURE_REPORTS = TESTS / "fixtures" / "reports"
+REPO = TESTS.parent
+
+
+@pytest.fixture(scope="session")
+def fixture_reports() -> Path:
+    """A folder of report folders holding only the synthetic example report."""
+    return FIXTURE_REPORTS
+
+
+@pytest.fixture
+def reports_copy(tmp_path: Path) -> Path:
+    """A writable copy of the fixture reports, for tests that break them on purpose."""
+    dest = tmp_path / "reports"
+    shutil.copytree(FIXTURE_REPORTS, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def example_store(tmp_path_factory: pytest.TempPathFactory) -> StoreRoot:
+    """A published store built from the synthetic example report."""
+    root = StoreRoot(tmp_path_factory.mktemp("example-store"))
+    build(root, reports_root=FIXTURE_REPORTS, iris=Iris())
+    return root
+
+
+@pytest.fixture(scope="session")
+def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> StoreRoot:
+    """A published store built from the bundled report(s), exactly as `esgkg build` does."""
+    root = StoreRoot(tmp_path_factory.mktemp("bundled-store"))
+    build(root, iris=Iris())
+    return root

@@ -1,0 +1,139 @@
+"""Building: determinism, atomicity, and clear errors for bad source data."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+
+from esgkg.graph.build import build
+from esgkg.graph.errors import SourceErrors
+from esgkg.graph.export import export
+from esgkg.graph.namespaces import Iris
+from esgkg.graph.store import StoreRoot
+
+BASE = Iris().base
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "esgkg.service.cli", *args],
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_build_publishes_named_graphs(example_store: StoreRoot) -> None:
+    store, info = example_store.open_read_only()
+    graphs = {g.value for g in store.named_graphs()}
+    assert {BASE + "graph/ontology", BASE + "graph/reference", BASE + "graph/report/example-2023"} <= graphs
+    assert info.meta["reports"] == ["example-2023"]
+    assert info.meta["quads"] == len(list(store))
+
+
+def test_builds_are_byte_identical(tmp_path: Path, fixture_reports: Path) -> None:
+    outputs = []
+    for name in ("a", "b"):
+        root = StoreRoot(tmp_path / name)
+        build(root, reports_root=fixture_reports)
+        store, _ = root.open_read_only()
+        outputs.append(export(store, "nq"))
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count(b"\n") > 500
+
+
+def test_cli_export_is_deterministic_across_processes(tmp_path: Path, fixture_reports: Path) -> None:
+    dumps = []
+    for name in ("one", "two"):
+        store = tmp_path / name
+        r = run_cli("build", "--store", str(store), "--reports", str(fixture_reports))
+        assert r.returncode == 0, r.stderr
+        out = tmp_path / f"{name}.nq"
+        r = run_cli("export", "--store", str(store), "--format", "nq", "-o", str(out))
+        assert r.returncode == 0, r.stderr
+        dumps.append(out.read_bytes())
+    assert dumps[0] == dumps[1]
+
+
+def _good_then(tmp_path: Path, reports: Path) -> tuple[StoreRoot, str]:
+    root = StoreRoot(tmp_path / "store")
+    info = build(root, reports_root=reports)
+    return root, info.version
+
+
+def test_failed_build_leaves_previous_store_serving(tmp_path: Path, reports_copy: Path) -> None:
+    root, version = _good_then(tmp_path, reports_copy)
+    (reports_copy / "example-2023" / "observations.csv").write_text(
+        "metric,year,value,unit,section,as_written,note\nghg-total,2023,lots,,3.1,,\n", encoding="utf-8")
+    with pytest.raises(SourceErrors):
+        build(root, reports_root=reports_copy)
+    assert root.current().version == version
+    store, _ = root.open_read_only()
+    assert store.query("ASK { GRAPH ?g { ?s ?p ?o } }")
+    assert not [p for p in root.versions.iterdir() if p.name.startswith(".staging")]
+
+
+def test_build_interrupted_while_loading_keeps_old_version(tmp_path: Path, reports_copy: Path) -> None:
+    root, version = _good_then(tmp_path, reports_copy)
+    (reports_copy / "example-2023" / "observations.csv").open("a", encoding="utf-8").write(
+        "employees,2022,45,,3.1,45,\n")
+
+    class Interrupt:
+        def step(self, description: str) -> None:
+            if description.startswith("publishing"):
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build(root, reports_root=reports_copy, progress=Interrupt())
+    assert root.current().version == version
+    assert not [p for p in root.versions.iterdir() if p.name.startswith(".staging")]
+
+
+BAD_INPUTS = [
+    # (file, old text, new text, expected message fragment, expected line)
+    ("sdg.yaml", "topics: [climate]", "topics: [climat]", "unknown topic reference 'climat'", 2),
+    ("observations.csv", "ghg-scope-1,2023,40,", "ghg-scope-1,2023,4O,", "value is not a number: '4O'", 5),
+    ("metrics.yaml", "unit: person", "unit: persons", "unknown unit 'persons'", 5),
+    ("topics.yaml", "id: people", "id: climate", "duplicate topic id 'climate'", 3),
+    ("policies.yaml", ', section: "2.1"}', "}", "missing section", 2),
+    ("risks.yaml", 'section: "2.1"', 'section: "9.9"', "unknown section '9.9'", 2),
+    ("governance.yaml", "kind: board,", "kind: boards,", "kind must be one of", 2),
+    ("stakeholders.yaml", "concerns: [climate, pay]", "concerns: [climate, pay", "YAML syntax", None),
+]
+
+
+@pytest.mark.parametrize("file,old,new,message,line", BAD_INPUTS, ids=[b[3][:30] for b in BAD_INPUTS])
+def test_bad_source_is_named_with_file_and_line(tmp_path: Path, reports_copy: Path, file: str, old: str,
+                                                new: str, message: str, line: int | None) -> None:
+    path = reports_copy / "example-2023" / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    store = tmp_path / "store"
+    r = run_cli("build", "--store", str(store), "--reports", str(reports_copy))
+    assert r.returncode == 1
+    assert message in r.stderr
+    where = f"example-2023/{file}" + (f":{line}:" if line else "")
+    assert where in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (store / "current").exists()
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path, reports_copy: Path) -> None:
+    obs = reports_copy / "example-2023" / "observations.csv"
+    obs.write_text(obs.read_text(encoding="utf-8") + "nope,2023,1,,3.1,,\nemployees,20x3,1,,3.1,,\n", encoding="utf-8")
+    with pytest.raises(SourceErrors) as err:
+        build(StoreRoot(tmp_path / "s"), reports_root=reports_copy)
+    messages = [str(e) for e in err.value.errors]
+    assert any("unknown metric 'nope'" in m for m in messages)
+    assert any("year must be a four-digit year" in m for m in messages)
+
+
+def test_rebased_iris_for_own_domain(tmp_path: Path, fixture_reports: Path) -> None:
+    iris = Iris("https://esg.example.org/")
+    root = StoreRoot(tmp_path / "s")
+    build(root, reports_root=fixture_reports, iris=iris)
+    store, _ = root.open_read_only()
+    assert store.query("ASK { GRAPH <https://esg.example.org/graph/ontology> "
+                       "{ <https://esg.example.org/ontology#MaterialTopic> a ?c } }")
+    assert not store.query(f"ASK {{ GRAPH ?g {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), \"{BASE}\")) }} }}")
