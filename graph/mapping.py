@@ -408,6 +408,10 @@ class ReportMapper:
             if ratio:
                 g.add((m, esg.numerator, self.node("metric", ratio["numerator"])))
                 g.add((m, esg.denominator, self.node("metric", ratio["denominator"])))
+            derived = rec.get("derived_from")
+            if derived:
+                g.add((m, esg.derivedFrom, self.node("metric", derived["metric"])))
+                g.add((m, esg.factor, decimal_literal(derived["factor"])))
             for code in _as_list(rec.get("disclosures")):
                 scheme_id, _, c = str(code).partition(":")
                 g.add((m, esg.disclosure, self.iris.provision(scheme_id, c)))

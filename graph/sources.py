@@ -195,6 +195,7 @@ FIELDS: dict[str, list[tuple[str, bool, Check]]] = {
     "metric": [("id", True, _str), LABEL, ("unit", True, _str), ("topics", False, _any),
                ("group", False, _text(False)), ("footnotes", False, _text_list),
                ("part_of", False, _str), ("dimension", False, _str), ("ratio_of", False, _any),
+               ("derived_from", False, _any),
                ("disclosures", False, _any), ("description", False, _text(False)), SECTION, NOTE],
     "target": [("id", True, _str), ("kind", True, _enum(*TARGET_KINDS)), LABEL,
                ("metric", False, _str), ("operator", False, _enum(*OPERATORS)),
@@ -443,6 +444,12 @@ def _check_ids_and_references(source: ReportSource, ref: Reference, checker: _Ch
                         checker.fail(rec, "ratio_of must be {numerator: metric, denominator: metric}")
                     else:
                         ref_ok(rec, "metric", [ratio["numerator"], ratio["denominator"]], "ratio_of")
+                derived = rec.get("derived_from")
+                if derived is not None:
+                    if not isinstance(derived, dict) or set(derived) != {"metric", "factor"} or _number(derived.get("factor")) is None:
+                        checker.fail(rec, "derived_from must be {metric: id, factor: number}")
+                    else:
+                        ref_ok(rec, "metric", derived["metric"], "derived_from")
                 for code in _as_list(rec.get("disclosures")):
                     scheme, _, c = str(code).partition(":")
                     if (scheme, c) not in ref.provisions:
