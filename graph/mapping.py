@@ -80,6 +80,8 @@ class ReportMapper:
         return self.iris.section(self.rid, str(section_id))
 
     def provenance(self, subject: URIRef, rec: Record) -> None:
+        for alt in rec.get("alt_labels") or []:
+            texts(self.g, subject, SKOS.altLabel, alt)
         for s in _as_list(rec.get("section")):
             self.g.add((subject, PROV.wasDerivedFrom, self.section(s)))
         self.g.add((subject, self.esg.report, self.report))

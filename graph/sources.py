@@ -163,6 +163,7 @@ def _any(v: Any) -> str | None:
 
 
 NOTE = ("note", False, _any)
+ALT_LABELS = ("alt_labels", False, _text_list)
 SECTION = ("section", True, _any)  # checked against report.yaml separately
 LABEL = ("label", True, _text())
 
@@ -170,44 +171,44 @@ FIELDS: dict[str, list[tuple[str, bool, Check]]] = {
     "topic": [("id", True, _str), LABEL, ("pillar", True, _enum(*PILLARS)),
               ("matrix_order", False, _int), ("importance_to_stakeholders", False, _num),
               ("importance_to_company", False, _num), ("description", False, _text(False)),
-              SECTION, NOTE],
-    "concern": [("id", True, _str), LABEL, ("topic", False, _str), SECTION, NOTE],
+              SECTION, NOTE, ALT_LABELS],
+    "concern": [("id", True, _str), LABEL, ("topic", False, _str), SECTION, NOTE, ALT_LABELS],
     "stakeholder": [("id", True, _str), LABEL, ("concerns", True, _any),
-                    ("channels", True, _any), ("description", False, _text(False)), SECTION, NOTE],
+                    ("channels", True, _any), ("description", False, _text(False)), SECTION, NOTE, ALT_LABELS],
     "action": [("id", True, _str), LABEL, ("description", False, _text(False)),
                ("sdg", True, _int), ("targets", False, _any), ("topics", False, _any),
-               SECTION, NOTE],
+               SECTION, NOTE, ALT_LABELS],
     "sdg-link": [("topic", True, _str), ("sdg", True, _int), ("targets", False, _any),
-                 ("evidence", False, _text(False)), SECTION, NOTE],
+                 ("evidence", False, _text(False)), SECTION, NOTE, ALT_LABELS],
     "body": [("id", True, _str), ("kind", True, _enum(*BODY_KINDS)), LABEL,
              ("part_of", False, _any), ("reports_to", False, _any), ("led_by", False, _text(False)),
              ("members", False, _text(False)), ("responsibilities", False, _text_list),
-             ("description", False, _text(False)), SECTION, NOTE],
+             ("description", False, _text(False)), SECTION, NOTE, ALT_LABELS],
     "document": [("id", True, _str), ("kind", True, _enum(*DOCUMENT_KINDS)), LABEL,
                  ("issuer", False, _text(False)), ("topics", False, _any),
-                 ("description", False, _text(False)), SECTION, NOTE],
+                 ("description", False, _text(False)), SECTION, NOTE, ALT_LABELS],
     "risk": [("id", True, _str), ("kind", True, _enum("risk", "opportunity")),
              ("climate", False, _bool), ("category", False, _text(False)), LABEL,
              ("description", False, _text(False)), ("financial_impact", False, _text(False)),
              ("horizon", False, _enum_list(*HORIZONS)), ("horizon_as_written", False, _str),
              ("likelihood", False, _text(False)), ("impact", False, _text(False)),
-             ("responses", False, _text_list), ("topics", False, _any), SECTION, NOTE],
+             ("responses", False, _text_list), ("topics", False, _any), SECTION, NOTE, ALT_LABELS],
     "metric": [("id", True, _str), LABEL, ("unit", True, _str), ("topics", False, _any),
                ("group", False, _text(False)), ("footnotes", False, _text_list),
                ("part_of", False, _str), ("dimension", False, _str), ("ratio_of", False, _any),
                ("derived_from", False, _any),
-               ("disclosures", False, _any), ("description", False, _text(False)), SECTION, NOTE],
+               ("disclosures", False, _any), ("description", False, _text(False)), SECTION, NOTE, ALT_LABELS],
     "target": [("id", True, _str), ("kind", True, _enum(*TARGET_KINDS)), LABEL,
                ("metric", False, _str), ("operator", False, _enum(*OPERATORS)),
                ("value", False, _num), ("unit", False, _str), ("year", True, _int),
                ("baseline_year", False, _int), ("actual", False, _num),
                ("actual_as_written", False, _str), ("status", True, _enum(*TARGET_STATUS)),
                ("status_as_written", False, _str), ("description", False, _text(False)),
-               ("topics", False, _any), SECTION, NOTE],
+               ("topics", False, _any), SECTION, NOTE, ALT_LABELS],
     "disclosure": [("scheme", True, _str), ("code", True, _str),
                    ("status", True, _enum(*DISCLOSURE_STATUS)),
                    ("explanation", False, _text(False)), ("sections", False, _any),
-                   ("location_as_written", False, _str), SECTION, NOTE],
+                   ("location_as_written", False, _str), SECTION, NOTE, ALT_LABELS],
 }
 
 OBSERVATION_COLUMNS = ("metric", "year", "value", "unit", "section", "as_written", "note")
