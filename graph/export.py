@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pyoxigraph
 from rdflib import Dataset as RdfDataset
-from rdflib import Graph
 
 from .namespaces import Iris, prefixes
 from .reference import package_dir
@@ -22,28 +21,32 @@ FORMATS: dict[str, tuple[str, bool, str]] = {
 }
 
 
-def _canonical_lines(ds: pyoxigraph.Dataset, fmt: pyoxigraph.RdfFormat) -> bytes:
+def _canonical_items(store: pyoxigraph.Store, triples: bool) -> list:
     # The store gives blank nodes fresh labels on every load; RDFC-1.0 relabels them from
     # the graph's structure, so identical data always serialises to identical bytes.
-    ds.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
-    if fmt == pyoxigraph.RdfFormat.N_TRIPLES:
-        items = [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in ds]
+    if triples:
+        ds = pyoxigraph.Dataset(pyoxigraph.Quad(q.subject, q.predicate, q.object) for q in store)
     else:
-        items = list(ds)
-    raw = pyoxigraph.serialize(items, format=fmt).decode("utf-8")
-    lines = sorted({line for line in raw.splitlines() if line.strip()})
+        ds = pyoxigraph.Dataset(store)
+    ds.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
+    if triples:
+        return sorted({pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in ds}, key=str)
+    return sorted(ds, key=str)
+
+
+def _sorted_lines(raw: bytes) -> bytes:
+    lines = sorted({line for line in raw.decode("utf-8").splitlines() if line.strip()})
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def canonical_nquads(store: pyoxigraph.Store) -> bytes:
     """All quads as sorted, unique N-Quads lines: identical input gives identical bytes."""
-    return _canonical_lines(pyoxigraph.Dataset(store), pyoxigraph.RdfFormat.N_QUADS)
+    return _sorted_lines(pyoxigraph.serialize(_canonical_items(store, False), format=pyoxigraph.RdfFormat.N_QUADS))
 
 
 def canonical_ntriples(store: pyoxigraph.Store) -> bytes:
     """The union of all graphs as sorted, unique N-Triples lines."""
-    ds = pyoxigraph.Dataset(pyoxigraph.Quad(q.subject, q.predicate, q.object) for q in store)
-    return _canonical_lines(ds, pyoxigraph.RdfFormat.N_TRIPLES)
+    return _sorted_lines(pyoxigraph.serialize(_canonical_items(store, True), format=pyoxigraph.RdfFormat.N_TRIPLES))
 
 
 def jsonld_context() -> dict:
@@ -52,6 +55,13 @@ def jsonld_context() -> dict:
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))["@context"]
     return dict(sorted(prefixes().items()))
+
+
+# Oxigraph writes Turtle, TriG and RDF/XML without rewriting literals (rdflib's Turtle writer
+# turns "667"^^xsd:decimal into 667.0, a different lexical form); rdflib compacts JSON-LD
+# against the project's @context, which Oxigraph cannot.
+_OXIGRAPH_FORMATS = {"ttl": pyoxigraph.RdfFormat.TURTLE, "trig": pyoxigraph.RdfFormat.TRIG,
+                     "rdf": pyoxigraph.RdfFormat.RDF_XML}
 
 
 def export(store: pyoxigraph.Store, fmt: str, iris: Iris | None = None) -> bytes:
@@ -63,19 +73,14 @@ def export(store: pyoxigraph.Store, fmt: str, iris: Iris | None = None) -> bytes
     if fmt == "nt":
         return canonical_ntriples(store)
     ns = prefixes(iris)
-    if FORMATS[fmt][1]:
-        ds = RdfDataset()
-        ds.parse(data=canonical_nquads(store), format="nquads")
-        for p, uri in sorted(ns.items()):
-            ds.bind(p, uri, override=True)
-        if fmt == "trig":
-            return ds.serialize(format="trig", encoding="utf-8")
-        return ds.serialize(format="json-ld", context=jsonld_context(), encoding="utf-8")
-    g = Graph()
-    g.parse(data=canonical_ntriples(store), format="nt")
+    if fmt in _OXIGRAPH_FORMATS:
+        items = _canonical_items(store, triples=not FORMATS[fmt][1])
+        return pyoxigraph.serialize(items, format=_OXIGRAPH_FORMATS[fmt], prefixes=dict(sorted(ns.items())))
+    ds = RdfDataset()
+    ds.parse(data=canonical_nquads(store), format="nquads")
     for p, uri in sorted(ns.items()):
-        g.bind(p, uri, override=True)
-    return g.serialize(format="turtle" if fmt == "ttl" else "pretty-xml", encoding="utf-8")
+        ds.bind(p, uri, override=True)
+    return ds.serialize(format="json-ld", context=jsonld_context(), encoding="utf-8")
 
 
 def write_export(store: pyoxigraph.Store, fmt: str, out: Path | None) -> int:

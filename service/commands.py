@@ -35,7 +35,7 @@ class RichProgress:
 
     def step(self, description: str) -> None:
         elapsed = self._time() - self.started
-        self.console.log(f"[{elapsed:6.2f}s] {description}")
+        self.console.print(f"[dim]{elapsed:6.2f}s[/dim] {description}", highlight=False)
         self.status.update(description)
 
 
@@ -50,7 +50,7 @@ reports_option = click.option(
 def ensure_store(store: StoreRoot, reports_path: Path | None = None) -> None:
     """Build the store if none is published yet (used by commands that read it)."""
     if not store.exists():
-        err_console.log(f"no store at {store.root}; building it first")
+        err_console.print(f"no store at {store.root}; building it first", highlight=False)
         run_build(store, reports_path)
 
 
@@ -61,7 +61,7 @@ def run_build(store: StoreRoot, reports_path: Path | None, force: bool = False):
     with RichProgress(err_console) as progress:
         info = build_dataset(store, reports_root=reports_path, iris=Iris(), progress=progress,
                              validate=validation.build_validator(force=force, console=err_console))
-    err_console.log(f"published store version {info.version} ({info.meta['quads']} quads) at {store.root}")
+    err_console.print(f"published store version {info.version} ({info.meta['quads']} quads) at {store.root}", highlight=False)
     return info
 
 
@@ -86,7 +86,7 @@ def export(store_path: Path | None, fmt: str, output: Path | None) -> None:
     store, _ = root.open_read_only()
     size = write_export(store, fmt, output)
     if output is not None:
-        err_console.log(f"wrote {size} bytes of {FORMATS[fmt][2]} to {output}")
+        err_console.print(f"wrote {size} bytes of {FORMATS[fmt][2]} to {output}", highlight=False)
 
 
 def _optional_commands() -> list[click.Command]:
