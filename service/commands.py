@@ -89,18 +89,25 @@ def export(store_path: Path | None, fmt: str, output: Path | None) -> None:
         err_console.print(f"wrote {size} bytes of {FORMATS[fmt][2]} to {output}", highlight=False)
 
 
-def _optional_commands() -> list[click.Command]:
-    """Commands from modules that may not exist in every checkout yet."""
+# Modules that contribute commands: every module-level click.Command whose name ends in
+# `_command` is registered. Keeps each URL area's CLI next to its code.
+COMMAND_MODULES = ("serve_command", "validate_command", "query_commands", "linked_data_commands")
+
+
+def _module_commands() -> list[click.Command]:
+    import importlib
+
     found: list[click.Command] = []
-    try:
-        from esgkg.service import serve_command
-    except ImportError:
-        return found
-    for name in ("serve_command", "push_command"):
-        cmd = getattr(serve_command, name, None)
-        if isinstance(cmd, click.Command):
-            found.append(cmd)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"esgkg.service.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"esgkg.service.{name}":
+                raise
+            continue
+        found.extend(obj for attr, obj in sorted(vars(module).items())
+                     if attr.endswith("_command") and isinstance(obj, click.Command))
     return found
 
 
-ALL: list[click.Command] = [build, export, *_optional_commands()]
+ALL: list[click.Command] = [build, export, *_module_commands()]
