@@ -1,0 +1,98 @@
+"""The Flask application factory: one blueprint per URL area, one backend for SPARQL."""
+from __future__ import annotations
+
+import atexit
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from flask import Flask, Response, request
+
+from esgkg.graph.namespaces import Iris, prefixes
+from esgkg.graph.store import StoreRoot
+
+from .config import Config
+from .sparql.results import Reply
+
+
+class Backend(Protocol):
+    """Runs SPARQL jobs (see sparql/worker.py for the job kinds) and enforces the limits."""
+
+    def run(self, job: dict[str, Any]) -> Reply: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class Services:
+    """What the blueprints share, stored in ``app.extensions['esgkg']``."""
+
+    config: Config
+    backend: Backend
+
+
+def make_backend(config: Config) -> Backend:
+    """The worker pool on the embedded store, or the client of a remote engine."""
+    prefix_map = prefixes(Iris())
+    if config.remote:
+        from .remote import RemoteBackend
+
+        return RemoteBackend(config.store, update_url=config.remote_update, store_url=config.remote_store,
+                             timeout=config.query_timeout, max_rows=config.max_rows, prefixes=prefix_map)
+    from .query_runner import WorkerPool
+    from .sparql import working_copy
+    from .sparql.worker import WorkerSpec
+
+    root = StoreRoot(config.store)
+    if config.allow_update:
+        # One writer that serves reads too: see sparql/working_copy.py for why.
+        spec = WorkerSpec("write", str(working_copy.prepare(root)), config.max_rows, prefix_map)
+        return WorkerPool(spec, size=1, timeout=config.query_timeout)
+    root.current()  # fail fast, with the store's own message, before starting workers
+    spec = WorkerSpec("read", str(root.root), config.max_rows, prefix_map)
+    return WorkerPool(spec, size=config.workers, timeout=config.query_timeout)
+
+
+# Reads may be called from any origin; writes need a token and get no CORS headers, so a
+# browser on another site cannot even send them with credentials.
+_CORS_PATHS = ("/sparql", "/static/")
+
+
+def _cors(response: Response) -> Response:
+    if request.path.startswith(_CORS_PATHS) and not response.status_code in (401, 403) \
+            and request.method in ("GET", "HEAD", "POST", "OPTIONS"):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def create_app(config: Config | None = None, backend: Backend | None = None) -> Flask:
+    """Build the app. Without ``backend`` one is made from ``config`` (and closed at exit)."""
+    config = config or Config.from_env()
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    if backend is None:
+        backend = make_backend(config)
+        atexit.register(backend.close)
+    app.extensions["esgkg"] = Services(config, backend)
+    app.config["MAX_CONTENT_LENGTH"] = max(config.max_body, config.max_upload)
+
+    @app.before_request
+    def _limit_body() -> Response | None:
+        # Queries are small; only Graph Store uploads get the larger limit.
+        limit = config.max_upload if request.path.startswith("/store") else config.max_body
+        request.max_content_length = limit
+        if request.content_length is not None and request.content_length > limit:
+            return Response(f"Request body too large: the limit here is {limit} bytes.\n",
+                            status=413, content_type="text/plain; charset=utf-8")
+        return None
+
+    if config.cors:
+        app.after_request(_cors)
+
+    from .sparql.graph_store import bp as graph_store_bp
+    from .sparql_endpoint import bp as sparql_bp
+
+    app.register_blueprint(sparql_bp)
+    app.register_blueprint(graph_store_bp)
+    return app

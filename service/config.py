@@ -1,0 +1,93 @@
+"""Service configuration: one frozen object built from ``ESGKG_*`` variables and options.
+
+Options given on the command line win over the environment, which wins over the defaults.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from esgkg.graph.store import default_root
+
+DEFAULT_QUERY_TIMEOUT = 10.0  # seconds
+DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MAX_BODY = 1_000_000  # bytes; a SPARQL query is small, an upload to /store may not be
+DEFAULT_MAX_UPLOAD = 100_000_000  # bytes, for Graph Store Protocol uploads in update mode
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _default_workers() -> int:
+    # Two at least, so one slow query never blocks every other reader.
+    return max(2, min(4, os.cpu_count() or 2))
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the service reads at start-up. Immutable: restart to change it."""
+
+    store: str = field(default_factory=lambda: str(default_root()))
+    host: str = "127.0.0.1"
+    port: int = 8000
+    threads: int = 8
+    workers: int = field(default_factory=_default_workers)
+    query_timeout: float = DEFAULT_QUERY_TIMEOUT
+    max_rows: int = DEFAULT_MAX_ROWS
+    max_body: int = DEFAULT_MAX_BODY
+    max_upload: int = DEFAULT_MAX_UPLOAD
+    allow_update: bool = False
+    update_token: str | None = None
+    cors: bool = True
+    # Remote mode only: where the remote engine takes updates and Graph Store requests.
+    remote_update: str | None = None
+    remote_store: str | None = None
+
+    @property
+    def remote(self) -> bool:
+        """True when ``store`` is the URL of a remote SPARQL 1.1 query endpoint."""
+        return self.store.startswith(("http://", "https://"))
+
+    @property
+    def store_path(self) -> Path:
+        return Path(self.store)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Config":
+        """Defaults, then ``ESGKG_*`` variables, then ``overrides`` that are not None."""
+        env = os.environ
+        values: dict[str, object] = {}
+        if "ESGKG_STORE" in env:
+            values["store"] = env["ESGKG_STORE"]
+        for key, conv in (
+            ("host", str), ("port", int), ("threads", int), ("workers", int),
+            ("query_timeout", float), ("max_rows", int), ("max_body", int), ("max_upload", int),
+            ("update_token", str), ("remote_update", str), ("remote_store", str),
+        ):
+            raw = env.get(f"ESGKG_{key.upper()}")
+            if raw:
+                values[key] = conv(raw)
+        values["allow_update"] = _env_bool("ESGKG_ALLOW_UPDATE")
+        values["cors"] = _env_bool("ESGKG_CORS", True)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        config = cls(**values)  # type: ignore[arg-type]
+        config.check()
+        return config
+
+    def with_(self, **changes: object) -> "Config":
+        """A copy with some fields changed (tests use it)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def check(self) -> None:
+        """Refuse settings that would make the service unsafe or useless."""
+        if self.query_timeout <= 0 or self.max_rows <= 0 or self.workers <= 0:
+            raise ValueError("query_timeout, max_rows and workers must be positive")
+        if self.allow_update and not self.update_token:
+            raise ValueError(
+                "--allow-update needs a bearer token: set ESGKG_UPDATE_TOKEN or --update-token"
+            )

@@ -1,0 +1,63 @@
+"""The ``esgkg serve`` and ``esgkg push`` commands (registered by service/commands.py)."""
+from __future__ import annotations
+
+import click
+
+from esgkg.graph.store import StoreRoot
+
+from .config import Config
+
+
+def _build_if_missing(store: str) -> None:
+    """Run the build into ``store`` when nothing has been published there yet."""
+    # Imported here: service.commands imports this module to register its commands.
+    from .commands import ensure_store
+
+    ensure_store(StoreRoot(store))
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Interface to listen on [ESGKG_HOST; 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port [ESGKG_PORT; 8000].")
+@click.option("--store", default=None,
+              help="Store root directory, or the URL of a remote SPARQL 1.1 query endpoint [ESGKG_STORE].")
+@click.option("--workers", type=int, default=None, help="Query worker processes [ESGKG_WORKERS].")
+@click.option("--threads", type=int, default=None, help="HTTP threads [ESGKG_THREADS; 8].")
+@click.option("--query-timeout", type=float, default=None, help="Seconds per query [ESGKG_QUERY_TIMEOUT; 10].")
+@click.option("--max-rows", type=int, default=None, help="Result row cap [ESGKG_MAX_ROWS; 10000].")
+@click.option("--max-body", type=int, default=None, help="Request body limit in bytes [ESGKG_MAX_BODY].")
+@click.option("--allow-update", is_flag=True, default=None,
+              help="Enable SPARQL Update and Graph Store writes (needs a token) [ESGKG_ALLOW_UPDATE].")
+@click.option("--update-token", default=None, help="Bearer token for updates [ESGKG_UPDATE_TOKEN].")
+@click.option("--remote-update", default=None, help="Remote mode: update endpoint URL [ESGKG_REMOTE_UPDATE].")
+@click.option("--remote-store", default=None, help="Remote mode: Graph Store endpoint URL [ESGKG_REMOTE_STORE].")
+def serve_command(**options: object) -> None:
+    """Serve the SPARQL endpoint (and query page) on waitress."""
+    try:
+        config = Config.from_env(**options)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if not config.remote:
+        _build_if_missing(config.store)
+    from .app import create_app
+    from .server import serve
+
+    serve(create_app(config), config)
+
+
+@click.command("push")
+@click.argument("url")
+@click.option("--store", default=None, help="Store root directory [ESGKG_STORE; .esgkg/store].")
+def push_command(url: str, store: str | None) -> None:
+    """Load the built dataset into a remote engine's Graph Store Protocol endpoint URL.
+
+    Every graph is replaced (HTTP PUT), so pushing again gives the same remote dataset.
+    """
+    from .remote import push
+
+    root = StoreRoot(store) if store else StoreRoot()
+    total = 0
+    for graph, count in push(root, url):
+        click.echo(f"{count:>9} triples  {graph}")
+        total += count
+    click.echo(f"pushed {total} triples to {url}")

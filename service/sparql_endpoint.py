@@ -1,0 +1,128 @@
+"""Blueprint for ``/sparql`` (SPARQL 1.1 Protocol) and ``/update`` (update mode only).
+
+This module is the HTTP shell: read the operation, apply the service's rules (no SERVICE,
+no LOAD, updates only with the token), negotiate the format, and hand a job to the backend
+(worker pool or remote engine), which does the work and enforces the limits.
+"""
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Response, current_app, request
+
+from . import negotiation
+from .negotiation import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
+from .sparql import description, page
+from .sparql.protocol import Operation, ProtocolError, read_operation
+from .sparql.results import Reply
+from .sparql.text import add_using, forbidden_keyword, has_dataset_clause, query_form
+
+bp = Blueprint("sparql", __name__)
+
+FORMS_TO_FORMATS = {
+    "SELECT": RESULT_FORMATS, "ASK": BOOLEAN_FORMATS,
+    "CONSTRUCT": GRAPH_FORMATS, "DESCRIBE": GRAPH_FORMATS,
+}
+
+
+def _services():
+    return current_app.extensions["esgkg"]
+
+
+def _reply(reply: Reply, **headers: str) -> Response:
+    response = Response(reply.body, status=reply.status, content_type=reply.content_type)
+    for key, value in {**reply.headers, **headers}.items():
+        response.headers[key] = value
+    return response
+
+
+def _error(status: int, message: str, **headers: str) -> Response:
+    return _reply(Reply.error(status, message), **headers)
+
+
+def endpoint_url() -> str:
+    """This endpoint's own URL, used as the base IRI of queries and in the description."""
+    return request.host_url.rstrip("/") + "/sparql"
+
+
+@bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
+def sparql() -> Response:
+    """SPARQL 1.1 Protocol: query (GET/POST), update (POST, update mode), description, page."""
+    try:
+        operation = read_operation(request)
+    except ProtocolError as exc:
+        return _error(exc.status, exc.message)
+    if operation is None:
+        if negotiation.prefers_html(request.headers.get("Accept")) and "format" not in request.args:
+            return page.render(endpoint_url())
+        return description.response(endpoint_url(), _services().config)
+    if operation.kind == "update":
+        return run_update(operation)
+    return run_query(operation)
+
+
+@bp.route("/update", methods=["POST"])
+def update() -> Response:
+    """The update-only endpoint (same rules as updates POSTed to /sparql)."""
+    try:
+        operation = read_operation(request)
+    except ProtocolError as exc:
+        return _error(exc.status, exc.message)
+    if operation is None or operation.kind != "update":
+        return _error(400, "POST an update (application/sparql-update or form field 'update').")
+    return run_update(operation)
+
+
+def run_query(operation: Operation) -> Response:
+    keyword = forbidden_keyword(operation.text)
+    if keyword:
+        return _error(403, f"{keyword} is not allowed: this service never fetches remote data "
+                           "(no federation, no LOAD). Query the data already in the store.")
+    form = query_form(operation.text) or "SELECT"  # a malformed query fails in the engine: 400
+    formats = FORMS_TO_FORMATS[form]
+    chosen = negotiation.negotiate(request.headers.get("Accept"), request.values.get("format"), formats)
+    if chosen is None:
+        offered = ", ".join(f.media_type for f in formats)
+        return _error(406, f"Cannot produce the requested format for a {form} query. "
+                           f"Available: {offered} (or format={'|'.join(f.name for f in formats)}).")
+    job = {
+        "op": "query", "query": operation.text, "media_type": chosen.media_type,
+        "default_graphs": operation.default_graphs, "named_graphs": operation.named_graphs,
+        "base_iri": endpoint_url(),
+    }
+    reply = _services().backend.run(job)
+    return _reply(reply, Vary="Accept")
+
+
+def check_update_allowed() -> Response | None:
+    """None if this request may write; else the 403 (read-only service) or 401 response."""
+    config = _services().config
+    if not config.allow_update:
+        return _error(403, "SPARQL Update is disabled: this service is read-only. "
+                           "Maintainers start it with --allow-update and a bearer token.")
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    expected = config.update_token or ""
+    if scheme.lower() != "bearer" or not expected or not hmac.compare_digest(token.strip(), expected):
+        return _error(401, "Updates need 'Authorization: Bearer <token>'.",
+                      **{"WWW-Authenticate": 'Bearer realm="esgkg-update"'})
+    return None
+
+
+def run_update(operation: Operation) -> Response:
+    refused = check_update_allowed()
+    if refused is not None:
+        return refused
+    keyword = forbidden_keyword(operation.text)
+    if keyword:
+        return _error(403, f"{keyword} is not allowed: this service never fetches remote data.")
+    text = operation.text
+    if operation.default_graphs or operation.named_graphs:
+        if has_dataset_clause(text):
+            # Protocol §2.2.3: parameters and USING/WITH together are an error.
+            return _error(400, "Use either using-graph-uri/using-named-graph-uri or "
+                               "USING/WITH in the update, not both.")
+        text = add_using(text, operation.default_graphs, operation.named_graphs)
+    job = {"op": "update", "update": text, "base_iri": endpoint_url(),
+           "using": operation.default_graphs, "using_named": operation.named_graphs}
+    return _reply(_services().backend.run(job))

@@ -1,0 +1,96 @@
+"""Update mode: SPARQL Update and the Graph Store Protocol with a bearer token, and the
+validation hook that rolls back an update the shapes reject."""
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from esgkg.graph.store import StoreRoot
+from sparql_support import BASE, make_store, running_server, sample_nquads, test_config
+
+TOKEN = "update-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+G = "http://example.org/graph/one"
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> StoreRoot:
+    return make_store(tmp_path_factory.mktemp("update"), sample_nquads(3))
+
+
+@pytest.fixture(scope="module")
+def server(root):
+    with running_server(test_config(root, allow_update=True, update_token=TOKEN)) as url:
+        yield url
+
+
+def ask(url: str, text: str) -> bool:
+    return requests.post(url + "/sparql", data={"query": text}, timeout=10).json()["boolean"]
+
+
+def test_update_form_and_direct(server):
+    r = requests.post(server + "/sparql", data={"update": f"INSERT DATA {{ GRAPH <{G}> {{ <a:s> <a:p> 1 }} }}"},
+                      headers=AUTH, timeout=10)
+    assert r.status_code == 204, r.text
+    assert ask(server, f"ASK {{ GRAPH <{G}> {{ <a:s> <a:p> 1 }} }}")
+    bad = requests.post(server + "/update", data=b"INSERT DATA {", timeout=10,
+                        headers={**AUTH, "Content-Type": "application/sparql-update"})
+    assert bad.status_code == 400 and "Malformed update" in bad.text
+
+
+def test_graph_store_protocol(server):
+    turtle = b"@prefix ex: <http://example.org/> . ex:a ex:b ex:c , ex:d ."
+    put = requests.put(server + "/store", params={"graph": G + "/gsp"}, data=turtle,
+                       headers={**AUTH, "Content-Type": "text/turtle"}, timeout=10)
+    assert put.status_code == 201
+    got = requests.get(server + "/store", params={"graph": G + "/gsp"},
+                       headers={"Accept": "application/n-triples"}, timeout=10)
+    assert got.status_code == 200 and got.text.count("\n") == 2
+    post = requests.post(server + "/store", params={"graph": G + "/gsp"}, timeout=10,
+                         data=b"<http://example.org/a> <http://example.org/b> <http://example.org/e> .",
+                         headers={**AUTH, "Content-Type": "application/n-triples"})
+    assert post.status_code == 204
+    assert requests.get(server + "/store", params={"graph": G + "/gsp", "format": "nt"},
+                        timeout=10).text.count("\n") == 3
+    unauthorised = requests.delete(server + "/store", params={"graph": G + "/gsp"}, timeout=10)
+    assert unauthorised.status_code == 401
+    assert requests.delete(server + "/store", params={"graph": G + "/gsp"}, headers=AUTH,
+                           timeout=10).status_code == 204
+    assert requests.get(server + "/store", params={"graph": G + "/gsp"}, timeout=10).status_code == 404
+    assert requests.get(server + "/store", timeout=10).status_code == 400
+
+
+def test_published_version_is_never_modified(server, root):
+    requests.post(server + "/update", data=b"CLEAR SILENT GRAPH <http://example.org/x>",
+                  headers={**AUTH, "Content-Type": "application/sparql-update"}, timeout=10)
+    store, _ = root.open_read_only()
+    assert not store.contains_named_graph(ox.NamedNode(G))  # edits live in the working copy
+    assert (root.root / "working").is_dir()
+
+
+def test_validation_hook_rolls_back(tmp_path, monkeypatch):
+    """A rejected update leaves the store as it was. The hook runs inside the worker
+    process, so it is replaced through an environment switch read by a test-only module."""
+    root = make_store(tmp_path / "store", sample_nquads(3))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "hook"))
+    (tmp_path / "hook").mkdir()
+    (tmp_path / "hook" / "sitecustomize.py").write_text(
+        "from esgkg.service.sparql import update_hook\n"
+        "def reject(store):\n"
+        "    import pyoxigraph as ox\n"
+        "    bad = ox.NamedNode('http://example.org/bad')\n"
+        "    return ['no ex:bad allowed'] if any(store.quads_for_pattern(bad, None, None)) else []\n"
+        "update_hook.validate_update = reject\n")
+    with running_server(test_config(root, allow_update=True, update_token=TOKEN)) as url:
+        headers = {**AUTH, "Content-Type": "application/sparql-update"}
+        good = requests.post(url + "/update", data=b"INSERT DATA { <http://example.org/ok> <http://example.org/p> 1 }",
+                             headers=headers, timeout=10)
+        assert good.status_code == 204
+        rejected = requests.post(url + "/update", headers=headers, timeout=10,
+                                 data=b"INSERT DATA { <http://example.org/bad> <http://example.org/p> 1 . "
+                                      b"<http://example.org/other> <http://example.org/p> 2 }")
+        assert rejected.status_code == 422 and "no ex:bad allowed" in rejected.text
+        assert ask(url, "ASK { <http://example.org/ok> ?p ?o }")
+        assert not ask(url, "ASK { <http://example.org/other> ?p ?o }")  # the whole update undone
+        assert ask(url, f"ASK {{ <{BASE}id/org/acme> ?p ?o }}")
