@@ -90,9 +90,16 @@ def create_app(config: Config | None = None, backend: Backend | None = None) -> 
     if config.cors:
         app.after_request(_cors)
 
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _blueprints() -> list:
+    """One blueprint per URL area. Linked data comes last: it answers any other path."""
+    from .queries_blueprint import blueprint as queries_bp
+    from .sdg_blueprint import blueprint as sdg_bp
     from .sparql.graph_store import bp as graph_store_bp
     from .sparql_endpoint import bp as sparql_bp
 
-    app.register_blueprint(sparql_bp)
-    app.register_blueprint(graph_store_bp)
-    return app
+    return [sparql_bp, graph_store_bp, queries_bp, sdg_bp]

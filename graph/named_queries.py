@@ -1,0 +1,316 @@
+"""The named-query library: ``queries/*.rq`` files with a comment header, typed parameters.
+
+A named query is an ordinary SPARQL SELECT (it runs as it stands in any SPARQL client)
+whose first comment lines describe it::
+
+    # title: Topics by pillar and materiality
+    # title-zh: 按範疇及矩陣次序列出實質性議題
+    # description: Every material topic with its pillar and its position in the matrix.
+    # param: report (slug, default: all) The report id, e.g. oneconnect-2024.
+    # param: pillar (string, default: all) E, S or G.
+
+Parameters are SPARQL variables of the query (written ``$report`` by convention so a
+reader sees which variables are parameters). Binding never pastes text into the query:
+each value is checked against its type and written as one RDF term in a ``VALUES`` block
+placed at the top of the query's outermost group, so the value can only ever be data.
+A parameter whose default is ``all`` (and that is not given) stays unbound, which in a
+triple pattern means "any". See docs/named-queries.md.
+"""
+from __future__ import annotations
+
+import importlib.resources
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .errors import EsgkgError
+from .namespaces import DEFAULT_BASE, base_iri
+from .query_results import QueryFn, Table
+
+SDG_BASE = "http://metadata.un.org/sdg/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+_HEADER_LINE = re.compile(r"^#\s*([A-Za-z][\w-]*)\s*:\s*(.*)$")
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*\(\s*(?P<type>[a-z]+)\s*"
+    r"(?:,\s*(?:default:\s*(?P<default>[^)]*?)|(?P<required>required)))?\s*\)\s*(?P<doc>.*)$")
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_SDG_GOAL_OR_TARGET = re.compile(r"^(?:sdg\s*)?(\d{1,2})(?:\.(\w{1,2}))?$", re.IGNORECASE)
+UNBOUND = "all"
+
+
+class NamedQueryError(EsgkgError):
+    """A named query is unknown or malformed, or a parameter value is not acceptable."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter of a named query."""
+
+    name: str
+    type: str
+    default: str | None  # None: unbound unless given ("default: all")
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A parsed ``.rq`` file."""
+
+    name: str
+    title: str
+    title_zh: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    source: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise NamedQueryError(f"query {self.name!r} has no parameter {name!r} (parameters: {known})")
+
+
+# -- parameter types -------------------------------------------------------------------------
+
+def _escape_string(value: str) -> str:
+    """A SPARQL string literal body: the escapes of the STRING_LITERAL_QUOTE production."""
+    out = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return out
+
+
+def _term_slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError("expected an id such as 'climate-change' (letters, digits, '.', '_', '-')")
+    return f'"{value}"'
+
+
+def _term_string(value: str) -> str:
+    if len(value) > 500:
+        raise ValueError("text longer than 500 characters")
+    return f'"{_escape_string(value)}"'
+
+
+def _term_integer(value: str) -> str:
+    if not re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
+        raise ValueError("expected a whole number")
+    return str(int(value))
+
+
+def _term_year(value: str) -> str:
+    if not re.fullmatch(r"\d{4}", value.strip()):
+        raise ValueError("expected a four-digit year")
+    return f'"{value.strip()}"^^<{XSD}gYear>'
+
+
+def _term_iri(value: str) -> str:
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or _IRI_FORBIDDEN.search(value):
+        raise ValueError("expected an absolute IRI without spaces or <>\"{}|^`\\")
+    return f"<{value}>"
+
+
+def sdg_iri(value: str) -> str:
+    """The UN SDG KOS IRI of a goal or target named as '13', 'SDG 13', '13.3' or its IRI."""
+    text = value.strip()
+    if text.startswith(SDG_BASE):
+        text = text[len(SDG_BASE):]
+    match = _SDG_GOAL_OR_TARGET.match(text.replace("SDG-", "SDG ").replace("sdg-", "sdg "))
+    if not match or not 1 <= int(match.group(1)) <= 17:
+        raise ValueError("expected an SDG number 1-17 ('13', 'SDG 13'), a target ('13.3') or its IRI")
+    goal = str(int(match.group(1)))
+    return SDG_BASE + (f"{goal}.{match.group(2).lower()}" if match.group(2) else goal)
+
+
+def _term_sdg(value: str) -> str:
+    return f"<{sdg_iri(value)}>"
+
+
+TERM_WRITERS = {
+    "slug": _term_slug, "string": _term_string, "integer": _term_integer,
+    "year": _term_year, "iri": _term_iri, "sdg": _term_sdg,
+}
+TYPE_HELP = {
+    "slug": "an id (kebab-case), bound as a plain string literal",
+    "string": "any text, bound as an escaped string literal",
+    "integer": "a whole number, bound as xsd:integer",
+    "year": "a four-digit year, bound as xsd:gYear",
+    "iri": "an absolute IRI, bound as an IRI",
+    "sdg": "an SDG goal or target ('13', 'SDG 13', '13.3'), bound as the UN SDG KOS IRI",
+}
+
+
+def sparql_term(param: Param, value: str) -> str:
+    """The value written as one SPARQL term, or NamedQueryError saying what is expected."""
+    try:
+        return TERM_WRITERS[param.type](str(value))
+    except ValueError as exc:
+        raise NamedQueryError(f"parameter {param.name}={value!r}: {exc}") from None
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+def parse(text: str, name: str, source: str = "") -> NamedQuery:
+    """Read the header of a named query. Raises NamedQueryError when it is malformed."""
+    header: dict[str, str] = {}
+    params: list[Param] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break  # the header is the leading block of comments
+        match = _HEADER_LINE.match(stripped)
+        if not match:
+            continue
+        key, value = match.group(1).lower(), match.group(2).strip()
+        if key == "param":
+            pm = _PARAM.match(value)
+            if not pm:
+                raise NamedQueryError(f"{source or name}: cannot read parameter line {value!r}; "
+                                      "expected 'NAME (TYPE, default: VALUE) description'")
+            ptype = pm.group("type")
+            if ptype not in TERM_WRITERS:
+                raise NamedQueryError(f"{source or name}: parameter {pm.group('name')}: unknown type "
+                                      f"{ptype!r} (one of {', '.join(TERM_WRITERS)})")
+            default = pm.group("default")
+            default = None if default is None or default.strip().lower() == UNBOUND else default.strip()
+            params.append(Param(pm.group("name"), ptype, default, bool(pm.group("required")),
+                                pm.group("doc").strip()))
+        else:
+            header.setdefault(key, value)
+    if "title" not in header:
+        raise NamedQueryError(f"{source or name}: the header needs a '# title:' line")
+    body = _strip_comments(text)
+    for p in params:
+        if not re.search(r"[?$]" + re.escape(p.name) + r"\b", body):
+            raise NamedQueryError(f"{source or name}: parameter {p.name} is not used as ${p.name} in the query")
+        if p.default is not None:
+            sparql_term(p, p.default)  # a bad default is the file's fault: fail on load
+    extra = {k: v for k, v in header.items() if k not in ("title", "title-zh", "description")}
+    return NamedQuery(name, header["title"], header.get("title-zh", ""), header.get("description", ""),
+                      tuple(params), text, source, extra)
+
+
+def queries_folder() -> Path:
+    """The installed ``queries/`` folder."""
+    return Path(str(importlib.resources.files("esgkg.queries")))
+
+
+def load_all(folder: Path | None = None) -> dict[str, NamedQuery]:
+    """Every ``*.rq`` file of ``folder`` (default: the bundled library), by name, sorted."""
+    folder = folder or queries_folder()
+    found: dict[str, NamedQuery] = {}
+    base = base_iri()
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        if base != DEFAULT_BASE:
+            # Same rule as the build's Turtle files: a deployment's own base replaces ours.
+            text = text.replace(DEFAULT_BASE, base)
+        found[path.stem] = parse(text, path.stem, str(path))
+    return found
+
+
+def get(name: str, folder: Path | None = None) -> NamedQuery:
+    """One named query by name, or NamedQueryError listing what exists."""
+    if not _SLUG.match(name):
+        raise NamedQueryError(f"not a query name: {name!r}")
+    queries = load_all(folder)
+    if name not in queries:
+        raise NamedQueryError(f"no named query {name!r}; known: {', '.join(queries)}")
+    return queries[name]
+
+
+# -- binding ---------------------------------------------------------------------------------
+
+def resolve_values(query: NamedQuery, given: Mapping[str, str]) -> dict[str, str]:
+    """Given values plus defaults, each written as a SPARQL term (unbound ones left out)."""
+    for key in given:
+        query.param(key)  # unknown parameter: error listing the known ones
+    terms: dict[str, str] = {}
+    for p in query.params:
+        value = given.get(p.name)
+        if value is not None and str(value).strip().lower() == UNBOUND and not p.required:
+            continue
+        if value is None or value == "":
+            value = p.default
+        if value is None:
+            if p.required:
+                raise NamedQueryError(f"query {query.name!r} needs parameter {p.name} ({TYPE_HELP[p.type]})")
+            continue
+        terms[p.name] = sparql_term(p, str(value))
+    return terms
+
+
+def bind(query: NamedQuery, given: Mapping[str, str] | None = None) -> str:
+    """The query text with parameter values bound by a VALUES block (see module doc)."""
+    terms = resolve_values(query, given or {})
+    if not terms:
+        return query.text
+    names = " ".join(f"${n}" for n in terms)
+    row = " ".join(terms.values())
+    return inject_values(query.text, f"VALUES ({names}) {{ ({row}) }}")
+
+
+def run(query: NamedQuery, query_fn: QueryFn, given: Mapping[str, str] | None = None) -> Table:
+    """Bind and run a named query with ``query_fn`` (embedded store or service backend)."""
+    return query_fn(bind(query, given))
+
+
+def parse_assignments(pairs: Iterable[str]) -> dict[str, str]:
+    """``["k=v", …]`` (the CLI's --param options) as a dict."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise NamedQueryError(f"--param expects NAME=VALUE, got {pair!r}")
+        values[key.strip()] = value.strip()
+    return values
+
+
+# -- a minimal SPARQL scanner: enough to find the outermost group and skip comments ----------
+
+def _scan(text: str) -> Iterable[tuple[int, str]]:
+    """Yield (index, char) of characters that are SPARQL syntax, not in comments/strings/IRIs."""
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        if ch in "\"'":
+            long_quote = text.startswith(ch * 3, i)
+            quote = ch * 3 if long_quote else ch
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if ch == "<":
+            # An IRIREF has no spaces; a less-than operator is followed by one in our files,
+            # and if not, treating it as an operator is the safe reading.
+            match = re.match(r"<[^<>\"{}|^`\\\x00-\x20]*>", text[i:])
+            if match:
+                i += match.end()
+                continue
+        yield i, ch
+        i += 1
+
+
+def _strip_comments(text: str) -> str:
+    """Only the syntax characters (comments, strings and IRIs dropped), for usage checks."""
+    return "".join(ch for _, ch in _scan(text))
+
+
+def inject_values(text: str, values_block: str) -> str:
+    """Insert ``values_block`` right after the opening brace of the outermost group."""
+    for index, ch in _scan(text):
+        if ch == "{":
+            return text[: index + 1] + "\n  " + values_block + "\n" + text[index + 1:]
+    raise NamedQueryError("the query has no WHERE group to bind parameters in")

@@ -1,0 +1,156 @@
+"""Blueprint for /sdg: topic ⇄ SDG traces, coverage, centrality and pictures.
+
+``/sdg`` is the overview (coverage heat map, topic–SDG network, materiality, ranking);
+``/sdg/topic/NAME``, ``/sdg/goal/NAME`` and ``/sdg/stakeholder/NAME`` trace one thing
+(NAME: id, label in either language, IRI, or for goals "13" / "SDG 13"); every page has a
+``.json`` twin; pictures are ``/sdg/KIND.png|svg`` and ``/sdg/trend/METRIC.png|svg``.
+All take ``?report=ID``. Everything is computed from the projection cached per store version.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+
+from esgkg.graph import plots, traversal
+from esgkg.graph.errors import EsgkgError
+from esgkg.graph.projection import Node, Projection
+from esgkg.graph.query_results import QueryError
+
+from .graph_access import app_projection, app_query_fn
+
+blueprint = Blueprint("sdg", __name__)
+
+KIND_ROUTES = {"topic": "topic", "goal": "goal", "stakeholder": "stakeholder"}
+
+
+def _json(doc: object) -> Response:
+    return Response(json.dumps(doc, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
+
+
+def _report() -> str | None:
+    return request.args.get("report", "").strip() or None
+
+
+def _projection() -> Projection:
+    try:
+        return app_projection()
+    except QueryError as exc:
+        abort(exc.status if exc.status >= 400 else 503, description=str(exc))
+
+
+def node_url(node: Node) -> str:
+    """The page of a topic, goal or stakeholder group."""
+    name = node.number if node.kind == "goal" else node.slug
+    args = {} if node.kind == "goal" else {"report": node.report}
+    return url_for(f"sdg.{node.kind}", name=name, **args)
+
+
+@blueprint.route("/sdg")
+@blueprint.route("/sdg.json", endpoint="overview_json")
+def overview() -> Response:
+    projection, report = _projection(), _report()
+    matrix = traversal.coverage_matrix(projection, report)
+    ranks = traversal.rank_topics(projection, report)
+    groups = [(g, traversal.trace_stakeholder(projection, g.iri)) for g in projection.of_kind("stakeholder", report)]
+    if request.path.endswith(".json"):
+        return _json({"report": report, "coverage": matrix.as_json(), "ranking": [r.as_json() for r in ranks],
+                      "stakeholders": [t.as_json() for _, t in groups]})
+    qs = f"?report={report}" if report else ""
+    html = render_template("sdg_index.html", matrix=matrix, ranks=ranks, groups=groups, node_url=node_url,
+                           reports=projection.reports(), report=report, qs=qs)
+    return Response(html, content_type="text/html; charset=utf-8")
+
+
+@blueprint.route("/sdg/trace")
+def search() -> Response:
+    """Resolve a free-text name and redirect to its page (the search box of /sdg)."""
+    name = request.args.get("name", "").strip()
+    projection = _projection()
+    nodes = traversal.resolve(projection, name, _report())
+    if not nodes:
+        abort(404, description=f"Nothing named {name!r}: try a topic, a stakeholder group or an SDG number.")
+    if len({(n.kind, n.slug) for n in nodes}) > 1:
+        items = "".join(f'<li><a href="{node_url(n)}">{n.kind}: {n.zh} {n.en}</a></li>' for n in nodes)
+        return Response(f"<!doctype html><meta charset=utf-8><title>Which one?</title><h1>{len(nodes)} matches</h1><ul>{items}</ul>",
+                        content_type="text/html; charset=utf-8")
+    return redirect(node_url(nodes[0]))
+
+
+def _one(kind: str, name: str) -> tuple[Projection, Node]:
+    projection = _projection()
+    nodes = [n for n in traversal.resolve(projection, name, _report(), kinds=(kind,))]
+    if not nodes:
+        abort(404, description=f"No {kind} named {name!r}.")
+    return projection, nodes[0]
+
+
+def _trace_page(kind: str, name: str, as_json: bool) -> Response:
+    projection, node = _one(kind, name)
+    if kind == "topic":
+        trace = traversal.trace_topic(projection, node.iri)
+    elif kind == "goal":
+        trace = traversal.trace_goal(projection, node.iri, _report())
+    else:
+        trace = traversal.trace_stakeholder(projection, node.iri)
+    if as_json:
+        return _json(trace.as_json())
+    html = render_template("sdg_trace.html", kind=kind, node=node, trace=trace, node_url=node_url,
+                           json_url=request.path + ".json" + (f"?{request.query_string.decode()}" if request.query_string else ""))
+    return Response(html, content_type="text/html; charset=utf-8")
+
+
+@blueprint.route("/sdg/topic/<name>")
+def topic(name: str) -> Response:
+    return _trace_page("topic", name, False)
+
+
+@blueprint.route("/sdg/topic/<name>.json")
+def topic_json(name: str) -> Response:
+    return _trace_page("topic", name, True)
+
+
+@blueprint.route("/sdg/goal/<name>")
+def goal(name: str) -> Response:
+    return _trace_page("goal", name, False)
+
+
+@blueprint.route("/sdg/goal/<name>.json")
+def goal_json(name: str) -> Response:
+    return _trace_page("goal", name, True)
+
+
+@blueprint.route("/sdg/stakeholder/<name>")
+def stakeholder(name: str) -> Response:
+    return _trace_page("stakeholder", name, False)
+
+
+@blueprint.route("/sdg/stakeholder/<name>.json")
+def stakeholder_json(name: str) -> Response:
+    return _trace_page("stakeholder", name, True)
+
+
+def _image(kind: str, fmt: str, metric: str | None = None) -> Response:
+    if fmt not in plots.FORMATS:
+        abort(404)
+    try:
+        data = plots.render_cached(kind, fmt, _projection(), app_query_fn(), _report(), metric)
+    except plots.PlotError as exc:
+        abort(404, description=str(exc))
+    except QueryError as exc:
+        abort(exc.status, description=str(exc))
+    except EsgkgError as exc:
+        abort(400, description=str(exc))
+    response = Response(data, content_type=plots.FORMATS[fmt])
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@blueprint.route("/sdg/<any(network, coverage, materiality):kind>.<fmt>")
+def picture(kind: str, fmt: str) -> Response:
+    return _image(kind, fmt)
+
+
+@blueprint.route("/sdg/trend/<metric>.<fmt>")
+def trend_picture(metric: str, fmt: str) -> Response:
+    return _image("trend", fmt, metric)
