@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Dataset as RdfDataset
 
-from .namespaces import Iris, prefixes
+from .namespaces import DEFAULT_BASE, Iris, prefixes
 from .reference import package_dir
 
 # format key -> (media type, is a dataset format, description)
@@ -49,12 +49,16 @@ def canonical_ntriples(store: pyoxigraph.Store) -> bytes:
     return _sorted_lines(pyoxigraph.serialize(_canonical_items(store, True), format=pyoxigraph.RdfFormat.N_TRIPLES))
 
 
-def jsonld_context() -> dict:
-    """The project's JSON-LD @context (ontology/context.jsonld), or one made of the prefixes."""
+def jsonld_context(iris: Iris | None = None) -> dict:
+    """The project's JSON-LD @context (ontology/context.jsonld), moved to this deployment's base."""
+    iris = iris or Iris()
     path = package_dir("ontology") / "context.jsonld"
-    if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))["@context"]
-    return dict(sorted(prefixes().items()))
+    if not path.exists():
+        return dict(sorted(prefixes(iris).items()))
+    text = path.read_text(encoding="utf-8")
+    if iris.base != DEFAULT_BASE:
+        text = text.replace(DEFAULT_BASE, iris.base)
+    return json.loads(text)["@context"]
 
 
 # Oxigraph writes Turtle, TriG and RDF/XML without rewriting literals (rdflib's Turtle writer
@@ -80,7 +84,7 @@ def export(store: pyoxigraph.Store, fmt: str, iris: Iris | None = None) -> bytes
     ds.parse(data=canonical_nquads(store), format="nquads")
     for p, uri in sorted(ns.items()):
         ds.bind(p, uri, override=True)
-    return ds.serialize(format="json-ld", context=jsonld_context(), encoding="utf-8")
+    return ds.serialize(format="json-ld", context=jsonld_context(iris), encoding="utf-8")
 
 
 def write_export(store: pyoxigraph.Store, fmt: str, out: Path | None) -> int:

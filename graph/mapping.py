@@ -71,6 +71,7 @@ class ReportMapper:
         self.rid = source.id
         self.g = Graph()
         self.report = iris.report(self.rid)
+        self.topic_labels = {str(t["id"]): t["label"] for t in source.records("topic")}
 
     # -- helpers
     def node(self, kind: str, local_id: str) -> URIRef:
@@ -299,6 +300,9 @@ class ReportMapper:
             c = self.node("sdg-contribution", f"{topic_id}--{goal}")
             g.add((topic, esg.contributesTo, self.iris.sdg_goal(goal)))
             g.add((c, RDF.type, esg.SDGContribution))
+            topic_label = self.topic_labels.get(topic_id, {})
+            label(g, c, {"zh": f"{topic_label.get('zh', topic_id)} → 可持續發展目標{goal}",
+                         "en": f"{topic_label.get('en', topic_id)} → SDG {goal}"})
             g.add((c, esg.topic, topic))
             g.add((c, esg.sdg, self.iris.sdg_goal(goal)))
             for target in sorted(entry["targets"]):
@@ -396,6 +400,7 @@ class ReportMapper:
             label(g, m, rec["label"], concept=True)
             unit = ref.units[str(rec["unit"])]
             g.add((m, esg.unit, unit_iri(ref, str(rec["unit"]))))
+            texts(g, m, esg.unitLabel, unit["label"])
             if unit.get("quantity_kind"):
                 g.add((m, URIRef("http://qudt.org/schema/qudt/hasQuantityKind"), QUANTITYKIND[str(unit["quantity_kind"])]))
             texts(g, m, esg.group, rec.get("group"))
@@ -431,6 +436,7 @@ class ReportMapper:
             g.add((o, esg.year, Literal(str(row["year"]), datatype=XSD.gYear)))
             g.add((o, esg.value, decimal_literal(row["value"])))
             g.add((o, SDMX_ATTR.unitMeasure, unit_iri(ref, unit_key)))
+            texts(g, o, esg.unitLabel, ref.units[unit_key]["label"])
             if row.get("as_written"):
                 g.add((o, esg.asWritten, Literal(row["as_written"])))
             if row.get("note"):
@@ -454,6 +460,7 @@ class ReportMapper:
                 g.add((t, esg.targetValue, decimal_literal(rec["value"])))
             if rec.get("unit"):
                 g.add((t, esg.unit, unit_iri(self.ref, str(rec["unit"]))))
+                texts(g, t, esg.unitLabel, self.ref.units[str(rec["unit"])]["label"])
             g.add((t, esg.targetYear, Literal(str(rec["year"]), datatype=XSD.gYear)))
             if rec.get("baseline_year"):
                 g.add((t, esg.baselineYear, Literal(str(rec["baseline_year"]), datatype=XSD.gYear)))
@@ -517,11 +524,17 @@ def map_reference(ref: Reference, iris: Iris) -> Graph:
             g.add((p, SKOS.broader, iris.provision(sid, str(prov["parent"]))))
         else:
             g.add((iris.scheme(sid), SKOS.hasTopConcept, p))
-    for key, spec in sorted(ref.units.items()):
+    labelled: set[URIRef] = set()
+    for key, spec in ref.units.items():  # file order: the first key of a QUDT unit names it
         u = UNIT[str(spec["qudt"])]
         g.add((u, RDF.type, esg.Unit))
         g.add((u, SKOS.notation, Literal(key)))
-        label(g, u, spec.get("label"))
+        if u not in labelled:
+            # Several keys may share one QUDT unit (t and tCO2e are both unit:TONNE, told
+            # apart by quantity kind); only one may name it. Metrics, observations and
+            # targets carry their own esg:unitLabel for display.
+            label(g, u, spec.get("label"))
+            labelled.add(u)
     code_lists = [
         ("pillar", esg.Pillar, {k: v for k, v in PILLARS.items()}, iris.pillar, ("ESG範疇", "ESG pillars")),
         ("horizon", esg.TimeHorizon, HORIZONS, iris.horizon, ("時間範圍", "Time horizons")),

@@ -97,9 +97,11 @@ def create_app(config: Config | None = None, backend: Backend | None = None) -> 
 
 def _blueprints() -> list:
     """One blueprint per URL area. Linked data comes last: it answers any other path."""
+    from .dumps_blueprint import blueprint as dumps_bp
+    from .linked_data import blueprint as linked_data_bp
     from .queries_blueprint import blueprint as queries_bp
     from .sdg_blueprint import blueprint as sdg_bp
     from .sparql.graph_store import bp as graph_store_bp
     from .sparql_endpoint import bp as sparql_bp
 
-    return [sparql_bp, graph_store_bp, queries_bp, sdg_bp]
+    return [sparql_bp, graph_store_bp, queries_bp, sdg_bp, dumps_bp, linked_data_bp]

@@ -16,6 +16,7 @@ from esgkg.graph.errors import EsgkgError
 from esgkg.graph.query_results import QueryError
 from esgkg.graph.result_format import cell_text, is_iri_column, to_csv, to_json
 
+from . import ld_http, linked_data
 from .graph_access import app_projection, app_query_fn
 
 blueprint = Blueprint("queries", __name__)
@@ -73,8 +74,21 @@ def _run(query: named_queries.NamedQuery, params: dict[str, str]):
     return sparql, app_query_fn()(sparql)
 
 
+def _rdf_requested(ext: str | None = None) -> bool:
+    """A named query's IRI also dereferences to RDF (its SHACL-SPARQL description)."""
+    if ext is not None:
+        return ext in ld_http.BY_KEY and ext != "html"
+    accept = request.headers.get("Accept", "").strip()
+    if accept in ("", "*/*"):
+        return False  # the query page is for people first; RDF only when asked for
+    fmt = ld_http.negotiate(accept)
+    return fmt is not None and fmt is not ld_http.HTML
+
+
 @blueprint.route("/queries/<name>")
 def page(name: str) -> Response:
+    if _rdf_requested():
+        return linked_data.resource(f"queries/{name}")
     query = _load(name)
     params = _params(query)
     try:
@@ -102,6 +116,8 @@ def _picture_url(query: named_queries.NamedQuery, params: dict[str, str]) -> str
 
 @blueprint.route("/queries/<name>.<ext>")
 def twin(name: str, ext: str) -> Response:
+    if _rdf_requested(ext):
+        return linked_data.resource(f"queries/{name}.{ext}")
     query = _load(name)
     params = _params(query)
     if ext in plots.FORMATS:

@@ -143,3 +143,14 @@ def test_screenshot_of_the_sdg_page(server: str, tmp_path: Path) -> None:
         check=True, capture_output=True, timeout=90)
     data = shot.read_bytes()
     assert data[:4] == b"\x89PNG" and len(data) > 50_000  # a page with pictures, not a blank one
+
+
+def test_named_query_iri_dereferences_to_rdf(client) -> None:
+    from rdflib import Graph
+
+    response = client.get("/queries/topics-by-pillar", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.content_type.startswith("text/turtle")
+    g = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    assert any("queries/topics-by-pillar" in str(s) for s in g.subjects())
+    assert client.get("/queries/topics-by-pillar.ttl").status_code == 200

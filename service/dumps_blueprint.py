@@ -1,0 +1,69 @@
+"""Blueprint for ``/dumps/``: the whole dataset for download, gzip-compressed, with checksums.
+
+Files are generated once per store version (see :mod:`esgkg.graph.dumps`) and served from
+the cache folder. A request names a file; the name is looked up in that version's list and
+only a listed name ever reaches the file system, so ``../`` and friends cannot.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request, send_file
+
+from esgkg.graph.dumps import SUMS
+from esgkg.graph.errors import EsgkgError
+
+from . import ld_http
+from .ld_state import state
+
+blueprint = Blueprint("dumps", __name__)
+
+
+def _unavailable(exc: Exception) -> Response:
+    return Response(f"Downloads are not available: {exc}\n", status=503, content_type="text/plain; charset=utf-8")
+
+
+@blueprint.route("/dumps/")
+@blueprint.route("/dumps", strict_slashes=False)
+def index() -> Response:
+    ld = state()
+    version = ld.version()
+    if version is None:
+        return _unavailable(EsgkgError("no local store version (remote mode or no build)"))
+    etag = f'W/"{version.id}-dumps-index"'
+    if ld_http.not_modified(request, etag, version.published):
+        return ld_http.not_modified_response(etag, version.published, "Accept-Encoding")
+    try:
+        files = ld.dump_files(version)
+    except EsgkgError as exc:
+        return _unavailable(exc)
+    html = render_template("dumps.html", files=files, version=version.id, sums=SUMS)
+    return ld_http.validators(Response(html, content_type="text/html; charset=utf-8"), etag, version.published)
+
+
+@blueprint.route("/dumps/<name>")
+def download(name: str) -> Response:
+    ld = state()
+    version = ld.version()
+    if version is None:
+        return _unavailable(EsgkgError("no local store version (remote mode or no build)"))
+    try:
+        files = {f.name: f for f in ld.dump_files(version)}
+    except EsgkgError as exc:
+        return _unavailable(exc)
+    assert ld.dumps is not None
+    folder = ld.dumps.folder(version.id)
+    if name == SUMS:
+        response = send_file(folder / SUMS, mimetype="text/plain", conditional=True, etag=f"{version.id}-sums",
+                             last_modified=version.published, max_age=60)
+        response.headers["Content-Type"] = "text/plain; charset=utf-8"
+        return response
+    item = files.get(name)
+    if item is None:  # not in the whitelist: never touches the disk
+        return Response(f"No download named {name!r}. See {request.script_root}/dumps/ for the list.\n",
+                        status=404, content_type="text/plain; charset=utf-8")
+    # Served as the gzip file it is (no Content-Encoding), so what is saved matches SHA256SUMS.
+    response = send_file(folder / item.name, mimetype="application/gzip", as_attachment=True,
+                         download_name=item.name, conditional=True, etag=item.sha256,
+                         last_modified=version.published, max_age=3600)
+    response.headers["X-Content-Media-Type"] = item.media_type
+    response.headers["Digest"] = "sha-256=" + __import__("base64").b64encode(bytes.fromhex(item.sha256)).decode()
+    return response

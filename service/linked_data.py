@@ -1,0 +1,228 @@
+"""Blueprint: every IRI the project mints answers here, as HTML for people and RDF for programs.
+
+A request path maps to the IRI ``<base> + path`` (``ESGKG_BASE_IRI``), so a deployment on its
+own domain dereferences its own IRIs. The representation is chosen by suffix (``.ttl``,
+``.jsonld``, ``.nt``, ``.rdf``, ``.html``) or by ``Accept`` (q-values honoured); the answer
+is a direct 200 with ``Content-Location`` naming the suffixed document (decision 8 in
+docs/decisions.md). Every answer carries an ETag made of the store version and the
+representation, and Last-Modified from the version's publication, and revalidates to 304.
+
+Special documents: ``/ontology`` (the ontology graph; its hash IRIs), ``/shapes`` (the SHACL
+graph), ``/dataset`` and ``/.well-known/void`` (VoID + DCAT), ``/graph/...`` (a named graph
+as a VoID subset), ``/queries/NAME`` (a named query), plus ``/sitemap.xml`` and
+``/robots.txt``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template, request
+
+from esgkg.graph import dataset_description, describe, sitemap
+from esgkg.graph.errors import EsgkgError
+from esgkg.graph.rdf_output import TRIPLE_FORMATS, serialize
+
+from . import ld_http, named_query_rdf, ontology_view, resource_view
+from .labels import Labeller
+from .ld_source import BackendError
+from .ld_state import LinkedData, Version, state
+
+blueprint = Blueprint("linked_data", __name__)
+
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@%/-]{1,512}$")
+CACHE_CONTROL = "public, max-age=60"
+
+
+# --------------------------------------------------------------------- what describes an IRI
+def _dataset_triples(ld: LinkedData, version: Version | None) -> list[ox.Triple]:
+    def compute() -> list[ox.Triple]:
+        dumps = ld.dump_files(version) if version is not None and ld.dumps is not None else None
+        return dataset_description.describe_dataset(ld.source, ld.iris, dumps=dumps,
+                                                    version=version.id if version else None)
+    return ld.cached(version, "\0dataset", compute)
+
+
+def _kind(ld: LinkedData, iri: str) -> str:
+    base = ld.iris.base
+    if iri in (str(ld.iris.dataset()), base + ".well-known/void"):
+        return "dataset"
+    if iri == str(ld.iris.ontology):
+        return "ontology"
+    if iri == str(ld.iris.shapes_graph):
+        return "shapes"
+    if iri.startswith(base + "graph/"):
+        return "graph"
+    if iri.startswith(base + "queries/"):
+        return "query"
+    return "resource"
+
+
+def description(ld: LinkedData, iri: str, version: Version | None) -> list[ox.Triple]:
+    """The triples answered for ``iri`` (empty: we know nothing about it)."""
+    kind = _kind(ld, iri)
+    if kind == "dataset":
+        return _dataset_triples(ld, version)
+
+    def compute() -> list[ox.Triple]:
+        found = describe.describe(ld.source, iri, ld.iris)
+        if kind == "graph":
+            found += dataset_description.about(_dataset_triples(ld, version), iri)
+        if kind == "query":
+            example = named_query_rdf.find(iri[len(ld.iris.base + "queries/"):])
+            if example is not None:
+                found += named_query_rdf.describe(example, ld.iris)
+        return sorted(set(found), key=str)
+    return ld.cached(version, iri, compute)
+
+
+# --------------------------------------------------------------------- routes
+@blueprint.route("/robots.txt")
+def robots() -> Response:
+    return Response(sitemap.robots_txt(state().iris.base), content_type="text/plain; charset=utf-8",
+                    headers={"Cache-Control": CACHE_CONTROL})
+
+
+@blueprint.route("/sitemap.xml")
+def sitemap_xml() -> Response:
+    ld = state()
+    version = ld.version()
+    etag = f'W/"{version.id}-sitemap"' if version else None
+    if etag and ld_http.not_modified(request, etag, version.published):
+        return ld_http.not_modified_response(etag, version.published, "Accept-Encoding")
+    queries = [named_query_rdf.query_iri(q.name, ld.iris) for q in named_query_rdf.named_queries()]
+    body = ld.cached(version, "\0sitemap", lambda: sitemap.sitemap_xml(
+        sitemap.document_iris(ld.source, ld.iris, extra=queries), version.published if version else None))
+    response = Response(body, content_type="application/xml; charset=utf-8")
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return ld_http.validators(response, etag, version.published) if etag and version else response
+
+
+@blueprint.route("/<path:path>", methods=["GET", "HEAD"])
+def resource(path: str) -> Response:
+    """Dereference ``<base> + path`` (see the module docstring)."""
+    if not _SAFE_PATH.match(path) or ".." in path.split("/"):
+        return _not_found(path, None, "html")
+    doc_path, suffix = ld_http.split_suffix(path)
+    fmt = ld_http.BY_KEY[suffix] if suffix else ld_http.negotiate(request.headers.get("Accept"))
+    if fmt is None:
+        offered = ", ".join(f.media_type for f in ld_http.RESOURCE_FORMATS)
+        return Response(f"Not available in the requested format. Available: {offered} "
+                        f"(or add .ttl, .jsonld, .nt, .rdf or .html to the path).\n", status=406,
+                        content_type="text/plain; charset=utf-8", headers={"Vary": "Accept"})
+    ld = state()
+    iri = ld.iris.base + doc_path
+    lang = ld_http.language(request) if fmt.name == "html" else None
+    vary = "Accept-Language" if suffix else "Accept, Accept-Language"
+    version = ld.version()
+    representation = fmt.name + (f"-{lang}" if lang else "")
+    etag = f'W/"{version.id}-{representation}"' if version else None
+    if etag and ld_http.not_modified(request, etag, version.published):
+        return ld_http.not_modified_response(etag, version.published, vary)
+    try:
+        triples = description(ld, iri, version)
+        if not triples:
+            return _not_found(doc_path, iri, fmt.name, lang)
+        if fmt.name == "html":
+            body = _html(ld, iri, triples, lang or "en", version).encode("utf-8")
+        else:
+            body = serialize(triples, fmt.name, ld.iris)
+    except BackendError as exc:
+        return Response(exc.message + "\n", status=exc.status if exc.status >= 500 else 503,
+                        content_type="text/plain; charset=utf-8")
+    except EsgkgError as exc:
+        return Response(f"{exc}\n", status=503, content_type="text/plain; charset=utf-8")
+    response = Response(body, content_type=fmt.content_type)
+    response.headers["Vary"] = vary
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    root = request.script_root
+    if not suffix:
+        response.headers["Content-Location"] = f"{root}/{doc_path}.{fmt.name}"
+    response.headers["Link"] = ", ".join(
+        f'<{root}/{doc_path}.{f.name}>; rel="alternate"; type="{f.media_type}"' for f in ld_http.RESOURCE_FORMATS)
+    if etag is None:  # remote mode: no version, so the content is the validator
+        etag = f'W/"{hashlib.sha256(body).hexdigest()[:16]}-{representation}"'
+        if ld_http.not_modified(request, etag, None):
+            return ld_http.not_modified_response(etag, None, vary)
+    return ld_http.validators(response, etag, version.published if version else None)
+
+
+# --------------------------------------------------------------------- HTML
+def _formats(path: str) -> list[tuple[str, str]]:
+    names = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML"}
+    return [(names[key], f"{path}.{key}") for key in TRIPLE_FORMATS]
+
+
+def _html(ld: LinkedData, iri: str, triples: list[ox.Triple], lang: str, version: Version | None) -> str:
+    labeller = Labeller(triples, ld.iris, lang, request.script_root)
+    kind = _kind(ld, iri)
+    common = {"page_lang": "zh-Hant" if lang == "zh-hant" else "en", "lang": lang,
+              "formats": _formats(labeller.href(iri)), "version": version.id if version else None,
+              "switch_lang": "en" if lang == "zh-hant" else "zh-Hant"}
+    if kind in ("ontology", "shapes"):
+        ontology = triples if kind == "ontology" else describe.describe(ld.source, str(ld.iris.ontology), ld.iris)
+        shapes = triples if kind == "shapes" else ld.cached(version, str(ld.iris.shapes_graph), lambda: describe.describe(
+            ld.source, str(ld.iris.shapes_graph), ld.iris))
+        labeller = Labeller(ontology + shapes, ld.iris, lang, request.script_root)
+        view = ontology_view.build(iri, ontology, shapes, ld.iris, labeller)
+        return render_template("ontology.html", view=view, shapes_page=kind == "shapes", **common)
+    view = resource_view.build(iri, triples, ld.iris, labeller)
+    if kind == "dataset":
+        return render_template("dataset.html", view=view, stats=_dataset_numbers(ld, triples, labeller), **common)
+    query_text = None
+    if kind == "query":
+        example = named_query_rdf.find(iri[len(ld.iris.base + "queries/"):])
+        query_text = example.query if example else None
+    return render_template("resource.html", view=view, query_text=query_text, **common)
+
+
+def _dataset_numbers(ld: LinkedData, triples: list[ox.Triple], labeller: Labeller) -> dict:
+    """The dataset page's tables, read back from the VoID triples."""
+    void = "http://rdfs.org/ns/void#"
+    ds = ox.NamedNode(str(ld.iris.dataset()))
+    by_subject: dict[object, dict[str, list[object]]] = {}
+    for t in triples:
+        by_subject.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)
+    top = by_subject.get(ds, {})
+    number = lambda node, p: int(by_subject.get(node, {}).get(p, [ox.Literal("0")])[0].value)  # noqa: E731
+    totals = [(name, number(ds, void + name)) for name in
+              ("triples", "entities", "classes", "properties", "distinctSubjects", "distinctObjects")]
+    classes = sorted(((labeller.link(by_subject[p][void + "class"][0].value), number(p, void + "entities"))
+                      for p in top.get(void + "classPartition", [])), key=lambda x: -x[1])
+    properties = sorted(((labeller.link(by_subject[p][void + "property"][0].value), number(p, void + "triples"))
+                         for p in top.get(void + "propertyPartition", [])), key=lambda x: -x[1])
+    subsets, linksets = [], []
+    for s in top.get(void + "subset", []):
+        props = by_subject.get(s, {})
+        if void + "linkPredicate" in props:
+            linksets.append((labeller.link(props[void + "linkPredicate"][0].value), number(s, void + "triples")))
+        else:
+            subsets.append((labeller.link(s.value), number(s, void + "triples")))
+    return {"totals": totals, "classes": classes, "properties": properties, "graphs": sorted(subsets, key=lambda x: x[0].iri),
+            "linksets": linksets}
+
+
+def _not_found(path: str, iri: str | None, fmt: str, lang: str | None = None) -> Response:
+    """404 that helps: what was asked, what exists nearby, where to look instead."""
+    ld = state()
+    if fmt != "html":
+        return Response(f"No resource <{iri or path}> in this dataset. Try {request.script_root}/sitemap.xml "
+                        f"for every published IRI, or the SPARQL endpoint at {request.script_root}/sparql.\n",
+                        status=404, content_type="text/plain; charset=utf-8", headers={"Vary": "Accept"})
+    nearby = []
+    if iri:
+        parent = iri.rsplit("/", 1)[0] + "/"
+        try:
+            rows = ld.source.rows(f"""SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{
+                ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{parent}"))
+                OPTIONAL {{ ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l
+                           FILTER(LANGMATCHES(LANG(?l), "{'zh-Hant' if lang == 'zh-hant' else 'en'}")) }}
+            }} GROUP BY ?s ORDER BY ?s LIMIT 20""")
+            labeller = Labeller([], ld.iris, lang or "en", request.script_root)
+            nearby = [(labeller.href(r["s"].value), r["label"].value if "label" in r else labeller.curie(r["s"].value))
+                      for r in rows]
+        except BackendError:
+            nearby = []
+    html = render_template("not_found.html", iri=iri or path, nearby=nearby, page_lang="en")
+    return Response(html, status=404, content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
