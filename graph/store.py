@@ -70,16 +70,28 @@ class StoreRoot:
         info = self.current()
         try:
             return pyoxigraph.Store.read_only(str(info.path)), info
-        except OSError as exc:
+        except (OSError, RuntimeError, ValueError) as exc:  # RocksDB corruption is a RuntimeError
             raise StoreError(f"cannot open store {info.path}: {exc}") from exc
 
     def staging_dir(self, version: str) -> Path:
         """A fresh directory in which a build may write the next version."""
         self.versions.mkdir(parents=True, exist_ok=True)
+        self._remove_abandoned_staging()
         tmp = self.versions / f".staging-{version}-{os.getpid()}"
         if tmp.exists():
             shutil.rmtree(tmp)
         return tmp
+
+    def _remove_abandoned_staging(self) -> None:
+        """Delete staging folders of builds that died (killed, crashed) before publishing.
+
+        A staging folder is named after its build's pid; if no such process runs any more,
+        nothing will ever publish it, and each one can be as big as the whole store.
+        """
+        for path in self.versions.glob(".staging-*"):
+            pid = path.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
 
     def publish(self, staged: Path, version: str, meta: dict) -> StoreInfo:
         """Make a fully written staging directory the current version, atomically."""
@@ -113,3 +125,13 @@ class StoreRoot:
                 continue
             shutil.rmtree(old, ignore_errors=True)
             (self.versions / f"{old.name}.json").unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True

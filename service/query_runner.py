@@ -60,9 +60,15 @@ class WorkerPool:
         self._lock = threading.Lock()
         self.killed = 0  # how many workers were killed for overrunning (for tests and logs)
         handles = [self._spawn() for _ in range(size)]
-        for handle in handles:
-            self._await_ready(handle)
-            self._idle.put(handle)
+        try:
+            for handle in handles:
+                self._await_ready(handle)
+                self._idle.put(handle)
+        except BaseException:
+            # One worker could not open the store: stop the others too, so the caller's
+            # clear error is the only thing the user sees (no orphans, no tracebacks).
+            self.close()
+            raise
 
     # -- lifecycle ---------------------------------------------------------------------
     def _spawn(self) -> _Handle:

@@ -13,7 +13,14 @@ def _build_if_missing(store: str) -> None:
     # Imported here: service.commands imports this module to register its commands.
     from .commands import ensure_store
 
-    ensure_store(StoreRoot(store))
+    root = StoreRoot(store)
+    if root.pointer.is_symlink():
+        # Something was published here and is now damaged (e.g. a dangling `current`).
+        # Rebuilding would silently publish the bundled reports over whatever this store
+        # held; starting fails instead, with the store's own message (exit status 1).
+        root.current()
+        return
+    ensure_store(root)
 
 
 @click.command("serve")

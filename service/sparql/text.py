@@ -8,6 +8,7 @@ must refuse or rewrite (SERVICE, LOAD, USING, WITH, the query form).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 _TOKEN = re.compile(
@@ -45,8 +46,26 @@ class Token:
         return None
 
 
+# Every request lexes its text up to four times (SERVICE/LOAD check with and without
+# escapes, query form, FROM), and a benchmark or dashboard sends the same named queries over
+# and over; in pure Python that was ~1-2 ms per named query, under the GIL of the HTTP
+# process. So results are cached, but only for short texts: the cache must stay small.
+_CACHE_MAX_CHARS = 16_384
+
+
 def tokens(text: str) -> list[Token]:
     """Split SPARQL text into tokens, skipping white space and comments."""
+    if len(text) <= _CACHE_MAX_CHARS:
+        return list(_cached_tokens(text))
+    return _scan(text)
+
+
+@lru_cache(maxsize=256)  # at most 256 x 16 KB of text plus its tokens
+def _cached_tokens(text: str) -> tuple[Token, ...]:
+    return tuple(_scan(text))
+
+
+def _scan(text: str) -> list[Token]:
     out: list[Token] = []
     depth = 0
     for match in _TOKEN.finditer(text):

@@ -27,7 +27,7 @@ from esgkg.graph.store import StoreRoot
 
 from . import update_hook
 from .results import GRAPH_FORMATS, Reply, serialize_result, serialize_triples
-from .text import has_from_clause
+from .text import has_from_clause, tokens
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,10 @@ class WorkerSpec:
     max_rows: int
     prefixes: dict[str, str]
     union_default_graph: bool = True
+
+
+class BadRequest(Exception):
+    """A job the client got wrong; becomes a 400 with this message."""
 
 
 class _Worker:
@@ -67,6 +71,12 @@ class _Worker:
 
     # -- jobs ------------------------------------------------------------------------
     def run(self, job: dict[str, Any]) -> Reply:
+        try:
+            return self._run(job)
+        except BadRequest as exc:
+            return Reply.error(400, str(exc))
+
+    def _run(self, job: dict[str, Any]) -> Reply:
         self.maybe_reopen()
         op = job["op"]
         if op == "query":
@@ -85,6 +95,12 @@ class _Worker:
 
     def query(self, job: dict[str, Any]) -> Reply:
         assert self.store is not None
+        depth = nesting_depth(job["query"])
+        if depth > MAX_NESTING:
+            # The engine's recursive-descent parser overflows its stack (the worker dies)
+            # somewhere between 1 000 and 10 000 levels; no real query nests like that.
+            return Reply.error(400, f"Malformed query: nested {depth} levels deep; this service "
+                                    f"accepts at most {MAX_NESTING} levels of (), {{}} and [].")
         kwargs: dict[str, Any] = {"base_iri": job.get("base_iri")}
         default, named = job.get("default_graphs"), job.get("named_graphs")
         if default or named:
@@ -132,7 +148,12 @@ class _Worker:
         self.open()
 
     def _graph(self, iri: str | None) -> ox.NamedNode | ox.DefaultGraph:
-        return ox.DefaultGraph() if iri is None else ox.NamedNode(iri)
+        if iri is None:
+            return ox.DefaultGraph()
+        try:
+            return ox.NamedNode(iri)
+        except ValueError as exc:  # e.g. ?graph=../../etc/passwd: a client error, not a 500
+            raise BadRequest(f"Not an absolute IRI: {iri!r} ({exc}).") from exc
 
     def _graph_exists(self, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
         assert self.store is not None
@@ -153,6 +174,10 @@ class _Worker:
         fmt = GRAPH_FORMATS.get(job["content_type"])
         if fmt is None or fmt.supports_datasets:
             return Reply.error(415, f"Cannot load {job['content_type']} into one graph.")
+        if fmt == ox.RdfFormat.RDF_XML:
+            problem = rdf_xml_problem(job["data"])
+            if problem:
+                return Reply.error(400, problem)
         existed = self._graph_exists(graph) and not isinstance(graph, ox.DefaultGraph)
 
         def change(store: ox.Store) -> None:
@@ -178,12 +203,49 @@ class _Worker:
         return self.write(lambda s: s.remove_graph(graph))
 
 
+MAX_NESTING = 256
+_OPENERS, _CLOSERS = frozenset("({["), frozenset(")}]")
+
+
+def nesting_depth(text: str) -> int:
+    """Deepest nesting of brackets outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for token in tokens(text):
+        if token.text in _OPENERS:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.text in _CLOSERS:
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def rdf_xml_problem(data: bytes) -> str | None:
+    """Why an RDF/XML upload is refused, or None.
+
+    pyoxigraph's RDF/XML parser expands internal DTD entities without any limit, so ten
+    nested ``<!ENTITY>`` lines ("billion laughs") become gigabytes in the writer process.
+    RDF/XML needs no DTD; entity declarations are refused outright. Only UTF-8 is read, so
+    the check cannot be dodged by another encoding (e.g. UTF-16, where the bytes differ).
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "RDF/XML uploads must be UTF-8."
+    if "<!ENTITY" in text:
+        return ("RDF/XML with DTD entity declarations (<!ENTITY ...>) is not accepted: "
+                "expand the entities, or send Turtle or N-Triples.")
+    return None
+
+
 def worker_main(conn, spec: WorkerSpec) -> None:
     """Entry point of a worker process: open the store, say ready, then serve jobs forever."""
     try:
         worker = _Worker(spec)
     except Exception as exc:  # report why we could not start, then exit
-        conn.send(Reply.error(500, f"worker could not open the store: {exc}"))
+        try:
+            conn.send(Reply.error(500, f"worker could not open the store: {exc}"))
+        except OSError:
+            pass  # the pool already gave up (another worker failed first)
         return
     conn.send(Reply(200, "text/plain", b"ready"))
     while True:
