@@ -1,0 +1,105 @@
+"""``esgkg validate``: check the published store against the SHACL shapes and say what is wrong."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from esgkg.graph.errors import StoreError
+from esgkg.graph.namespaces import Iris
+from esgkg.graph.store import StoreRoot
+from esgkg.graph.validation import SEVERITIES, ResultRecord, ValidationOutcome, load_store_graphs, validate_reports
+
+_HEADINGS = {"Violation": "Violations (the graph is broken)",
+             "Warning": "Warnings (the report disagrees with itself or leaves something out)",
+             "Info": "Information (worth a second look)"}
+
+
+def format_text(outcome: ValidationOutcome) -> str:
+    """Results grouped by severity; each names its focus node (zh-Hant and en), values, message, sections."""
+    lines: list[str] = []
+    counts = ", ".join(f"{outcome.count(s)} {s.lower()}(s)" for s in SEVERITIES)
+    lines.append(f"SHACL validation: {counts}")
+    for severity in SEVERITIES:
+        records = [r for r in outcome.records if r.severity == severity]
+        if not records:
+            continue
+        lines += ["", f"{_HEADINGS[severity]}: {len(records)}"]
+        for r in records:
+            lines += _record_lines(r)
+    return "\n".join(lines) + "\n"
+
+
+def _record_lines(r: ResultRecord) -> list[str]:
+    name = " / ".join(x for x in (r.label.get("zh-Hant"), r.label.get("en")) if x) or r.focus_node
+    head = f"  - {name}" + (f" — {r.year}" if r.year else "")
+    out = [head, f"      {r.message.get('en') or next(iter(r.message.values()), '')}"]
+    if r.message.get("zh-Hant"):
+        out.append(f"      {r.message['zh-Hant']}")
+    if r.values:
+        out.append("      values: " + "; ".join(f"{k} = {v}" for k, v in r.values.items()))
+    if r.sections:
+        out.append("      sections: " + ", ".join(r.sections))
+    out.append(f"      shape: {r.source_shape}")
+    out.append(f"      node: {r.focus_node}")
+    return out
+
+
+def format_json(outcome: ValidationOutcome) -> str:
+    """A machine-readable document: conformance, counts, timings and the list of results."""
+    doc = {
+        "conforms": outcome.conforms,
+        "counts": {s: outcome.count(s) for s in SEVERITIES},
+        "timings_seconds": {k: round(v, 3) for k, v in outcome.timings.items()},
+        "results": [r.to_json() for r in outcome.records],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def format_ttl(outcome: ValidationOutcome) -> str:
+    """The standard sh:ValidationReport in Turtle."""
+    return outcome.report.serialize(format="turtle")
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "ttl": format_ttl}
+
+
+def validate_store(root: StoreRoot, report_id: str | None = None) -> ValidationOutcome:
+    """Validate the published store (only ``report_id``'s graph when given)."""
+    store, _ = root.open_read_only()
+    iris = Iris()
+    if report_id is not None:
+        names = {g.value for g in store.named_graphs()}
+        if str(iris.report_graph(report_id)) not in names:
+            known = sorted(n.rsplit("/", 1)[-1] for n in names if n.startswith(str(iris.graph("report")) + "/"))
+            raise StoreError(f"no report {report_id!r} in the store (reports: {', '.join(known) or 'none'})")
+    common, reports, shapes = load_store_graphs(store, iris, report_id)
+    return validate_reports(common, reports, shapes, iris)
+
+
+@click.command("validate")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Store folder (default: $ESGKG_STORE or ./.esgkg/store); built first if missing.")
+@click.option("--report", "report_id", default=None, help="Validate only this report (its id, e.g. oneconnect-2024).")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+def validate_command(store_path: Path | None, report_id: str | None, fmt: str, output: Path | None) -> None:
+    """Check the published graph with the SHACL shapes. Exit status 1 when there are violations."""
+    from esgkg.service.commands import ensure_store
+
+    root = StoreRoot(store_path)
+    ensure_store(root)
+    outcome = validate_store(root, report_id)
+    text = FORMATTERS[fmt](outcome)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    sys.exit(0 if outcome.conforms else 1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    validate_command()

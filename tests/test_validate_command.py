@@ -1,0 +1,112 @@
+"""`esgkg validate` (exit status, three formats) and `esgkg build` refusing a graph with violations."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.namespace import RDF
+
+from esgkg.graph.build import build
+from esgkg.graph.errors import ValidationFailed
+from esgkg.graph.namespaces import SH, Iris
+from esgkg.graph.store import StoreRoot
+from esgkg.graph.validation import build_validator
+from esgkg.service.validate_command import validate_command
+
+
+def _run(*args: str):
+    return CliRunner().invoke(validate_command, list(args))
+
+
+def _break_structurally(reports: Path) -> None:
+    """A head count of 50.5 people: the sources accept a decimal, the shapes do not."""
+    csv = reports / "example-2023" / "observations.csv"
+    text = csv.read_text(encoding="utf-8")
+    assert "employees,2023,50,,3.1,50," in text
+    csv.write_text(text.replace("employees,2023,50,,3.1,50,", "employees,2023,50.5,,3.1,50.5,"), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def broken_store(tmp_path_factory: pytest.TempPathFactory) -> StoreRoot:
+    """A store published with --force from a report with a structural violation."""
+    import shutil
+
+    reports = tmp_path_factory.mktemp("broken") / "reports"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "reports", reports)
+    _break_structurally(reports)
+    root = StoreRoot(tmp_path_factory.mktemp("broken-store"))
+    build(root, reports_root=reports, iris=Iris(), validate=build_validator(force=True))
+    return root
+
+
+def test_text_groups_by_severity_and_names_the_node(example_store: StoreRoot) -> None:
+    result = _run("--store", str(example_store.root))
+    assert result.exit_code == 0, result.output
+    assert "0 violation(s), 1 warning(s)" in result.output
+    assert "Warnings" in result.output and "Violations" not in result.output
+    assert "溫室氣體排放總量 / Total GHG emissions — 2023" in result.output
+    assert "sections: 2.1, 3.1" in result.output and "105 in 2.1" in result.output
+
+
+def test_json_lists_results_for_machines(example_store: StoreRoot) -> None:
+    result = _run("--store", str(example_store.root), "--format", "json", "--report", "example-2023")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["conforms"] is True and doc["counts"] == {"Violation": 0, "Warning": 1, "Info": 0}
+    [r] = doc["results"]
+    assert r["severity"] == "Warning" and r["focus_node"].endswith("/metric/ghg-total")
+    assert r["label"] == {"zh-Hant": "溫室氣體排放總量", "en": "Total GHG emissions"}
+    assert r["sections"] == ["2.1", "3.1"] and r["year"] == "2023" and r["values"]["value"] == "100"
+
+
+def test_ttl_is_a_standard_validation_report(example_store: StoreRoot) -> None:
+    result = _run("--store", str(example_store.root), "--format", "ttl")
+    assert result.exit_code == 0, result.output
+    g = Graph().parse(data=result.output, format="turtle")
+    [report] = list(g.subjects(RDF.type, SH.ValidationReport))
+    assert g.value(report, SH.conforms).toPython() is True
+    [res] = list(g.objects(report, SH.result))
+    assert g.value(res, SH.resultSeverity) == SH.Warning
+    assert str(g.value(res, SH.sourceShape)).endswith("shapes#SameQuantityShape")
+
+
+def test_unknown_report_is_an_error(example_store: StoreRoot) -> None:
+    result = _run("--store", str(example_store.root), "--report", "nope-1999")
+    assert result.exit_code != 0 and "no report 'nope-1999'" in str(result.exception or result.output)
+
+
+def test_violations_exit_1(broken_store: StoreRoot) -> None:
+    result = _run("--store", str(broken_store.root))
+    assert result.exit_code == 1
+    assert "Violations (the graph is broken): 1" in result.output
+    assert "50.5 is not a possible value in NUM: counts are whole numbers" in result.output
+    assert "員工總數 (2023) / Employees (2023)" in result.output
+
+
+def test_build_refuses_violations_and_keeps_the_old_store(reports_copy: Path, tmp_path: Path) -> None:
+    root = StoreRoot(tmp_path / "store")
+    build(root, reports_root=reports_copy, iris=Iris(), validate=build_validator())  # clean: publishes
+    before = root.current().version
+    _break_structurally(reports_copy)
+    with pytest.raises(ValidationFailed) as err:
+        build(root, reports_root=reports_copy, iris=Iris(), validate=build_validator())
+    assert "1 SHACL violation(s)" in str(err.value) and "counts are whole numbers" in str(err.value)
+    assert "--force" in str(err.value)
+    assert root.current().version == before
+
+
+def test_build_force_publishes_with_a_loud_warning(reports_copy: Path, tmp_path: Path) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    _break_structurally(reports_copy)
+    out = StringIO()
+    root = StoreRoot(tmp_path / "store")
+    build(root, reports_root=reports_copy, iris=Iris(),
+          validate=build_validator(force=True, console=Console(file=out, width=200)))
+    assert root.exists()
+    assert "WARNING: publishing despite 1 SHACL violation(s)" in out.getvalue()
