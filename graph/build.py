@@ -2,18 +2,21 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
+import itertools
+import shutil
+import tempfile
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Iterator, Protocol
 
 import pyoxigraph
 from rdflib import Graph, URIRef
 
 from . import __version__ as esgkg_version
 from .errors import SourceError, SourceErrors
-from .mapping import iter_sorted_nquads, map_reference, map_report
+from .mapping import graph_nquads, map_reference, map_report
 from .namespaces import DEFAULT_BASE, Iris
 from .reference import Reference, load_reference, package_dir, reports_dir
 from .sources import ReportSource, load_report
@@ -42,7 +45,11 @@ class Dataset:
 
     @property
     def version(self) -> str:
-        return hashlib.sha256("\n".join(self.nquads).encode("utf-8")).hexdigest()[:16]
+        """The same digest `build` computes: of the canonical N-Quads, one line each."""
+        digest = hashlib.sha256()
+        for line in self.nquads:
+            digest.update(f"{line}\n".encode("utf-8"))
+        return _version(digest)
 
     def nquads_bytes(self) -> bytes:
         return ("\n".join(self.nquads) + "\n").encode("utf-8")
@@ -72,9 +79,19 @@ def discover_reports(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
-def assemble(reports_root: Path | None = None, reference_root: Path | None = None,
-             iris: Iris | None = None, progress: Progress | None = None) -> Dataset:
-    """Read, check and map everything into named graphs. Raises SourceErrors on bad input."""
+@dataclass
+class Prepared:
+    """Everything checked and ready to map: reference data, sources, the shared graphs."""
+
+    iris: Iris
+    ref: Reference
+    sources: list[ReportSource]
+    common: list[tuple[URIRef, Graph]]
+
+
+def prepare(reports_root: Path | None = None, reference_root: Path | None = None,
+            iris: Iris | None = None, progress: Progress | None = None) -> Prepared:
+    """Read and check every source (all problems at once), and map the shared graphs."""
     iris = iris or Iris()
     progress = progress or _Silent()
     reports_root = reports_root or reports_dir()
@@ -91,61 +108,112 @@ def assemble(reports_root: Path | None = None, reference_root: Path | None = Non
     if errors:
         raise SourceErrors(errors)
     progress.step("mapping ontology and reference data")
-    graphs: list[tuple[URIRef, Graph]] = [
+    common: list[tuple[URIRef, Graph]] = [
         (iris.graph("ontology"), load_turtle_with_base(ontology_file("esg.ttl"), iris)),
         (iris.graph("reference"), map_reference(ref, iris)),
     ]
     shapes = ontology_file("shapes.ttl")
     if shapes.exists():
-        graphs.append((iris.graph("shapes"), load_turtle_with_base(shapes, iris)))
-    for source in sources:
+        common.append((iris.graph("shapes"), load_turtle_with_base(shapes, iris)))
+    return Prepared(iris=iris, ref=ref, sources=sources, common=common)
+
+
+def report_graphs(prepared: Prepared, progress: Progress | None = None) -> Iterator[tuple[URIRef, Graph]]:
+    """Map the reports one at a time, so a build never holds more than one in memory."""
+    progress = progress or _Silent()
+    for source in prepared.sources:
         progress.step(f"mapping report {source.id}")
-        graphs.append((iris.report_graph(source.id), map_report(source, ref, iris)))
-    progress.step("serialising canonical N-Quads")
-    dataset = Dataset(iris=iris, graphs=graphs, reports=sources)
-    dataset.nquads = iter_sorted_nquads(graphs)
+        yield prepared.iris.report_graph(source.id), map_report(source, prepared.ref, prepared.iris)
+
+
+def assemble(reports_root: Path | None = None, reference_root: Path | None = None,
+             iris: Iris | None = None, progress: Progress | None = None) -> Dataset:
+    """Everything in memory as named graphs (for tests and small tools; `build` streams)."""
+    prepared = prepare(reports_root, reference_root, iris, progress)
+    graphs = [*prepared.common, *report_graphs(prepared, progress)]
+    dataset = Dataset(iris=prepared.iris, graphs=graphs, reports=prepared.sources)
+    dataset.nquads = sorted(line for i, (name, graph) in enumerate(graphs)
+                            for line in graph_nquads(name, graph, i))
     return dataset
 
 
-Validator = Callable[[Dataset], None]
+class ReportValidator(Protocol):
+    """What a build calls to validate each report as it is mapped, then to decide."""
+
+    def check(self, report_id: str, graph: Graph, common: list[tuple[URIRef, Graph]]) -> None: ...
+
+    def finish(self) -> None:
+        """Raise (e.g. ValidationFailed) to stop the build from publishing."""
 
 
 def build(store_root: StoreRoot, reports_root: Path | None = None, reference_root: Path | None = None,
           iris: Iris | None = None, progress: Progress | None = None,
-          validate: Validator | None = None) -> StoreInfo:
-    """Assemble, optionally validate, and publish a new store version atomically.
+          validate: ReportValidator | None = None) -> StoreInfo:
+    """Check, map, optionally validate, and publish a new store version atomically.
 
+    Reports are mapped, validated and serialised one at a time into sorted chunk files that
+    are merged into the canonical N-Quads, so memory stays bounded by the largest report.
     Nothing is published unless every step succeeds: a failure at any point leaves the
     previously published version in place and serving.
     """
     progress = progress or _Silent()
     started = time.monotonic()
-    dataset = assemble(reports_root, reference_root, iris, progress)
-    if validate is not None:
-        progress.step("validating with SHACL shapes")
-        validate(dataset)
-    version = dataset.version
-    staging = store_root.staging_dir(version)
-    progress.step(f"loading {len(dataset.nquads)} quads into the store")
-    try:
-        store = pyoxigraph.Store(str(staging))
-        store.bulk_load(dataset.nquads_bytes(), format=pyoxigraph.RdfFormat.N_QUADS)
-        store.flush()
-        store.optimize()
-        del store
-        meta = {
-            "version": version,
-            "quads": len(dataset.nquads),
-            "graphs": [str(name) for name, _ in dataset.graphs],
-            "reports": [s.id for s in dataset.reports],
-            "base": dataset.iris.base,
-            "esgkg": esgkg_version,
-            "build_seconds": round(time.monotonic() - started, 3),
-        }
-        progress.step("publishing")
-        return store_root.publish(staging, version, meta)
-    except BaseException:
-        import shutil
+    prepared = prepare(reports_root, reference_root, iris, progress)
+    store_root.versions.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".chunks-", dir=store_root.versions) as tmp:
+        chunks: list[Path] = []
+        graph_names: list[str] = []
+        graphs = itertools.chain(prepared.common, report_graphs(prepared, progress))
+        for index, (name, graph) in enumerate(graphs):
+            if validate is not None and index >= len(prepared.common):
+                progress.step(f"validating {name.rsplit('/', 1)[-1]} with SHACL shapes")
+                validate.check(str(name).rsplit("/", 1)[-1], graph, prepared.common)
+            chunk = Path(tmp) / f"{index:06d}.nq"
+            chunk.write_text("".join(f"{line}\n" for line in sorted(graph_nquads(name, graph, index))),
+                             encoding="utf-8")
+            chunks.append(chunk)
+            graph_names.append(str(name))
+            del graph
+        if validate is not None:
+            validate.finish()
+        progress.step("merging canonical N-Quads")
+        merged = Path(tmp) / "dataset.nq"
+        digest = hashlib.sha256()
+        count = 0
+        with merged.open("w", encoding="utf-8") as out:
+            files = [c.open(encoding="utf-8") for c in chunks]
+            try:
+                for line in heapq.merge(*files):
+                    out.write(line)
+                    digest.update(line.encode("utf-8"))
+                    count += 1
+            finally:
+                for f in files:
+                    f.close()
+        version = _version(digest)
+        staging = store_root.staging_dir(version)
+        progress.step(f"loading {count} quads into the store")
+        try:
+            store = pyoxigraph.Store(str(staging))
+            store.bulk_load(path=str(merged), format=pyoxigraph.RdfFormat.N_QUADS)
+            store.flush()
+            store.optimize()
+            del store
+            meta = {
+                "version": version,
+                "quads": count,
+                "graphs": graph_names,
+                "reports": [s.id for s in prepared.sources],
+                "base": prepared.iris.base,
+                "esgkg": esgkg_version,
+                "build_seconds": round(time.monotonic() - started, 3),
+            }
+            progress.step("publishing")
+            return store_root.publish(staging, version, meta)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
 
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+def _version(digest: "hashlib._Hash") -> str:
+    return digest.hexdigest()[:16]

@@ -567,18 +567,24 @@ def map_report(source: ReportSource, ref: Reference, iris: Iris) -> Graph:
     return ReportMapper(source, ref, iris).map()
 
 
-def iter_sorted_nquads(graphs: Iterable[tuple[URIRef, Graph]]) -> list[str]:
-    """Canonical N-Quads lines (sorted, unique) of several named graphs.
+def graph_nquads(name: URIRef, graph: Graph, index: int) -> list[str]:
+    """One named graph as unique N-Quads lines, with deterministic blank-node labels.
 
-    Blank nodes (the UN KOS uses RDF lists) are relabelled with RDFC-1.0 so that the same
-    input always gives the same bytes.
+    Blank nodes (the UN KOS and the shapes use RDF lists) are relabelled with RDFC-1.0,
+    so the same graph always gives the same lines; the graph's position in the dataset
+    prefixes each label, because the same label in two graphs would be one node in an
+    N-Quads document.
     """
     ds = pyoxigraph.Dataset()
-    for name, graph in graphs:
-        data = graph.serialize(format="nt", encoding="utf-8")
-        for triple in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES):
-            ds.add(pyoxigraph.Quad(triple.subject, triple.predicate, triple.object,
-                                   pyoxigraph.NamedNode(str(name))))
+    graph_name = pyoxigraph.NamedNode(str(name))
+    data = graph.serialize(format="nt", encoding="utf-8")
+    for triple in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES):
+        ds.add(pyoxigraph.Quad(triple.subject, triple.predicate, triple.object, graph_name))
     ds.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
-    raw = pyoxigraph.serialize(ds, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
-    return sorted({line for line in raw.splitlines() if line.strip()})
+
+    def scoped(term):
+        return pyoxigraph.BlankNode(f"g{index}{term.value}") if isinstance(term, pyoxigraph.BlankNode) else term
+
+    quads = [pyoxigraph.Quad(scoped(q.subject), q.predicate, scoped(q.object), graph_name) for q in ds]
+    raw = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS).decode("utf-8")
+    return list({line for line in raw.splitlines() if line.strip()})

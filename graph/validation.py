@@ -471,30 +471,50 @@ def summary(outcome: ValidationOutcome, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
-def build_validator(force: bool = False, console: "Console | None" = None) -> Callable[["Dataset"], None] | None:
-    """The validation step of a build, or None while the project ships no shapes.
+class BuildValidator:
+    """The validation step of a build: each report as it is mapped, then one verdict.
 
-    The returned callable raises :class:`ValidationFailed` when the dataset has violations,
-    so that the build does not publish; with ``force`` it prints a loud warning instead.
+    :meth:`finish` raises :class:`ValidationFailed` when any report has violations, so the
+    build does not publish; with ``force`` it prints a loud warning instead.
     """
-    from .build import ontology_file
 
-    if not ontology_file("shapes.ttl").exists():
-        return None
+    def __init__(self, force: bool, console: "Console | None", iris: Iris | None = None) -> None:
+        self.force = force
+        self.console = console
+        self.iris = iris or Iris()
+        self.outcomes: list[ValidationOutcome] = []
 
-    def validate(dataset: "Dataset") -> None:
-        outcome = validate_dataset(dataset)
+    def check(self, report_id: str, graph: Graph, common: list[tuple[URIRef, Graph]]) -> None:
+        shapes_name = str(self.iris.graph("shapes"))
+        shapes = next((g for name, g in common if str(name) == shapes_name), None)
+        if shapes is None:
+            raise ValidationFailed("the project has no shapes (ontology/shapes.ttl)")
+        self.outcomes.append(validate_graphs([*(g for _, g in common), graph], shapes, self.iris))
+
+    def finish(self) -> None:
+        outcome = merge_outcomes(self.outcomes) if self.outcomes else None
+        if outcome is None:
+            return
+        console = self.console
         counts = ", ".join(f"{outcome.count(s)} {s.lower()}(s)" for s in SEVERITIES)
         if console is not None:
-            console.log(f"SHACL validation: {counts} in {outcome.timings['total']:.1f}s"
-                        " (details: `esgkg validate`)")
+            console.print(f"SHACL validation: {counts} in {outcome.timings.get('total', 0):.1f}s"
+                          " (details: `esgkg validate`)", highlight=False)
         if outcome.conforms:
             return
-        if not force:
+        if not self.force:
             raise ValidationFailed(summary(outcome))
         if console is not None:
             console.print(f"[bold red]WARNING: publishing despite {outcome.count('Violation')} SHACL "
                           "violation(s) because of --force[/bold red]")
             console.print(summary(outcome).replace("; the store was not replaced", ""), markup=False)
 
-    return validate
+
+def build_validator(force: bool = False, console: "Console | None" = None,
+                    iris: Iris | None = None) -> BuildValidator | None:
+    """The validation step of a build, or None while the project ships no shapes."""
+    from .build import ontology_file
+
+    if not ontology_file("shapes.ttl").exists():
+        return None
+    return BuildValidator(force, console, iris)
