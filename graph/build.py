@@ -142,8 +142,8 @@ class ReportValidator(Protocol):
 
     def check(self, report_id: str, graph: Graph, common: list[tuple[URIRef, Graph]]) -> None: ...
 
-    def finish(self) -> None:
-        """Raise (e.g. ValidationFailed) to stop the build from publishing."""
+    def finish(self) -> Graph | None:
+        """Raise (e.g. ValidationFailed) to stop the build; else the validation report to store."""
 
 
 def build(store_root: StoreRoot, reports_root: Path | None = None, reference_root: Path | None = None,
@@ -174,8 +174,15 @@ def build(store_root: StoreRoot, reports_root: Path | None = None, reference_roo
             chunks.append(chunk)
             graph_names.append(str(name))
             del graph
-        if validate is not None:
-            validate.finish()
+        findings = validate.finish() if validate is not None else None
+        if findings is not None:
+            # Stored with the data so that SPARQL users see the report's disagreements.
+            name = prepared.iris.graph("validation")
+            chunk = Path(tmp) / f"{len(chunks):06d}.nq"
+            chunk.write_text("".join(f"{line}\n" for line in sorted(graph_nquads(name, findings, len(chunks)))),
+                             encoding="utf-8")
+            chunks.append(chunk)
+            graph_names.append(str(name))
         progress.step("merging canonical N-Quads")
         merged = Path(tmp) / "dataset.nq"
         digest = hashlib.sha256()

@@ -215,6 +215,23 @@ def _messages(shapes: Graph, constraint: URIRef, bindings: dict) -> dict[str, st
     return out
 
 
+_GROUP_CONCAT = re.compile(r'GROUP_CONCAT\((?:[^()]|\([^()]*\))*?separator\s*=\s*"([^"]*)"\s*\)\s+AS\s+\?(\w+)', re.S)
+
+
+def _concatenated(query: str) -> dict[str, str]:
+    """Variables a query fills with GROUP_CONCAT, and their separators."""
+    return {name: sep for sep, name in _GROUP_CONCAT.findall(query)}
+
+
+def _sorted_list(term, separator: str | None):
+    # GROUP_CONCAT's order is the engine's; sorting the items makes messages, and so the
+    # stored validation report and the dataset's bytes, the same on every build.
+    if separator is None or not isinstance(term, Literal) or separator not in str(term):
+        return term
+    items = sorted(str(term).split(separator))
+    return Literal(separator.join(items), lang=term.language, datatype=term.datatype)
+
+
 def _run_sparql(store: pyoxigraph.Store, shapes: Graph) -> list[dict]:
     """Every SPARQL constraint of every node shape; one dict per result."""
     results: list[dict] = []
@@ -237,8 +254,9 @@ def _run_sparql(store: pyoxigraph.Store, shapes: Graph) -> list[dict]:
             query = _prefix_block(shapes, constraint) + "\n" + text
             solutions = store.query(query, use_default_graph_as_union=True)
             names = [v.value for v in solutions.variables]
+            lists = _concatenated(text)
             for row in solutions:
-                bindings = {name: _to_rdflib(row[name]) for name in names}
+                bindings = {name: _sorted_list(_to_rdflib(row[name]), lists.get(name)) for name in names}
                 this = bindings.get("this")
                 if this is None or str(this) not in focus:
                     continue
@@ -491,23 +509,25 @@ class BuildValidator:
             raise ValidationFailed("the project has no shapes (ontology/shapes.ttl)")
         self.outcomes.append(validate_graphs([*(g for _, g in common), graph], shapes, self.iris))
 
-    def finish(self) -> None:
+    def finish(self) -> Graph | None:
+        """The merged sh:ValidationReport (for the build to store), or ValidationFailed."""
         outcome = merge_outcomes(self.outcomes) if self.outcomes else None
         if outcome is None:
-            return
+            return None
         console = self.console
         counts = ", ".join(f"{outcome.count(s)} {s.lower()}(s)" for s in SEVERITIES)
         if console is not None:
             console.print(f"SHACL validation: {counts} in {outcome.timings.get('total', 0):.1f}s"
                           " (details: `esgkg validate`)", highlight=False)
         if outcome.conforms:
-            return
+            return outcome.report
         if not self.force:
             raise ValidationFailed(summary(outcome))
         if console is not None:
             console.print(f"[bold red]WARNING: publishing despite {outcome.count('Violation')} SHACL "
                           "violation(s) because of --force[/bold red]")
             console.print(summary(outcome).replace("; the store was not replaced", ""), markup=False)
+        return outcome.report
 
 
 def build_validator(force: bool = False, console: "Console | None" = None,

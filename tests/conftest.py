@@ -40,6 +40,8 @@ def example_store(tmp_path_factory: pytest.TempPathFactory) -> StoreRoot:
 @pytest.fixture(scope="session")
 def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> StoreRoot:
     """A published store built from the bundled report(s), exactly as `esgkg build` does."""
+    from esgkg.graph.validation import build_validator
+
     root = StoreRoot(tmp_path_factory.mktemp("bundled-store"))
-    build(root, iris=Iris())
+    build(root, iris=Iris(), validate=build_validator())
     return root

@@ -137,3 +137,16 @@ def test_rebased_iris_for_own_domain(tmp_path: Path, fixture_reports: Path) -> N
     assert store.query("ASK { GRAPH <https://esg.example.org/graph/ontology> "
                        "{ <https://esg.example.org/ontology#MaterialTopic> a ?c } }")
     assert not store.query(f"ASK {{ GRAPH ?g {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), \"{BASE}\")) }} }}")
+
+
+def test_bundled_report_builds_byte_identical_with_validation(tmp_path: Path) -> None:
+    from esgkg.graph.validation import build_validator
+
+    dumps = []
+    for name in ("a", "b"):
+        root = StoreRoot(tmp_path / name)
+        build(root, validate=build_validator())
+        store, _ = root.open_read_only()
+        dumps.append(export(store, "nq"))
+    assert dumps[0] == dumps[1]
+    assert b"<http://www.w3.org/ns/shacl#ValidationResult>" in dumps[0]  # findings are stored

@@ -69,7 +69,7 @@ def test_query_list(client) -> None:
     assert {q["name"] for q in listing} == set(named_queries.load_all())
 
 
-@pytest.mark.parametrize("name", sorted(set(named_queries.load_all()) - {"validation-warnings"}))
+@pytest.mark.parametrize("name", sorted(named_queries.load_all()))
 def test_every_query_page_shows_a_table_and_its_sparql(client, name: str) -> None:
     page = client.get(f"/queries/{name}")
     assert page.status_code == 200, page.get_data(as_text=True)[:300]
