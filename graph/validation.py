@@ -97,9 +97,12 @@ def split_graphs(named: Iterable[tuple[str, Graph]], iris: Iris,
     declares (SHACL-SPARQL queries run against the data graph).
     """
     prefix = str(iris.graph("report")) + "/"
+    findings = str(iris.graph("validation"))
     common: list[Graph] = []
     reports: dict[str, Graph] = {}
     for name, graph in named:
+        if str(name) == findings:
+            continue  # the stored results of an earlier validation are not data to check
         if str(name).startswith(prefix):
             rid = str(name)[len(prefix):]
             if report_id is None or rid == report_id:

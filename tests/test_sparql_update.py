@@ -94,3 +94,24 @@ def test_validation_hook_rolls_back(tmp_path, monkeypatch):
         assert ask(url, "ASK { <http://example.org/ok> ?p ?o }")
         assert not ask(url, "ASK { <http://example.org/other> ?p ?o }")  # the whole update undone
         assert ask(url, f"ASK {{ <{BASE}id/org/acme> ?p ?o }}")
+
+
+def test_update_that_breaks_a_shape_is_rejected_with_the_report(tmp_path, fixture_reports):
+    """With the project's shapes in the store, an update is validated like a build."""
+    from esgkg.graph.build import build
+
+    store_root = StoreRoot(tmp_path / "store")
+    build(store_root, reports_root=fixture_reports)
+    report_graph = f"{BASE}graph/report/example-2023"
+    topic = f"{BASE}id/example-2023/topic/climate"
+    pillar = f"{BASE}ontology#pillar"
+    with running_server(test_config(store_root, allow_update=True, update_token=TOKEN)) as url:
+        # Removing the topic's only pillar violates "every material topic in exactly one pillar".
+        bad = requests.post(url + "/update", timeout=120, headers={**AUTH, "Content-Type": "application/sparql-update"},
+                            data=f"DELETE WHERE {{ GRAPH <{report_graph}> {{ <{topic}> <{pillar}> ?p }} }}".encode())
+        assert bad.status_code == 422, bad.text
+        assert "pillar" in bad.text.lower()
+        assert ask(url, f"ASK {{ GRAPH <{report_graph}> {{ <{topic}> <{pillar}> ?p }} }}")
+        good = requests.post(url + "/update", timeout=120, headers={**AUTH, "Content-Type": "application/sparql-update"},
+                             data=f'INSERT DATA {{ GRAPH <{report_graph}> {{ <{topic}> <http://www.w3.org/2004/02/skos/core#altLabel> "氣候"@zh-Hant }} }}'.encode())
+        assert good.status_code == 204, good.text

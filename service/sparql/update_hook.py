@@ -1,15 +1,24 @@
 """The hook that checks the store after a SPARQL Update or Graph Store write.
 
-The lead wires this to the SHACL shapes (ontology/shapes.ttl via graph.validation). The
-writer calls it after applying each update; if it returns any message the update is rolled
-back (the store is restored from a checkpoint taken just before) and the client gets a 422
-with the messages. Until it is wired it accepts everything.
+The writer calls it after applying each update; if it returns any message the update is
+rolled back (the store is restored from a checkpoint taken just before) and the client gets
+a 422 with the messages. It validates every report with the SHACL shapes stored in the
+dataset (`<base>graph/shapes`), exactly as `esgkg build` does; a store without shapes
+accepts everything.
 """
 from __future__ import annotations
 
 import pyoxigraph
 
+from esgkg.graph.namespaces import Iris
+from esgkg.graph.validation import load_store_graphs, record_line, validate_reports
+
 
 def validate_update(store: pyoxigraph.Store) -> list[str]:
     """Problems (SHACL violations) in ``store`` after an update; empty means accept it."""
-    return []
+    iris = Iris()
+    if not store.contains_named_graph(pyoxigraph.NamedNode(str(iris.graph("shapes")))):
+        return []
+    common, reports, shapes = load_store_graphs(store, iris)
+    outcome = validate_reports(common, reports, shapes, iris)
+    return [record_line(r) for r in outcome.records if r.severity == "Violation"]
