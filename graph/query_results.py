@@ -67,6 +67,10 @@ def term_json(term: object) -> Term:
         elif term.datatype.value != XSD + "string":
             out["datatype"] = term.datatype.value
         return out
+    if isinstance(term, ox.Triple):  # RDF-star: the SPARQL JSON "triple" extension
+        return {"type": "triple", "value": {
+            "subject": term_json(term.subject), "predicate": term_json(term.predicate),
+            "object": term_json(term.object)}}
     return {"type": "literal", "value": str(term)}
 
 

@@ -15,6 +15,8 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
+from esgkg.graph.query_results import term_json
+
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -57,26 +59,6 @@ def too_many_rows(limit: int, what: str = "rows") -> Reply:
     )
 
 
-def _term_json(term: object) -> dict:
-    """One RDF term as SPARQL 1.1 JSON results (with the RDF-star 'triple' extension)."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {
-            "subject": _term_json(term.subject), "predicate": _term_json(term.predicate),
-            "object": _term_json(term.object)}}
-    raise TypeError(f"unexpected term {term!r}")
-
-
 def serialize_solutions(solutions: ox.QuerySolutions, media_type: str, max_rows: int) -> Reply:
     """SELECT results: read at most ``max_rows`` + 1 rows, then write them in ``media_type``."""
     names = [v.value for v in solutions.variables]
@@ -88,7 +70,7 @@ def serialize_solutions(solutions: ox.QuerySolutions, media_type: str, max_rows:
         for name in names:
             value = solution[name]
             if value is not None:
-                row[name] = _term_json(value)
+                row[name] = term_json(value)
         rows.append(row)
     doc = json.dumps({"head": {"vars": names}, "results": {"bindings": rows}}, ensure_ascii=False)
     if media_type == "application/sparql-results+json":
