@@ -162,11 +162,15 @@ def build(iri: str, triples: list[ox.Triple], iris: Iris, labeller: Labeller) ->
             props.setdefault(t.predicate.value, []).append(t.object)
         first = lambda key: props.get(key, [None])[0]  # noqa: E731
         unit = first(UNIT_MEASURE)
+        unit_link = labeller.link(unit.value) if isinstance(unit, ox.NamedNode) else None
+        unit_text = _in_language(props.get(esg + "unitLabel", []), labeller.lang)
+        if unit_link is not None and unit_text:
+            unit_link = dataclasses.replace(unit_link, label=unit_text, notation=None)
         view.observations.append(ObservationRow(
             link=labeller.link(obs.value),
             year=getattr(first(esg + "year"), "value", ""),
             value=getattr(first(esg + "value"), "value", ""),
-            unit=labeller.link(unit.value) if isinstance(unit, ox.NamedNode) else None,
+            unit=unit_link,
             as_written=getattr(first(esg + "asWritten"), "value", ""),
             sections=sorted((labeller.link(s.value) for s in props.get(DERIVED_FROM, []) if isinstance(s, ox.NamedNode)),
                             key=_section_key)))
@@ -176,11 +180,9 @@ def build(iri: str, triples: list[ox.Triple], iris: Iris, labeller: Labeller) ->
         view.unit = labeller.link(unit_iri) if unit_iri else view.observations[0].unit
         # Several report units share one QUDT unit (t and tCO2e): the metric's own
         # esg:unitLabel names it as the report does.
-        shown = {t.object.language or "": t.object.value for t in outgoing
-                 if t.predicate.value == esg + "unitLabel" and isinstance(t.object, ox.Literal)}
-        text = shown.get(labeller.lang.lower()) or shown.get("en")
+        text = _in_language([t.object for t in outgoing if t.predicate.value == esg + "unitLabel"], labeller.lang)
         if view.unit is not None and text:
-            view.unit = dataclasses.replace(view.unit, label=text)
+            view.unit = dataclasses.replace(view.unit, label=text, notation=None)
         seen: set[tuple[str, str]] = set()
         points = []
         for row in view.observations:  # one bar per distinct (year, value)
@@ -218,3 +220,9 @@ def build(iri: str, triples: list[ox.Triple], iris: Iris, labeller: Labeller) ->
 
 
 __all__ = ["ResourceView", "build", "FRIENDLY", "NOTATION"]
+
+
+def _in_language(literals: list, lang: str) -> str | None:
+    """The text of the literal in ``lang`` (else English) among language-tagged literals."""
+    shown = {(t.language or "").lower(): t.value for t in literals if isinstance(t, ox.Literal)}
+    return shown.get(lang.lower()) or shown.get("en")
