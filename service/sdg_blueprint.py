@@ -43,7 +43,7 @@ def node_url(node: Node) -> str:
     """The page of a topic, goal or stakeholder group."""
     name = node.number if node.kind == "goal" else node.slug
     args = {} if node.kind == "goal" else {"report": node.report}
-    return url_for(f"sdg.{node.kind}", name=name, **args)
+    return url_for("sdg.trace_page", kind=node.kind, name=name, **args)
 
 
 @blueprint.route("/sdg")
@@ -100,34 +100,11 @@ def _trace_page(kind: str, name: str, as_json: bool) -> Response:
     return Response(html, content_type="text/html; charset=utf-8")
 
 
-@blueprint.route("/sdg/topic/<name>")
-def topic(name: str) -> Response:
-    return _trace_page("topic", name, False)
-
-
-@blueprint.route("/sdg/topic/<name>.json")
-def topic_json(name: str) -> Response:
-    return _trace_page("topic", name, True)
-
-
-@blueprint.route("/sdg/goal/<name>")
-def goal(name: str) -> Response:
-    return _trace_page("goal", name, False)
-
-
-@blueprint.route("/sdg/goal/<name>.json")
-def goal_json(name: str) -> Response:
-    return _trace_page("goal", name, True)
-
-
-@blueprint.route("/sdg/stakeholder/<name>")
-def stakeholder(name: str) -> Response:
-    return _trace_page("stakeholder", name, False)
-
-
-@blueprint.route("/sdg/stakeholder/<name>.json")
-def stakeholder_json(name: str) -> Response:
-    return _trace_page("stakeholder", name, True)
+@blueprint.route("/sdg/<any(topic, goal, stakeholder):kind>/<name>")
+def trace_page(kind: str, name: str) -> Response:
+    """/sdg/topic/NAME, /sdg/goal/NAME, /sdg/stakeholder/NAME (and their .json twins)."""
+    as_json = name.endswith(".json")
+    return _trace_page(kind, name.removesuffix(".json"), as_json)
 
 
 def _image(kind: str, fmt: str, metric: str | None = None) -> Response:

@@ -17,7 +17,8 @@ from esgkg.graph.namespaces import Iris
 from esgkg.graph.store import StoreRoot
 from esgkg.service.config import Config
 
-from linked_data_support import ld_app, shared_dumps
+from esgkg.service.app import create_app
+from linked_data_support import shared_dumps
 
 REPO = Path(__file__).resolve().parents[1]
 RDFLIB = {"nq": "nquads", "trig": "trig", "jsonld": "json-ld", "nt": "nt", "ttl": "turtle", "rdf": "xml"}
@@ -97,7 +98,7 @@ def test_every_dump_parsed_by_javascript_is_isomorphic_to_the_store(published, e
 
 
 def test_http_dumps_headers_revalidation_and_whitelist(example_store: StoreRoot) -> None:
-    app = ld_app(Config(store=str(example_store.root), workers=1))
+    app = create_app(Config(store=str(example_store.root), workers=1))
     try:
         client = app.test_client()
         index = client.get("/dumps/")

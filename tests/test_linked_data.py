@@ -17,7 +17,8 @@ from esgkg.graph.store import StoreRoot
 from esgkg.service.config import Config
 from esgkg.service.ld_http import split_suffix
 
-from linked_data_support import ld_app, running_ld_server
+from esgkg.service.app import create_app
+from sparql_support import running_server
 
 BASE = "https://w3id.org/esgkg/"
 RDF_FORMATS = {"ttl": ("text/turtle", ox.RdfFormat.TURTLE), "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
@@ -35,7 +36,7 @@ def config(bundled_store: StoreRoot) -> Config:
 
 @pytest.fixture(scope="module")
 def client(config: Config):
-    app = ld_app(config)
+    app = create_app(config)
     yield app.test_client()
     app.extensions["esgkg"].backend.close()
 
@@ -255,7 +256,7 @@ def test_a_deployment_dereferences_its_own_base(tmp_path, monkeypatch, fixture_r
     root = StoreRoot(tmp_path / "store")
     build(root, reports_root=fixture_reports, iris=Iris(base))
     some = sorted(i for i in minted_iris(root, base) if "/id/" in i and "#" not in i)[0]
-    app = ld_app(Config(store=str(root.root), workers=1))
+    app = create_app(Config(store=str(root.root), workers=1))
     try:
         client = app.test_client()
         response = client.get("/" + some[len(base):], headers={"Accept": "text/turtle"})
@@ -267,7 +268,7 @@ def test_a_deployment_dereferences_its_own_base(tmp_path, monkeypatch, fixture_r
 
 
 def test_real_server_on_loopback(config: Config) -> None:
-    with running_ld_server(config) as url:
+    with running_server(config) as url:
         session = requests.Session()
         session.trust_env = False
         first = session.get(f"{url}/{TOPIC}", headers={"Accept": "application/ld+json"}, timeout=10)

@@ -17,7 +17,7 @@ import requests
 from esgkg.graph.store import StoreRoot
 from esgkg.service.config import Config
 
-from linked_data_support import running_ld_server
+from sparql_support import running_server
 
 PAGES = {"topic": "/id/oneconnect-2024/topic/supply-chain-management",
          "metric": "/id/oneconnect-2024/metric/hazardous-waste"}
@@ -46,7 +46,7 @@ def test_topic_and_metric_pages_screenshot(bundled_store: StoreRoot, tmp_path: P
         pytest.skip("headless chromium not installed (Debian package `chromium`)")
     if not _cjk_font():
         pytest.skip("no Traditional Chinese font (Debian package `fonts-noto-cjk`): zh-Hant labels would be boxes")
-    with running_ld_server(Config(store=str(bundled_store.root), workers=2)) as url:
+    with running_server(Config(store=str(bundled_store.root), workers=2)) as url:
         for name, path in PAGES.items():
             html = requests.get(url + path, headers={"Accept": "text/html"}, timeout=10)
             assert html.status_code == 200 and "<script" not in html.text

@@ -4,30 +4,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 import requests
-from flask import Flask
 
 from esgkg.graph import named_queries
 from esgkg.graph.store import StoreRoot
-from esgkg.service import queries_blueprint, sdg_blueprint
 from esgkg.service.app import create_app, make_backend
 from esgkg.service.config import Config
-from esgkg.service.server import bound_port, make_server
+from sparql_support import running_server
 
-
-
-def make_app(config: Config, backend) -> Flask:
-    app = create_app(config, backend=backend)
-    # The lead registers these in create_app; until then the tests do it.
-    for bp in (queries_blueprint.blueprint, sdg_blueprint.blueprint):
-        if bp.name not in app.blueprints:
-            app.register_blueprint(bp)
-    return app
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +27,7 @@ def config(bundled_store: StoreRoot) -> Config:
 def client(config: Config):
     backend = make_backend(config)
     try:
-        yield make_app(config, backend).test_client()
+        yield create_app(config, backend=backend).test_client()
     finally:
         backend.close()
 
@@ -47,16 +35,8 @@ def client(config: Config):
 @pytest.fixture(scope="module")
 def server(config: Config) -> Iterator[str]:
     """The app on waitress at 127.0.0.1 (free port), as `esgkg serve` runs it."""
-    backend = make_backend(config)
-    srv = make_server(make_app(config, backend), config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{bound_port(srv)}"
-    finally:
-        srv.close()
-        backend.close()
-        thread.join(5)
+    with running_server(config) as url:
+        yield url
 
 
 def test_query_list(client) -> None:

@@ -12,7 +12,8 @@ from esgkg.graph.sparql_source import StoreSource
 from esgkg.graph.store import StoreRoot
 from esgkg.service.config import Config
 
-from linked_data_support import ld_app, shared_dumps
+from esgkg.service.app import create_app
+from linked_data_support import shared_dumps
 
 BASE = "https://w3id.org/esgkg/"
 VOID = "http://rdfs.org/ns/void#"
@@ -87,7 +88,7 @@ def test_dcat_distributions_and_data_service(description) -> None:
 
 
 def test_void_is_served_at_well_known_and_dataset(bundled_store: StoreRoot) -> None:
-    app = ld_app(Config(store=str(bundled_store.root), workers=1))
+    app = create_app(Config(store=str(bundled_store.root), workers=1))
     try:
         client = app.test_client()
         for path in ("/.well-known/void", "/dataset"):
