@@ -70,8 +70,14 @@ def index_json() -> Response:
 
 
 def _run(query: named_queries.NamedQuery, params: dict[str, str]):
-    sparql = named_queries.bind(query, params)
-    return sparql, app_query_fn()(sparql)
+    """(SPARQL, result table); a bad parameter or a failed query ends the request with its status."""
+    try:
+        sparql = named_queries.bind(query, params)
+        return sparql, app_query_fn()(sparql)
+    except named_queries.NamedQueryError as exc:
+        abort(_text(400, str(exc)))
+    except QueryError as exc:
+        abort(_text(exc.status, str(exc)))
 
 
 def _rdf_requested(ext: str | None = None) -> bool:
@@ -91,12 +97,7 @@ def page(name: str) -> Response:
         return linked_data.resource(f"queries/{name}")
     query = _load(name)
     params = _params(query)
-    try:
-        sparql, table = _run(query, params)
-    except named_queries.NamedQueryError as exc:
-        return _text(400, str(exc))
-    except QueryError as exc:
-        return _text(exc.status, str(exc))
+    sparql, table = _run(query, params)
     columns = [v for v in table.variables if not is_iri_column(table, v)]
     links = [v for v in table.variables if is_iri_column(table, v)]
     picture = _picture_url(query, params)
@@ -124,12 +125,7 @@ def twin(name: str, ext: str) -> Response:
         return _picture(query, params, ext)
     if ext not in ("json", "csv"):
         abort(404, description=f"/queries/{name} comes as .json, .csv (and .png/.svg where it has a picture)")
-    try:
-        _, table = _run(query, params)
-    except named_queries.NamedQueryError as exc:
-        return _text(400, str(exc))
-    except QueryError as exc:
-        return _text(exc.status, str(exc))
+    _, table = _run(query, params)
     if ext == "csv":
         response = Response(to_csv(table), content_type="text/csv; charset=utf-8")
         response.headers["Content-Disposition"] = f'inline; filename="{name}.csv"'
