@@ -1,8 +1,7 @@
 """Checked source records -> RDF. Deterministic: same records, same triples, no blank nodes."""
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 import pyoxigraph
 from rdflib import Graph, Literal, URIRef

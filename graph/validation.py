@@ -20,7 +20,7 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef

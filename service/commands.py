@@ -1,7 +1,6 @@
 """The CLI's commands. Each is thin: it parses options and calls the library."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click

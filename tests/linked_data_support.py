@@ -1,15 +1,15 @@
 """Helpers for the linked-data tests: dumps shared across the test session."""
 from __future__ import annotations
 
+from pathlib import Path
+
 
 _DUMPS: dict[str, list] = {}
 
 
-def shared_dumps(root) -> tuple["Path", list]:
+def shared_dumps(root) -> tuple[Path, list]:
     """The dumps of a store's current version, written once per test session into the same
     cache folder the service uses (``<store>/dumps/<version>``), so tests share the work."""
-    from pathlib import Path
-
     from esgkg.graph.dumps import DumpCache
     from esgkg.graph.namespaces import Iris
 

@@ -1,12 +1,10 @@
 """Building: determinism, atomicity, and clear errors for bad source data."""
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
-import pyoxigraph
 import pytest
 
 from esgkg.graph.build import build

@@ -126,7 +126,6 @@ def test_contradictions_are_kept_side_by_side(q) -> None:
 
 def test_hkex_and_gri_index_rows_are_all_present(q) -> None:
     hkex_text = "\n".join(rt.section_lines("條文索引表 5.2", "GRI標準指標索引表 5.3"))
-    gri_text = "\n".join(rt.section_lines("GRI標準指標索引表 5.3", "\uffff" if False else "GRI內容索引中引用的信息"))
     hkex_codes = set(re.findall(r"\b([AB]\d\.\d)\b", hkex_text))
     rows = q("""SELECT ?code ?scheme WHERE { ?d a esg:DisclosureIndexEntry ; esg:provision ?p .
                 ?p skos:notation ?code ; skos:inScheme ?scheme }""")

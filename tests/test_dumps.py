@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from rdflib import Dataset
 
 from esgkg.graph import dumps
-from esgkg.graph.namespaces import Iris
 from esgkg.graph.store import StoreRoot
 from esgkg.service.config import Config
 
