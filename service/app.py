@@ -3,23 +3,12 @@ from __future__ import annotations
 
 import atexit
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from flask import Flask, Response, request
 
-from esgkg.graph.namespaces import Iris, prefixes
-from esgkg.graph.store import StoreRoot
-
+from .backends import Backend
+from .backends.factory import make_backend
 from .config import Config
-from .sparql.results import Reply
-
-
-class Backend(Protocol):
-    """Runs SPARQL jobs (see sparql/worker.py for the job kinds) and enforces the limits."""
-
-    def run(self, job: dict[str, Any]) -> Reply: ...
-
-    def close(self) -> None: ...
 
 
 @dataclass
@@ -28,28 +17,6 @@ class Services:
 
     config: Config
     backend: Backend
-
-
-def make_backend(config: Config) -> Backend:
-    """The worker pool on the embedded store, or the client of a remote engine."""
-    prefix_map = prefixes(Iris())
-    if config.remote:
-        from .remote import RemoteBackend
-
-        return RemoteBackend(config.store, update_url=config.remote_update, store_url=config.remote_store,
-                             timeout=config.query_timeout, max_rows=config.max_rows, prefixes=prefix_map)
-    from .query_runner import WorkerPool
-    from .sparql import working_copy
-    from .sparql.worker import WorkerSpec
-
-    root = StoreRoot(config.store)
-    if config.allow_update:
-        # One writer that serves reads too: see sparql/working_copy.py for why.
-        spec = WorkerSpec("write", str(working_copy.prepare(root)), config.max_rows, prefix_map)
-        return WorkerPool(spec, size=1, timeout=config.query_timeout)
-    root.current()  # fail fast, with the store's own message, before starting workers
-    spec = WorkerSpec("read", str(root.root), config.max_rows, prefix_map)
-    return WorkerPool(spec, size=config.workers, timeout=config.query_timeout)
 
 
 # Reads may be called from any origin; writes need a token and get no CORS headers, so a

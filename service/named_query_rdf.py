@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from esgkg.graph.namespaces import Iris
 
 from .sparql.page import Example, named_queries
-from .sparql.text import query_form
+from esgkg.graph.sparql_text import query_form
 
 SH = "http://www.w3.org/ns/shacl#"
 _FORMS = {"SELECT": ("SPARQLSelectExecutable", "select"), "CONSTRUCT": ("SPARQLConstructExecutable", "construct"),

@@ -60,7 +60,7 @@ def push_command(url: str, store: str | None) -> None:
 
     Every graph is replaced (HTTP PUT), so pushing again gives the same remote dataset.
     """
-    from .remote import push
+    from .backends.remote import push
 
     root = StoreRoot(store) if store else StoreRoot()
     total = 0

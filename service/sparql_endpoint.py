@@ -10,12 +10,13 @@ import hmac
 
 from flask import Blueprint, Response, current_app, request
 
+from esgkg.graph.sparql_text import add_using, forbidden_keyword, has_dataset_clause, query_form
+
 from . import negotiation
+from .backends import Reply
 from .negotiation import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
 from .sparql import description, page
 from .sparql.protocol import Operation, ProtocolError, read_operation
-from .sparql.results import Reply
-from .sparql.text import add_using, forbidden_keyword, has_dataset_clause, query_form
 
 bp = Blueprint("sparql", __name__)
 

@@ -19,7 +19,8 @@ import pyoxigraph as ox
 import requests
 
 from esgkg.graph.store import StoreRoot
-from esgkg.service.app import create_app, make_backend
+from esgkg.service.app import create_app
+from esgkg.service.backends.factory import make_backend
 from esgkg.service.config import Config
 from esgkg.service.server import bound_port, make_server
 

@@ -12,7 +12,8 @@ import requests
 
 from esgkg.graph import named_queries
 from esgkg.graph.store import StoreRoot
-from esgkg.service.app import create_app, make_backend
+from esgkg.service.app import create_app
+from esgkg.service.backends.factory import make_backend
 from esgkg.service.config import Config
 from sparql_support import running_server
 

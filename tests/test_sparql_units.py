@@ -5,7 +5,7 @@ import pytest
 
 from esgkg.service.negotiation import (GRAPH_FORMATS, RESULT_FORMATS, choose, negotiate, parse_accept,
                                        prefers_html)
-from esgkg.service.sparql.text import add_using, forbidden_keyword, has_dataset_clause, query_form
+from esgkg.graph.sparql_text import add_using, forbidden_keyword, has_dataset_clause, query_form
 
 
 @pytest.mark.parametrize("accept,expected", [

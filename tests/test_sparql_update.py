@@ -76,7 +76,7 @@ def test_validation_hook_rolls_back(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(tmp_path / "hook"))
     (tmp_path / "hook").mkdir()
     (tmp_path / "hook" / "sitecustomize.py").write_text(
-        "from esgkg.service.sparql import update_hook\n"
+        "from esgkg.service.backends import update_hook\n"
         "def reject(store):\n"
         "    import pyoxigraph as ox\n"
         "    bad = ox.NamedNode('http://example.org/bad')\n"

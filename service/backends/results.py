@@ -3,19 +3,18 @@
 Used both inside the query workers (embedded store) and in remote mode, so the two modes
 answer with the same bytes and the same errors.
 
-Over the cap we answer with an error instead of a silently truncated result: a client that
-gets a partial table with a 200 cannot tell, and SPARQL result formats have no standard
-"truncated" marker. The error says to add LIMIT/OFFSET.
+Over the cap we answer with an error (reply.too_many_rows) instead of a truncated result.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Iterable
 
 import pyoxigraph as ox
 
 from esgkg.graph.query_results import term_json
+
+from .reply import Reply, too_many_rows
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -32,31 +31,6 @@ GRAPH_FORMATS = {
     "application/n-quads": ox.RdfFormat.N_QUADS,
 }
 
-# Status for "too many rows": 413 is what the issue asks for (the *response* is too large).
-TOO_MANY_ROWS = 413
-
-
-@dataclass
-class Reply:
-    """What a worker or the remote client hands back to the HTTP layer (picklable)."""
-
-    status: int
-    content_type: str
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def error(cls, status: int, message: str, **headers: str) -> "Reply":
-        return cls(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode(), headers)
-
-
-def too_many_rows(limit: int, what: str = "rows") -> Reply:
-    return Reply.error(
-        TOO_MANY_ROWS,
-        f"Result too large: more than {limit} {what} (the row cap of this service). "
-        f"Add LIMIT (and OFFSET to page) to the query.",
-        **{"X-ESGKG-Row-Cap": str(limit)},
-    )
 
 
 def serialize_solutions(solutions: ox.QuerySolutions, media_type: str, max_rows: int) -> Reply:

@@ -24,8 +24,8 @@ from typing import Any
 
 from esgkg.graph.errors import StoreError
 
-from .sparql.results import Reply
-from .sparql.worker import WorkerSpec
+from .reply import Reply, timeout_reply
+from .worker import WorkerSpec
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +36,6 @@ START_TIMEOUT = 60.0
 class _Handle:
     process: subprocess.Popen
     conn: Connection
-
-
-def timeout_reply(seconds: float) -> Reply:
-    return Reply.error(
-        503,
-        f"Query timed out: it ran longer than the {seconds:g} s limit of this service and was "
-        f"stopped. Narrow the query (more specific patterns, LIMIT) and try again.",
-        **{"Retry-After": "1", "X-ESGKG-Time-Limit": f"{seconds:g}"},
-    )
 
 
 class WorkerPool:
@@ -77,7 +68,7 @@ class WorkerPool:
         # multiprocessing's spawn either: it re-imports the parent's __main__ script.
         parent, child = socket.socketpair()
         process = subprocess.Popen(
-            [sys.executable, "-m", "esgkg.service.sparql.worker", str(child.fileno())],
+            [sys.executable, "-m", "esgkg.service.backends.worker", str(child.fileno())],
             pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, close_fds=True,
         )
         child.close()

@@ -20,8 +20,8 @@ import requests
 from esgkg.graph.errors import StoreError
 from esgkg.graph.store import StoreRoot
 
-from .query_runner import timeout_reply
-from .sparql.results import Reply, serialize_result, serialize_triples
+from .reply import Reply, timeout_reply
+from .results import serialize_result, serialize_triples
 
 CONNECT_TIMEOUT = 5.0
 

@@ -1,7 +1,7 @@
 """The code that runs inside one query worker process.
 
 A worker owns one handle on the embedded store and runs one job at a time, sent over a
-pipe by :mod:`esgkg.service.query_runner`. Running queries in separate processes is what
+pipe by :mod:`esgkg.service.backends.pool`. Running queries in separate processes is what
 makes the time limit enforceable: pyoxigraph cannot cancel a query, but the parent can
 kill the process that runs it.
 
@@ -25,9 +25,11 @@ import pyoxigraph as ox
 
 from esgkg.graph.store import StoreRoot
 
+from esgkg.graph.sparql_text import has_from_clause, tokens
+
 from . import update_hook
-from .results import GRAPH_FORMATS, Reply, serialize_result, serialize_triples
-from .text import has_from_clause, tokens
+from .reply import Reply
+from .results import GRAPH_FORMATS, serialize_result, serialize_triples
 
 
 @dataclass(frozen=True)
@@ -261,7 +263,7 @@ def worker_main(conn, spec: WorkerSpec) -> None:
 
 
 if __name__ == "__main__":
-    # Started by query_runner with the inherited socket's descriptor; the spec comes first.
+    # Started by the pool with the inherited socket's descriptor; the spec comes first.
     import sys
     from multiprocessing.connection import Connection
 
