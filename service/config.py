@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from esgkg.graph.store import default_root
 
@@ -14,6 +13,9 @@ DEFAULT_QUERY_TIMEOUT = 10.0  # seconds
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_BODY = 1_000_000  # bytes; a SPARQL query is small, an upload to /store may not be
 DEFAULT_MAX_UPLOAD = 100_000_000  # bytes, for Graph Store Protocol uploads in update mode
+DEFAULT_MAX_RESULT_BYTES = 50_000_000  # bytes of one answer, counted while rows are read
+DEFAULT_WORKER_MEMORY = 2 * 1024**3  # address space of one query worker (RLIMIT_AS)
+DEFAULT_QUEUE_WAIT = 5.0  # seconds a request waits for a free worker before a 503
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -24,8 +26,9 @@ def _env_bool(name: str, default: bool = False) -> bool:
 
 
 def _default_workers() -> int:
-    # Two at least, so one slow query never blocks every other reader.
-    return max(2, min(4, os.cpu_count() or 2))
+    # More workers than cores: a slow query holds a worker, and the kernel shares the cores
+    # among running workers, so a cheap query still finds an idle one (backends/pool.py).
+    return max(4, 4 * (os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,15 @@ class Config:
     store: str = field(default_factory=lambda: str(default_root()))
     host: str = "127.0.0.1"
     port: int = 8000
-    threads: int = 8
+    threads: int = 0  # 0: workers + 8, see __post_init__
     workers: int = field(default_factory=_default_workers)
     query_timeout: float = DEFAULT_QUERY_TIMEOUT
+    queue_wait: float = DEFAULT_QUEUE_WAIT
     max_rows: int = DEFAULT_MAX_ROWS
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
+    worker_memory: int = DEFAULT_WORKER_MEMORY
+    # Off only where the kernel cannot enforce it (not Linux); see backends/sandbox.py.
+    sandbox: bool = True
     max_body: int = DEFAULT_MAX_BODY
     max_upload: int = DEFAULT_MAX_UPLOAD
     allow_update: bool = False
@@ -48,14 +56,16 @@ class Config:
     remote_update: str | None = None
     remote_store: str | None = None
 
+    def __post_init__(self) -> None:
+        if not self.threads:
+            # Enough HTTP threads that requests waiting for a worker never take the last
+            # ones: pages and static files keep a lane of their own.
+            object.__setattr__(self, "threads", self.workers + 8)
+
     @property
     def remote(self) -> bool:
         """True when ``store`` is the URL of a remote SPARQL 1.1 query endpoint."""
         return self.store.startswith(("http://", "https://"))
-
-    @property
-    def store_path(self) -> Path:
-        return Path(self.store)
 
     @classmethod
     def from_env(cls, **overrides: object) -> "Config":
@@ -66,7 +76,8 @@ class Config:
             values["store"] = env["ESGKG_STORE"]
         for key, conv in (
             ("host", str), ("port", int), ("threads", int), ("workers", int),
-            ("query_timeout", float), ("max_rows", int), ("max_body", int), ("max_upload", int),
+            ("query_timeout", float), ("queue_wait", float), ("max_rows", int),
+            ("max_result_bytes", int), ("worker_memory", int), ("max_body", int), ("max_upload", int),
             ("update_token", str), ("remote_update", str), ("remote_store", str),
         ):
             raw = env.get(f"ESGKG_{key.upper()}")
@@ -74,6 +85,7 @@ class Config:
                 values[key] = conv(raw)
         values["allow_update"] = _env_bool("ESGKG_ALLOW_UPDATE")
         values["cors"] = _env_bool("ESGKG_CORS", True)
+        values["sandbox"] = _env_bool("ESGKG_SANDBOX", True)
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)  # type: ignore[arg-type]
         config.check()
@@ -85,8 +97,9 @@ class Config:
 
     def check(self) -> None:
         """Refuse settings that would make the service unsafe or useless."""
-        if self.query_timeout <= 0 or self.max_rows <= 0 or self.workers <= 0:
-            raise ValueError("query_timeout, max_rows and workers must be positive")
+        if min(self.query_timeout, self.queue_wait, self.max_rows, self.workers,
+               self.max_result_bytes, self.worker_memory, self.threads) <= 0:
+            raise ValueError("time limits, caps, workers and threads must be positive")
         if self.allow_update and not self.update_token:
             raise ValueError(
                 "--allow-update needs a bearer token: set ESGKG_UPDATE_TOKEN or --update-token"

@@ -8,8 +8,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
 
 import pytest
@@ -18,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from esgkg.graph.reference import load_reference, reference_dir
+from security_support import Listener
 from sparql_support import make_store, running_server, sample_nquads, test_config
 
 pytestmark = pytest.mark.slow
@@ -39,35 +38,6 @@ def external(system_id: str) -> str:
     return (f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY x SYSTEM "{system_id}">]>\n'
             f'<rdf:RDF {RDF_NS}><rdf:Description rdf:about="http://example.org/s"><ex:p>&x;</ex:p>'
             f'</rdf:Description></rdf:RDF>')
-
-
-class Listener:
-    """A loopback TCP listener that records whether anyone connected."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(5)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-                self.connections += 1
-                conn.close()
-            except OSError:
-                pass
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")

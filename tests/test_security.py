@@ -5,7 +5,6 @@ while a slow one runs (latencies are printed; run with -s to see them).
 """
 from __future__ import annotations
 
-import socket
 import statistics
 import threading
 import time
@@ -13,40 +12,12 @@ import time
 import pytest
 import requests
 
+from security_support import Listener
 from sparql_support import BASE, make_store, running_server, sample_nquads, test_config
 
 TOKEN = "security-test-token"
 SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }")
 FAST = f"ASK {{ <{BASE}id/org/acme> ?p ?o }}"
-
-
-class Listener:
-    """A loopback TCP port that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = False
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop = True
-        self.thread.join(2)
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -61,12 +61,17 @@ def test_graph_store_protocol(server):
     assert requests.get(server + "/store", timeout=10).status_code == 400
 
 
-def test_published_version_is_never_modified(server, root):
-    requests.post(server + "/update", data=b"CLEAR SILENT GRAPH <http://example.org/x>",
-                  headers={**AUTH, "Content-Type": "application/sparql-update"}, timeout=10)
-    store, _ = root.open_read_only()
-    assert not store.contains_named_graph(ox.NamedNode(G))  # edits live in the working copy
-    assert (root.root / "working").is_dir()
+def test_a_write_publishes_a_new_version_and_leaves_the_old_one_as_it_was(server, root):
+    before = root.current()
+    quads_before = len(ox.Store.read_only(str(before.path)))
+    r = requests.post(server + "/update", data=f"INSERT DATA {{ GRAPH <{G}/v> {{ <a:s> <a:p> 2 }} }}".encode(),
+                      headers={**AUTH, "Content-Type": "application/sparql-update"}, timeout=10)
+    assert r.status_code == 204, r.text
+    after = root.current()
+    assert after.version != before.version and after.meta["edited_from"] == before.version
+    assert len(ox.Store.read_only(str(before.path))) == quads_before  # never opened for writing
+    published, _ = root.open_read_only()
+    assert published.contains_named_graph(ox.NamedNode(G + "/v"))  # kept across restarts
 
 
 def test_validation_hook_rolls_back(tmp_path, monkeypatch):

@@ -1,13 +1,16 @@
-"""A small pool of worker processes that run SPARQL against the embedded store.
+"""A pool of worker processes that run SPARQL against the embedded store under limits.
 
 Why processes: pyoxigraph has no query timeout and no cancellation, and a query holds the
-thread that runs it. A worker process that overruns its time limit is killed (SIGKILL) and
-replaced in the background, so the client gets a clear 503 and every other request keeps
-its own worker. The store is opened read-only by each worker; RocksDB allows many
-read-only openers.
+thread that runs it. A worker that overruns its time limit is killed (SIGKILL) and replaced
+in the background, so the client gets a clear 503 and every other request keeps its own
+worker. Each worker opens the store read-only (RocksDB allows many read-only openers) and
+runs inside the sandbox (no network, capped memory; see sandbox.py).
 
-The HTTP threads (waitress) borrow an idle worker for one job and return it. If all workers
-are busy the request waits, but never past its own deadline.
+There are more workers than cores on purpose: a slow query occupies a worker, not the
+machine. The kernel shares the cores between running workers, so while a few slow queries
+run, a cheap query still finds an idle worker and gets its share of the CPU at once. When
+every worker is busy, a request waits for one at most ``queue_wait`` seconds and is then
+answered 503 with ``Retry-After``.
 """
 from __future__ import annotations
 
@@ -16,48 +19,85 @@ import queue
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import IO, Any
 
 from esgkg.graph.errors import StoreError
 
 from .reply import Reply, timeout_reply
-from .worker import WorkerSpec
+from .worker import COMMIT, PREPARED, WorkerSpec
 
 log = logging.getLogger(__name__)
 
 START_TIMEOUT = 60.0
+PUBLISH_TIMEOUT = 60.0  # a confirmed write only renames a directory and a symlink
 
 
 @dataclass(eq=False)  # identity hashing: handles live in a set
 class _Handle:
     process: subprocess.Popen
     conn: Connection
+    stderr: IO[bytes]
+    stderr_seen: int = field(default=0)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def new_stderr(self) -> str:
+        """What the worker wrote to its stderr since the last call."""
+        self.stderr.seek(self.stderr_seen)
+        text = self.stderr.read(64_000)
+        self.stderr_seen = self.stderr.tell()
+        return text.decode("utf-8", "replace")
+
+
+def busy_reply(wait: float) -> Reply:
+    return Reply.error(
+        503, f"The service is busy: every query worker stayed occupied for {wait:g} s. "
+             "Try again shortly.", **{"Retry-After": "2"})
+
+
+def crash_reply(why: str, memory_limit: int | None) -> Reply:
+    """What the client hears when its job ended the worker process that ran it."""
+    if "memory allocation" in why or "MemoryError" in why or "Cannot allocate memory" in why:
+        limit = f"{memory_limit // 2**20} MB" if memory_limit else "its"
+        return Reply.error(503, f"The query needed more than the {limit} of memory a query may use "
+                                "here, and was stopped. Narrow it (fewer or smaller results, LIMIT).")
+    if "overflow" in why:
+        return Reply.error(400, "Query not accepted: it is too deeply nested or too long for the "
+                                "engine (it overflowed the engine's stack).")
+    panic = next((line.strip() for line in why.splitlines() if "panicked at" in line), "")
+    detail = f" ({panic})" if panic else ""
+    return Reply.error(500, "The SPARQL engine failed on this query and its worker was replaced; "
+                            f"the service carries on{detail}.")
 
 
 class WorkerPool:
     """Runs jobs in ``size`` worker processes with a per-job time limit."""
 
-    def __init__(self, spec: WorkerSpec, size: int, timeout: float) -> None:
+    def __init__(self, spec: WorkerSpec, size: int, timeout: float, queue_wait: float | None = None) -> None:
         self.spec = spec
         self.size = size
         self.timeout = timeout
+        self.queue_wait = timeout if queue_wait is None else min(queue_wait, timeout)
         self._idle: queue.Queue[_Handle] = queue.Queue()
         self._closed = False
         self._all: set[_Handle] = set()
         self._lock = threading.Lock()
-        self.killed = 0  # how many workers were killed for overrunning (for tests and logs)
+        self.killed = 0  # workers killed for overrunning (tests and logs read it)
+        self.crashed = 0  # workers that died while running a job
         handles = [self._spawn() for _ in range(size)]
         try:
             for handle in handles:
                 self._await_ready(handle)
                 self._idle.put(handle)
         except BaseException:
-            # One worker could not open the store: stop the others too, so the caller's
-            # clear error is the only thing the user sees (no orphans, no tracebacks).
+            # One worker could not start: stop the others too, so the caller's clear error
+            # is the only thing the user sees (no orphans, no tracebacks).
             self.close()
             raise
 
@@ -67,14 +107,15 @@ class WorkerPool:
         # threads, and forking a threaded process can copy a held lock into the child. Not
         # multiprocessing's spawn either: it re-imports the parent's __main__ script.
         parent, child = socket.socketpair()
+        stderr = tempfile.TemporaryFile()
         process = subprocess.Popen(
             [sys.executable, "-m", "esgkg.service.backends.worker", str(child.fileno())],
-            pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, close_fds=True,
+            pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stderr=stderr, close_fds=True,
         )
         child.close()
         conn = Connection(parent.detach())
         conn.send(self.spec)
-        handle = _Handle(process, conn)
+        handle = _Handle(process, conn, stderr)
         with self._lock:
             self._all.add(handle)
         return handle
@@ -83,7 +124,10 @@ class WorkerPool:
         if not handle.conn.poll(START_TIMEOUT):
             self._kill(handle)
             raise StoreError("a query worker did not start in time")
-        reply: Reply = handle.conn.recv()
+        try:
+            reply: Reply = handle.conn.recv()
+        except (EOFError, OSError):
+            reply = Reply.error(500, "a query worker exited while starting: " + handle.new_stderr()[-2000:])
         if reply.status != 200:
             self._kill(handle)
             raise StoreError(reply.body.decode().strip())
@@ -95,24 +139,27 @@ class WorkerPool:
         except subprocess.TimeoutExpired:  # pragma: no cover - the kernel reaps it later
             pass
         handle.conn.close()
+        handle.stderr.close()
         with self._lock:
             self._all.discard(handle)
 
-    def _replace(self) -> None:
-        """Start a new worker in the background so the request that timed out returns now."""
+    def _replace(self, handle: _Handle) -> None:
+        """Kill ``handle`` and start a new worker in the background; the caller returns now."""
+        self._kill(handle)
+
         def start() -> None:
             if self._closed:
                 return
             try:
-                handle = self._spawn()
-                self._await_ready(handle)
+                fresh = self._spawn()
+                self._await_ready(fresh)
             except Exception:  # keep serving with fewer workers; log loudly
                 log.exception("could not replace a query worker")
                 return
             if self._closed:
-                self._kill(handle)
+                self._kill(fresh)
             else:
-                self._idle.put(handle)
+                self._idle.put(fresh)
 
         threading.Thread(target=start, name="esgkg-worker-replacer", daemon=True).start()
 
@@ -124,29 +171,75 @@ class WorkerPool:
         for handle in handles:
             self._kill(handle)
 
+    def pids(self) -> list[int]:
+        """Process ids of the live workers (for tests and monitoring)."""
+        with self._lock:
+            return [h.process.pid for h in self._all]
+
     # -- jobs ----------------------------------------------------------------------------
+    def _borrow(self, deadline: float) -> _Handle | None:
+        """An idle, live worker, waiting at most until ``deadline``."""
+        while True:
+            try:
+                handle = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                return None
+            if handle.alive():
+                return handle
+            # Killed while idle (OOM killer, an operator): not this request's fault.
+            log.warning("a query worker had died while idle: %s", handle.new_stderr()[-500:])
+            self._replace(handle)
+
     def run(self, job: dict[str, Any], timeout: float | None = None) -> Reply:
         """Run one job; a 503 if it (including any wait for a free worker) overruns."""
         limit = self.timeout if timeout is None else timeout
-        deadline = time.monotonic() + limit
-        try:
-            handle = self._idle.get(timeout=limit)
-        except queue.Empty:
-            return timeout_reply(limit)
+        started = time.monotonic()
+        deadline = started + limit
+        handle = self._borrow(min(deadline, started + self.queue_wait))
+        if handle is None:
+            return busy_reply(self.queue_wait) if self.queue_wait < limit else timeout_reply(limit)
         try:
             handle.conn.send(job)
-            remaining = max(0.0, deadline - time.monotonic())
-            if handle.conn.poll(remaining):
-                reply: Reply = handle.conn.recv()
+        except OSError:  # died between the check and the send: retry once on another worker
+            self._replace(handle)
+            handle = self._borrow(deadline)
+            if handle is None:
+                return timeout_reply(limit)
+            handle.conn.send(job)
+        return self._await_reply(handle, deadline, limit)
+
+    def _await_reply(self, handle: _Handle, deadline: float, limit: float) -> Reply:
+        try:
+            while handle.conn.poll(max(0.0, deadline - time.monotonic())):
+                message = handle.conn.recv()
+                if message == PREPARED:
+                    # A write is ready to publish. Inside the limit it may; past it the
+                    # client has been (or is being) told 503, so the write must not happen.
+                    if time.monotonic() >= deadline:
+                        break
+                    handle.conn.send(COMMIT)
+                    if not handle.conn.poll(PUBLISH_TIMEOUT):
+                        break
+                    message = handle.conn.recv()
+                self._after(handle, message)
                 self._idle.put(handle)
-                return reply
-        except (EOFError, OSError, BrokenPipeError):
-            log.warning("a query worker died; replacing it")
-            self._kill(handle)
-            self._replace()
-            return Reply.error(500, "The query worker crashed while running this query.")
+                return message
+        except (EOFError, OSError):
+            self.crashed += 1
+            handle.process.wait(5)
+            why = handle.new_stderr()
+            log.warning("a query worker died while running a job (exit %s): %s",
+                        handle.process.returncode, why[-2000:])
+            self._replace(handle)
+            return crash_reply(why, self.spec.limits.memory_bytes)
         # Over the limit: the only way to stop a pyoxigraph query is to end its process.
         self.killed += 1
-        self._kill(handle)
-        self._replace()
+        self._replace(handle)
         return timeout_reply(limit)
+
+    def _after(self, handle: _Handle, reply: Reply) -> None:
+        if reply.status >= 500:
+            text = handle.new_stderr()
+            if text:
+                log.error("query worker %s: %s", handle.process.pid, text[-4000:])
+

@@ -55,3 +55,12 @@ def too_many_rows(limit: int, what: str = "rows") -> Reply:
         f"Add LIMIT (and OFFSET to page) to the query.",
         **{"X-ESGKG-Row-Cap": str(limit)},
     )
+
+
+def too_many_bytes(limit: int) -> Reply:
+    return Reply.error(
+        413,
+        f"Result too large: more than {limit // 1_000_000} MB (the answer-size cap of this "
+        f"service). Select fewer or shorter values, or page with LIMIT and OFFSET.",
+        **{"X-ESGKG-Byte-Cap": str(limit)},
+    )

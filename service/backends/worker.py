@@ -1,35 +1,54 @@
 """The code that runs inside one query worker process.
 
 A worker owns one handle on the embedded store and runs one job at a time, sent over a
-pipe by :mod:`esgkg.service.backends.pool`. Running queries in separate processes is what
-makes the time limit enforceable: pyoxigraph cannot cancel a query, but the parent can
-kill the process that runs it.
+socket pair by :mod:`esgkg.service.backends.pool`. Separate processes are what make the
+limits enforceable: pyoxigraph cannot cancel a query, but the parent can kill the process
+that runs it; and each worker enters the sandbox (:mod:`.sandbox`) before its first job, so
+no query can make it open a network connection or take unbounded memory.
 
 Two kinds of worker:
 
 * ``read``: opens the published version read-only (many at once are fine) and reopens it
-  when ``esgkg build`` publishes a new one.
-* ``write`` (update mode only, exactly one): opens the working copy read-write and serves
-  both reads and writes, because RocksDB must not be read by other processes while written.
+  when a new version is published (by ``esgkg build`` or by a write in update mode).
+* ``write`` (update mode only, exactly one): applies each write to a fresh copy of the
+  current version, validates the copy, and publishes it as a new version only after the
+  pool confirms that the client is still waiting (see :meth:`_Worker.write`). A write is
+  therefore all or nothing: killed, failed or rejected, it leaves the published version as
+  it was.
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
+import sys
+import threading
+import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pyoxigraph as ox
 
+from esgkg.graph.sparql_text import has_from_clause
 from esgkg.graph.store import StoreRoot
 
-from esgkg.graph.sparql_text import has_from_clause, tokens
-
-from . import update_hook
+from . import sandbox, update_hook
+from .complexity import complexity_problem
 from .reply import Reply
 from .results import GRAPH_FORMATS, serialize_result, serialize_triples
+
+# Oxigraph's parser and evaluator recurse on the thread that calls them; a thread with a
+# large stack turns what would be a stack overflow (the process dies) into a query that runs
+# or that complexity_problem() refused.
+ENGINE_STACK_BYTES = 256 * 1024 * 1024
+
+# Sent to the pool just before a write is published; the pool answers COMMIT (publish) or
+# nothing (it kills this process: the client was already told the write did not happen).
+PREPARED = "prepared"
+COMMIT = "commit"
 
 
 @dataclass(frozen=True)
@@ -37,10 +56,13 @@ class WorkerSpec:
     """How a worker opens its store and what limits it applies (picklable)."""
 
     mode: str  # "read" or "write"
-    root: str  # store root (read) or working store directory (write)
+    root: str  # the store root (versions/ and current)
     max_rows: int
     prefixes: dict[str, str]
+    max_bytes: int = 50_000_000
+    limits: sandbox.Limits = field(default_factory=sandbox.Limits)
     union_default_graph: bool = True
+    system_graphs: tuple[str, ...] = ()  # graphs a write may not change (ontology, shapes...)
 
 
 class BadRequest(Exception):
@@ -48,38 +70,35 @@ class BadRequest(Exception):
 
 
 class _Worker:
-    def __init__(self, spec: WorkerSpec) -> None:
+    def __init__(self, spec: WorkerSpec, confirm: Callable[[], bool]) -> None:
         self.spec = spec
+        self.root = StoreRoot(spec.root)
+        self.confirm = confirm
         self.store: ox.Store | None = None
         self.version: str | None = None
         self.open()
 
     def open(self) -> None:
-        if self.spec.mode == "write":
-            self.store = ox.Store(self.spec.root)
-        else:
-            root = StoreRoot(self.spec.root)
-            self.store, info = root.open_read_only()
-            self.version = info.version
+        if self.spec.mode == "write" and not self.root.exists():
+            _publish_empty(self.root)
+        self.store, info = self.root.open_read_only()
+        self.version = info.version
 
     def maybe_reopen(self) -> None:
         """Follow ``current`` to a newly published version (cheap readlink per job)."""
-        if self.spec.mode != "read":
-            return
-        target = os.readlink(StoreRoot(self.spec.root).pointer)
-        if Path(target).name != self.version:
+        if Path(os.readlink(self.root.pointer)).name != self.version:
             self.store = None
             self.open()
 
     # -- jobs ------------------------------------------------------------------------
     def run(self, job: dict[str, Any]) -> Reply:
         try:
-            return self._run(job)
+            self.maybe_reopen()
+            return self._dispatch(job)
         except BadRequest as exc:
             return Reply.error(400, str(exc))
 
-    def _run(self, job: dict[str, Any]) -> Reply:
-        self.maybe_reopen()
+    def _dispatch(self, job: dict[str, Any]) -> Reply:
         op = job["op"]
         if op == "query":
             return self.query(job)
@@ -97,57 +116,80 @@ class _Worker:
 
     def query(self, job: dict[str, Any]) -> Reply:
         assert self.store is not None
-        depth = nesting_depth(job["query"])
-        if depth > MAX_NESTING:
-            # The engine's recursive-descent parser overflows its stack (the worker dies)
-            # somewhere between 1 000 and 10 000 levels; no real query nests like that.
-            return Reply.error(400, f"Malformed query: nested {depth} levels deep; this service "
-                                    f"accepts at most {MAX_NESTING} levels of (), {{}} and [].")
+        problem = complexity_problem(job["query"])
+        if problem:
+            return Reply.error(400, f"Query not accepted: {problem}")
         kwargs: dict[str, Any] = {"base_iri": job.get("base_iri")}
         default, named = job.get("default_graphs"), job.get("named_graphs")
         if default or named:
             # The protocol's dataset replaces any FROM in the query (Protocol §2.1.4).
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default or []]
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named or []]
+            kwargs["default_graph"] = [self._graph(g) for g in default or []]
+            kwargs["named_graphs"] = [self._graph(g) for g in named or []]
         elif self.spec.union_default_graph and not has_from_clause(job["query"]):
             # Our data lives in named graphs; without a dataset, query all of it.
             kwargs["use_default_graph_as_union"] = True
         try:
             result = self.store.query(job["query"], **kwargs)
-            return serialize_result(result, job["media_type"], self.spec.max_rows, self.spec.prefixes)
-        except SyntaxError as exc:
-            return Reply.error(400, f"Malformed query: {exc}")
-        except ValueError as exc:
-            return Reply.error(400, f"Bad query: {exc}")
+            return serialize_result(result, job["media_type"], self.spec.max_rows, self.spec.prefixes,
+                                    self.spec.max_bytes)
+        except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
+            return engine_error(exc, "query")
 
-    def write(self, change) -> Reply:
-        """Apply ``change`` to the store, keeping it only if the validation hook accepts it."""
+    # -- writes ----------------------------------------------------------------------
+    def write(self, change: Callable[[ox.Store], None]) -> Reply:
+        """Apply ``change`` to a copy of the current version; publish it if it validates.
+
+        The published version is never opened for writing. Its copy (a RocksDB checkpoint:
+        hard links, so cheap) is changed, checked against the shapes and the system graphs,
+        closed, and only then published by an atomic rename. Until that rename nothing is
+        visible, so a kill at any point (the time limit, a crash, a full disk) loses the
+        write and nothing else.
+        """
         assert self.store is not None
-        checkpoint = Path(self.spec.root + ".checkpoint")
-        if checkpoint.exists():
-            shutil.rmtree(checkpoint)
-        # A RocksDB checkpoint is hard links: cheap, and a true pre-update snapshot.
-        self.store.backup(str(checkpoint))
+        base = self.root.current()
+        version = f"{base.version.split('+')[0]}+{time.time_ns():x}"
+        staged = self.root.staging_dir(version)
         try:
-            change(self.store)
-            problems = update_hook.validate_update(self.store)
-        except SyntaxError as exc:
-            shutil.rmtree(checkpoint, ignore_errors=True)
-            return Reply.error(400, f"Malformed update: {exc}")
-        except (ValueError, OSError) as exc:
-            self._restore(checkpoint)
-            return Reply.error(400, f"Update failed: {exc}")
-        if problems:
-            self._restore(checkpoint)
-            return Reply.error(422, "Update rejected by validation:\n" + "\n".join(problems))
-        shutil.rmtree(checkpoint, ignore_errors=True)
-        return Reply(204, "text/plain; charset=utf-8", b"")
+            self.store.backup(str(staged))
+            copy = ox.Store(str(staged))
+            try:
+                change(copy)
+            except SyntaxError as exc:
+                return Reply.error(400, f"Malformed update: {exc}")
+            except (ValueError, RuntimeError, OSError) as exc:
+                return engine_error(exc, "update")
+            changed = self._changed_system_graphs(copy)
+            if changed:
+                return Reply.error(403, "Update refused: it would change the system graph(s) "
+                                        + ", ".join(changed) + " (ontology, reference data and shapes "
+                                        "come from the build, not from updates). Nothing was changed.")
+            problems = update_hook.validate_update(copy)
+            if problems:
+                return Reply.error(422, "Update rejected by validation (nothing was changed):\n"
+                                   + "\n".join(problems))
+            copy.flush()
+            del copy  # close RocksDB before the directory is published
+            if not self.confirm():
+                return Reply.error(503, "The write was not published: the client stopped waiting.")
+            meta = {**base.meta, "version": version, "edited_from": base.version,
+                    "edited_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            self.root.publish(staged, version, meta)
+        finally:
+            if staged.exists():
+                shutil.rmtree(staged, ignore_errors=True)
+        self.maybe_reopen()
+        return Reply.no_content()
 
-    def _restore(self, checkpoint: Path) -> None:
-        self.store = None  # close the RocksDB handle before swapping directories
-        shutil.rmtree(self.spec.root)
-        os.replace(checkpoint, self.spec.root)
-        self.open()
+    def _changed_system_graphs(self, copy: ox.Store) -> list[str]:
+        assert self.store is not None
+        changed = []
+        for iri in self.spec.system_graphs:
+            graph = ox.NamedNode(iri)
+            before = set(self.store.quads_for_pattern(None, None, None, graph))
+            after = set(copy.quads_for_pattern(None, None, None, graph))
+            if before != after or self.store.contains_named_graph(graph) != copy.contains_named_graph(graph):
+                changed.append(f"<{iri}>")
+        return changed
 
     def _graph(self, iri: str | None) -> ox.NamedNode | ox.DefaultGraph:
         if iri is None:
@@ -181,12 +223,15 @@ class _Worker:
             if problem:
                 return Reply.error(400, problem)
         existed = self._graph_exists(graph) and not isinstance(graph, ox.DefaultGraph)
+        try:
+            quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
+                     for t in ox.parse(job["data"], format=fmt, base_iri=job.get("base_iri"))]
+        except SyntaxError as exc:
+            return Reply.error(400, f"The uploaded {job['content_type']} does not parse: {exc}")
 
         def change(store: ox.Store) -> None:
             if job.get("replace") and self._graph_exists(graph):
                 store.clear_graph(graph)
-            quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
-                     for t in ox.parse(job["data"], format=fmt, base_iri=job.get("base_iri"))]
             if isinstance(graph, ox.NamedNode) and not quads:
                 store.add_graph(graph)
             store.extend(quads)
@@ -205,20 +250,26 @@ class _Worker:
         return self.write(lambda s: s.remove_graph(graph))
 
 
-MAX_NESTING = 256
-_OPENERS, _CLOSERS = frozenset("({["), frozenset(")}]")
+def engine_error(exc: Exception, what: str) -> Reply:
+    """The client's answer when the engine refuses a query or update."""
+    if isinstance(exc, PermissionError):
+        # The sandbox refused a socket: the text tried to reach the network in a way the
+        # keyword check did not see. Nothing left this machine.
+        return Reply.error(403, f"The {what} tried to fetch remote data (SERVICE or LOAD), which this "
+                                "service never does: it makes no outbound connections. Query the "
+                                "data already in the store.")
+    if isinstance(exc, SyntaxError):
+        return Reply.error(400, f"Malformed {what}: {exc}")
+    if isinstance(exc, OSError):
+        return Reply.error(400, f"The {what} failed: {exc}")
+    return Reply.error(400, f"Bad {what}: {exc}")  # ValueError, RuntimeError (e.g. unknown function)
 
 
-def nesting_depth(text: str) -> int:
-    """Deepest nesting of brackets outside strings, IRIs and comments."""
-    depth = deepest = 0
-    for token in tokens(text):
-        if token.text in _OPENERS:
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token.text in _CLOSERS:
-            depth = max(0, depth - 1)
-    return deepest
+def _publish_empty(root: StoreRoot) -> None:
+    """Update mode on a root with no build yet: an empty version to write into."""
+    staged = root.staging_dir("empty")
+    ox.Store(str(staged)).flush()
+    root.publish(staged, "empty", {"version": "empty", "quads": 0, "reports": []})
 
 
 def rdf_xml_problem(data: bytes) -> str | None:
@@ -239,10 +290,26 @@ def rdf_xml_problem(data: bytes) -> str | None:
     return None
 
 
-def worker_main(conn, spec: WorkerSpec) -> None:
-    """Entry point of a worker process: open the store, say ready, then serve jobs forever."""
+def _die_with_parent() -> None:
+    """Ask the kernel to kill this worker when the server process goes away."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() == 1:  # the parent died before the call above
+        os._exit(0)
+
+
+def serve(conn, spec: WorkerSpec) -> None:
+    """Open the store, say ready, then answer jobs until the parent goes away."""
+    def confirm() -> bool:
+        conn.send(PREPARED)
+        try:
+            return conn.recv() == COMMIT
+        except (EOFError, OSError):
+            return False
+
     try:
-        worker = _Worker(spec)
+        worker = _Worker(spec, confirm)
     except Exception as exc:  # report why we could not start, then exit
         try:
             conn.send(Reply.error(500, f"worker could not open the store: {exc}"))
@@ -257,15 +324,30 @@ def worker_main(conn, spec: WorkerSpec) -> None:
             return  # parent went away
         try:
             reply = worker.run(job)
-        except Exception:  # never let one bad job kill the worker silently
-            reply = Reply.error(500, "Internal error in query worker:\n" + traceback.format_exc(limit=3))
+        except Exception:  # a bug of ours: the operator gets the trace, the client does not
+            traceback.print_exc(file=sys.stderr)
+            reply = Reply.error(500, "The query worker failed on this request (an internal error; "
+                                     "the service log has the details).")
         conn.send(reply)
 
 
-if __name__ == "__main__":
-    # Started by the pool with the inherited socket's descriptor; the spec comes first.
-    import sys
+def main(fd: int) -> None:
+    """Entry point (``python -m esgkg.service.backends.worker FD``)."""
     from multiprocessing.connection import Connection
 
-    connection = Connection(int(sys.argv[1]))
-    worker_main(connection, connection.recv())
+    _die_with_parent()
+    connection = Connection(fd)
+    spec: WorkerSpec = connection.recv()
+    try:
+        sandbox.apply(spec.limits)
+    except sandbox.SandboxUnavailable as exc:
+        connection.send(Reply.error(500, f"worker could not enter its sandbox: {exc}"))
+        return
+    threading.stack_size(ENGINE_STACK_BYTES)
+    engine = threading.Thread(target=serve, args=(connection, spec), name="esgkg-engine")
+    engine.start()
+    engine.join()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
