@@ -26,14 +26,20 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import IO, Any
 
+from cachetools import LRUCache
+
 from esgkg.graph.errors import StoreError
+from esgkg.graph.sparql_text import tokens
 
 from .reply import Reply, timeout_reply
 from .worker import COMMIT, PREPARED, WorkerSpec
 
 log = logging.getLogger(__name__)
 
+CRASHED_HEADER = "X-ESGKG-Worker-Crashed"
+
 START_TIMEOUT = 60.0
+CRASH_MEMORY = 1024  # query texts that killed a worker, answered again without running
 PUBLISH_TIMEOUT = 60.0  # a confirmed write only renames a directory and a symlink
 
 
@@ -62,18 +68,33 @@ def busy_reply(wait: float) -> Reply:
 
 
 def crash_reply(why: str, memory_limit: int | None) -> Reply:
-    """What the client hears when its job ended the worker process that ran it."""
+    """What the client hears when its job ended the worker process that ran it.
+
+    ``why`` is what the worker wrote to stderr: Rust's message for a failed allocation or a
+    panic, or faulthandler's for a segmentation fault (a stack overflow in the engine).
+    """
+    crashed = {CRASHED_HEADER: "engine"}
     if "memory allocation" in why or "MemoryError" in why or "Cannot allocate memory" in why:
         limit = f"{memory_limit // 2**20} MB" if memory_limit else "its"
         return Reply.error(503, f"The query needed more than the {limit} of memory a query may use "
-                                "here, and was stopped. Narrow it (fewer or smaller results, LIMIT).")
-    if "overflow" in why:
+                                "here, and was stopped. Narrow it (fewer or smaller results, LIMIT).",
+                           **crashed)
+    if "overflow" in why or "Segmentation fault" in why:
         return Reply.error(400, "Query not accepted: it is too deeply nested or too long for the "
-                                "engine (it overflowed the engine's stack).")
+                                "engine (it overflowed the engine's stack).", **crashed)
     panic = next((line.strip() for line in why.splitlines() if "panicked at" in line), "")
     detail = f" ({panic})" if panic else ""
     return Reply.error(500, "The SPARQL engine failed on this query and its worker was replaced; "
-                            f"the service carries on{detail}.")
+                            f"the service carries on{detail}. The same text is refused from now on.",
+                       **crashed)
+
+
+def _crash_key(job: dict[str, Any]) -> str | None:
+    """The query or update text with white space and comments normalised away."""
+    text = job.get("query") or job.get("update")
+    if not text:
+        return None
+    return " ".join(t.text for t in tokens(text))
 
 
 class WorkerPool:
@@ -90,6 +111,11 @@ class WorkerPool:
         self._lock = threading.Lock()
         self.killed = 0  # workers killed for overrunning (tests and logs read it)
         self.crashed = 0  # workers that died while running a job
+        # A text that killed a worker kills the next one too (an engine bug, e.g. the ORDER BY
+        # panic of docs/upstream/oxigraph-crashes.md): answering it again from memory keeps a
+        # client that repeats it from making the pool respawn workers in a loop.
+        self._crashers: LRUCache[str, Reply] = LRUCache(CRASH_MEMORY)
+        self._crashers_lock = threading.Lock()
         handles = [self._spawn() for _ in range(size)]
         try:
             for handle in handles:
@@ -193,6 +219,12 @@ class WorkerPool:
     def run(self, job: dict[str, Any], timeout: float | None = None) -> Reply:
         """Run one job; a 503 if it (including any wait for a free worker) overruns."""
         limit = self.timeout if timeout is None else timeout
+        key = _crash_key(job)
+        if key is not None:
+            with self._crashers_lock:
+                known = self._crashers.get(key)
+            if known is not None:
+                return known
         started = time.monotonic()
         deadline = started + limit
         handle = self._borrow(min(deadline, started + self.queue_wait))
@@ -206,7 +238,11 @@ class WorkerPool:
             if handle is None:
                 return timeout_reply(limit)
             handle.conn.send(job)
-        return self._await_reply(handle, deadline, limit)
+        reply = self._await_reply(handle, deadline, limit)
+        if key is not None and reply.headers.get(CRASHED_HEADER):
+            with self._crashers_lock:
+                self._crashers[key] = reply
+        return reply
 
     def _await_reply(self, handle: _Handle, deadline: float, limit: float) -> Reply:
         try:

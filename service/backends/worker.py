@@ -18,10 +18,9 @@ Two kinds of worker:
 """
 from __future__ import annotations
 
-import ctypes
+import faulthandler
 import os
 import shutil
-import signal
 import sys
 import threading
 import time
@@ -107,6 +106,9 @@ class _Worker:
         if self.spec.mode != "write":
             return Reply.error(403, "This worker is read-only.")
         if op == "update":
+            problem = complexity_problem(job["update"])
+            if problem:
+                return Reply.error(400, f"Update not accepted: {problem}")
             return self.write(lambda s: s.update(job["update"], base_iri=job.get("base_iri")))
         if op == "graph_load":
             return self.graph_load(job)
@@ -290,13 +292,21 @@ def rdf_xml_problem(data: bytes) -> str | None:
     return None
 
 
-def _die_with_parent() -> None:
-    """Ask the kernel to kill this worker when the server process goes away."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() == 1:  # the parent died before the call above
+def _die_with_parent(interval: float = 0.5) -> None:
+    """End this worker soon after the server process goes away, even mid-query.
+
+    A busy worker does not read its socket, so it would not notice; and the kernel's
+    PR_SET_PDEATHSIG fires when the *thread* that started the worker ends, which for a
+    replacement worker is a short-lived thread. So a daemon thread watches the parent id.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
         os._exit(0)
+
+    threading.Thread(target=watch, name="esgkg-parent-watch", daemon=True).start()
 
 
 def serve(conn, spec: WorkerSpec) -> None:
@@ -336,6 +346,7 @@ def main(fd: int) -> None:
     from multiprocessing.connection import Connection
 
     _die_with_parent()
+    faulthandler.enable()  # a segfault (engine stack overflow) says so on stderr for the pool
     connection = Connection(fd)
     spec: WorkerSpec = connection.recv()
     try:
