@@ -16,6 +16,11 @@ DEFAULT_MAX_UPLOAD = 100_000_000  # bytes, for Graph Store Protocol uploads in u
 DEFAULT_MAX_RESULT_BYTES = 50_000_000  # bytes of one answer, counted while rows are read
 DEFAULT_WORKER_MEMORY = 2 * 1024**3  # address space of one query worker (RLIMIT_AS)
 DEFAULT_QUEUE_WAIT = 5.0  # seconds a request waits for a free worker before a 503
+# Slow clients (server.py): open connections, and the deadlines trickling cannot extend.
+DEFAULT_CONNECTION_LIMIT = 10_000
+DEFAULT_HEADER_TIMEOUT = 10.0  # seconds from a request's first byte to the end of its headers
+DEFAULT_IDLE_TIMEOUT = 30.0  # seconds an idle keep-alive connection is kept
+DEFAULT_MIN_BODY_RATE = 1024.0  # bytes/s an upload must average once its headers are in
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -26,9 +31,8 @@ def _env_bool(name: str, default: bool = False) -> bool:
 
 
 def _default_workers() -> int:
-    # More workers than cores: a slow query holds a worker, and the kernel shares the cores
-    # among running workers, so a cheap query still finds an idle one (backends/pool.py).
-    return max(4, 4 * (os.cpu_count() or 1))
+    # Workers started up front; the pool grows beyond them under load (backends/pool.py).
+    return max(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,10 @@ class Config:
     store: str = field(default_factory=lambda: str(default_root()))
     host: str = "127.0.0.1"
     port: int = 8000
-    threads: int = 0  # 0: workers + 8, see __post_init__
+    threads: int = 0  # 0: max_workers + 8, see __post_init__
     workers: int = field(default_factory=_default_workers)
+    # The most workers the pool grows to when slow queries hold the others; 0: 8 x workers.
+    max_workers: int = 0
     query_timeout: float = DEFAULT_QUERY_TIMEOUT
     queue_wait: float = DEFAULT_QUEUE_WAIT
     max_rows: int = DEFAULT_MAX_ROWS
@@ -47,6 +53,10 @@ class Config:
     worker_memory: int = DEFAULT_WORKER_MEMORY
     # Off only where the kernel cannot enforce it (not Linux); see backends/sandbox.py.
     sandbox: bool = True
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    min_body_rate: float = DEFAULT_MIN_BODY_RATE
     max_body: int = DEFAULT_MAX_BODY
     max_upload: int = DEFAULT_MAX_UPLOAD
     allow_update: bool = False
@@ -57,10 +67,12 @@ class Config:
     remote_store: str | None = None
 
     def __post_init__(self) -> None:
+        if not self.max_workers:
+            object.__setattr__(self, "max_workers", 8 * self.workers)
         if not self.threads:
             # Enough HTTP threads that requests waiting for a worker never take the last
             # ones: pages and static files keep a lane of their own.
-            object.__setattr__(self, "threads", self.workers + 8)
+            object.__setattr__(self, "threads", self.max_workers + 8)
 
     @property
     def remote(self) -> bool:
@@ -75,9 +87,11 @@ class Config:
         if "ESGKG_STORE" in env:
             values["store"] = env["ESGKG_STORE"]
         for key, conv in (
-            ("host", str), ("port", int), ("threads", int), ("workers", int),
+            ("host", str), ("port", int), ("threads", int), ("workers", int), ("max_workers", int),
             ("query_timeout", float), ("queue_wait", float), ("max_rows", int),
             ("max_result_bytes", int), ("worker_memory", int), ("max_body", int), ("max_upload", int),
+            ("connection_limit", int), ("header_timeout", float), ("idle_timeout", float),
+            ("min_body_rate", float),
             ("update_token", str), ("remote_update", str), ("remote_store", str),
         ):
             raw = env.get(f"ESGKG_{key.upper()}")
@@ -98,7 +112,8 @@ class Config:
     def check(self) -> None:
         """Refuse settings that would make the service unsafe or useless."""
         if min(self.query_timeout, self.queue_wait, self.max_rows, self.workers,
-               self.max_result_bytes, self.worker_memory, self.threads) <= 0:
+               self.max_result_bytes, self.worker_memory, self.threads, self.connection_limit,
+               self.header_timeout, self.idle_timeout, self.min_body_rate) <= 0:
             raise ValueError("time limits, caps, workers and threads must be positive")
         if self.allow_update and not self.update_token:
             raise ValueError(

@@ -51,7 +51,7 @@ def make_backend(config: Config) -> Backend:
     if not config.allow_update:
         root.current()  # fail fast, with the store's own message, before starting workers
         return WorkerPool(spec, size=config.workers, timeout=config.query_timeout,
-                          queue_wait=config.queue_wait)
+                          queue_wait=config.queue_wait, max_size=config.max_workers)
     system = tuple(str(iris.graph(name)) for name in ("ontology", "reference", "shapes"))
     write_spec = WorkerSpec("write", str(root.root), config.max_rows, prefix_map,
                             max_bytes=config.max_result_bytes, limits=limits, system_graphs=system)
@@ -59,7 +59,7 @@ def make_backend(config: Config) -> Backend:
     writer = WorkerPool(write_spec, size=1, timeout=config.query_timeout, queue_wait=config.query_timeout)
     try:
         readers = WorkerPool(spec, size=config.workers, timeout=config.query_timeout,
-                             queue_wait=config.queue_wait)
+                             queue_wait=config.queue_wait, max_size=config.max_workers)
     except BaseException:
         writer.close()
         raise

@@ -6,16 +6,26 @@ in the background, so the client gets a clear 503 and every other request keeps 
 worker. Each worker opens the store read-only (RocksDB allows many read-only openers) and
 runs inside the sandbox (no network, capped memory; see sandbox.py).
 
-There are more workers than cores on purpose: a slow query occupies a worker, not the
-machine. The kernel shares the cores between running workers, so while a few slow queries
-run, a cheap query still finds an idle worker and gets its share of the CPU at once. When
-every worker is busy, a request waits for one at most ``queue_wait`` seconds and is then
-answered 503 with ``Retry-After``.
+Slow queries must not starve cheap ones, and which is which is only known by running them.
+So the pool schedules by what it sees, with the kernel's help:
+
+* it grows: while fewer than ``spare`` workers are idle it starts another, up to
+  ``max_size``, so a new request finds an idle worker instead of a queue behind slow ones;
+* a job still running after ``long_after`` seconds has its worker lowered to the weakest
+  CPU priority (nice 19): it keeps running, on whatever CPU the cheap queries leave, and a
+  cheap query beside it gets the cores almost as if it were alone;
+* a lowered worker cannot raise its priority again unless the server runs as root; it is
+  then retired after its job, and extra workers beyond ``size`` retire when idle.
+
+When ``max_size`` workers are all busy, a request waits at most ``queue_wait`` seconds and
+is then answered 503 with ``Retry-After``.
 """
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import re
 import socket
 import subprocess
 import sys
@@ -29,7 +39,6 @@ from typing import IO, Any
 from cachetools import LRUCache
 
 from esgkg.graph.errors import StoreError
-from esgkg.graph.sparql_text import tokens
 
 from .reply import Reply, timeout_reply
 from .worker import COMMIT, PREPARED, WorkerSpec
@@ -39,6 +48,8 @@ log = logging.getLogger(__name__)
 CRASHED_HEADER = "X-ESGKG-Worker-Crashed"
 
 START_TIMEOUT = 60.0
+LONG_AFTER = 0.25  # seconds; a job running longer yields the CPU to newer ones
+LOW_PRIORITY = 19
 CRASH_MEMORY = 1024  # query texts that killed a worker, answered again without running
 PUBLISH_TIMEOUT = 60.0  # a confirmed write only renames a directory and a symlink
 
@@ -49,6 +60,7 @@ class _Handle:
     conn: Connection
     stderr: IO[bytes]
     stderr_seen: int = field(default=0)
+    lowered: bool = False  # running at LOW_PRIORITY since a long job
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -90,24 +102,31 @@ def crash_reply(why: str, memory_limit: int | None) -> Reply:
 
 
 def _crash_key(job: dict[str, Any]) -> str | None:
-    """The query or update text with white space and comments normalised away."""
+    """The query or update text with runs of white space folded (cheap: no lexing)."""
     text = job.get("query") or job.get("update")
     if not text:
         return None
-    return " ".join(t.text for t in tokens(text))
+    return _SPACE.sub(" ", text).strip()
+
+
+_SPACE = re.compile(r"\s+")
 
 
 class WorkerPool:
     """Runs jobs in ``size`` worker processes with a per-job time limit."""
 
-    def __init__(self, spec: WorkerSpec, size: int, timeout: float, queue_wait: float | None = None) -> None:
+    def __init__(self, spec: WorkerSpec, size: int, timeout: float, queue_wait: float | None = None,
+                 max_size: int | None = None, spare: int = 2) -> None:
         self.spec = spec
         self.size = size
+        self.max_size = max(size, max_size or size)
+        self.spare = spare
         self.timeout = timeout
         self.queue_wait = timeout if queue_wait is None else min(queue_wait, timeout)
         self._idle: queue.Queue[_Handle] = queue.Queue()
         self._closed = False
         self._all: set[_Handle] = set()
+        self._starting = 0
         self._lock = threading.Lock()
         self.killed = 0  # workers killed for overrunning (tests and logs read it)
         self.crashed = 0  # workers that died while running a job
@@ -172,22 +191,51 @@ class WorkerPool:
     def _replace(self, handle: _Handle) -> None:
         """Kill ``handle`` and start a new worker in the background; the caller returns now."""
         self._kill(handle)
+        self._start_one()
+
+    def _start_one(self) -> None:
+        """Start a worker in the background; it joins the idle ones when ready."""
+        with self._lock:
+            if self._closed or len(self._all) + self._starting >= self.max_size:
+                return
+            self._starting += 1
 
         def start() -> None:
-            if self._closed:
-                return
             try:
                 fresh = self._spawn()
                 self._await_ready(fresh)
             except Exception:  # keep serving with fewer workers; log loudly
-                log.exception("could not replace a query worker")
+                log.exception("could not start a query worker")
                 return
+            finally:
+                with self._lock:
+                    self._starting -= 1
             if self._closed:
                 self._kill(fresh)
             else:
                 self._idle.put(fresh)
 
-        threading.Thread(target=start, name="esgkg-worker-replacer", daemon=True).start()
+        threading.Thread(target=start, name="esgkg-worker-starter", daemon=True).start()
+
+    def _grow_if_short(self) -> None:
+        """Keep ``spare`` workers idle (or starting) while under ``max_size``."""
+        with self._lock:
+            short = self.spare - self._idle.qsize() - self._starting
+        for _ in range(max(0, short)):
+            self._start_one()
+
+    def _give_back(self, handle: _Handle) -> None:
+        """Return a worker after its job: to the idle ones, or retire it."""
+        if handle.lowered and not _set_priority(handle.process.pid, 0):
+            self._replace(handle)  # cannot be raised again: a fresh one takes its place
+            return
+        handle.lowered = False
+        with self._lock:
+            surplus = len(self._all) > self.size and self._idle.qsize() >= self.spare
+        if surplus:
+            self._kill(handle)
+        else:
+            self._idle.put(handle)
 
     def close(self) -> None:
         """Stop every worker (idle or busy)."""
@@ -207,9 +255,13 @@ class WorkerPool:
         """An idle, live worker, waiting at most until ``deadline``."""
         while True:
             try:
-                handle = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+                handle = self._idle.get_nowait()
             except queue.Empty:
-                return None
+                self._start_one()  # every waiting request asks for one more worker
+                try:
+                    handle = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    return None
             if handle.alive():
                 return handle
             # Killed while idle (OOM killer, an operator): not this request's fault.
@@ -228,6 +280,7 @@ class WorkerPool:
         started = time.monotonic()
         deadline = started + limit
         handle = self._borrow(min(deadline, started + self.queue_wait))
+        self._grow_if_short()
         if handle is None:
             return busy_reply(self.queue_wait) if self.queue_wait < limit else timeout_reply(limit)
         try:
@@ -246,7 +299,7 @@ class WorkerPool:
 
     def _await_reply(self, handle: _Handle, deadline: float, limit: float) -> Reply:
         try:
-            while handle.conn.poll(max(0.0, deadline - time.monotonic())):
+            while self._poll(handle, deadline):
                 message = handle.conn.recv()
                 if message == PREPARED:
                     # A write is ready to publish. Inside the limit it may; past it the
@@ -258,7 +311,7 @@ class WorkerPool:
                         break
                     message = handle.conn.recv()
                 self._after(handle, message)
-                self._idle.put(handle)
+                self._give_back(handle)
                 return message
         except (EOFError, OSError):
             self.crashed += 1
@@ -273,9 +326,30 @@ class WorkerPool:
         self._replace(handle)
         return timeout_reply(limit)
 
+    def _poll(self, handle: _Handle, deadline: float) -> bool:
+        """Wait for the worker's next message until ``deadline``; lower it once it runs long."""
+        if not handle.lowered:
+            if handle.conn.poll(max(0.0, min(LONG_AFTER, deadline - time.monotonic()))):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            handle.lowered = _set_priority(handle.process.pid, LOW_PRIORITY) or True
+            self._grow_if_short()  # it may hold its worker for a while
+        return handle.conn.poll(max(0.0, deadline - time.monotonic()))
+
     def _after(self, handle: _Handle, reply: Reply) -> None:
         if reply.status >= 500:
             text = handle.new_stderr()
             if text:
                 log.error("query worker %s: %s", handle.process.pid, text[-4000:])
 
+
+
+def _set_priority(pid: int, nice: int) -> bool:
+    """Set a worker's CPU priority; False where the system does not allow it (raising
+    a priority needs root or CAP_SYS_NICE)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
+        return True
+    except (PermissionError, ProcessLookupError, AttributeError):
+        return False
