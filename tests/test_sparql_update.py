@@ -120,3 +120,20 @@ def test_update_that_breaks_a_shape_is_rejected_with_the_report(tmp_path, fixtur
         good = requests.post(url + "/update", timeout=120, headers={**AUTH, "Content-Type": "application/sparql-update"},
                              data=f'INSERT DATA {{ GRAPH <{report_graph}> {{ <{topic}> <http://www.w3.org/2004/02/skos/core#altLabel> "氣候"@zh-Hant }} }}'.encode())
         assert good.status_code == 204, good.text
+
+
+def test_pages_follow_writes(server):
+    """A write publishes a new version, so linked-data pages change ETag and content."""
+    page = f"{BASE}id/org/acme".replace("https://w3id.org/esgkg/", server + "/")
+    first = requests.get(page, headers={"Accept": "text/turtle"}, timeout=30)
+    assert first.status_code == 200, first.text[:300]
+    label = "Acme after an edit"
+    r = requests.post(server + "/update", headers={**AUTH, "Content-Type": "application/sparql-update"},
+                      timeout=30, data=(f'INSERT DATA {{ GRAPH <{BASE}graph/report/acme-2024> '
+                                        f'{{ <{BASE}id/org/acme> <http://www.w3.org/2000/01/rdf-schema#label> '
+                                        f'"{label}"@en }} }}').encode())
+    assert r.status_code == 204, r.text
+    again = requests.get(page, headers={"Accept": "text/turtle", "If-None-Match": first.headers["ETag"]},
+                         timeout=30)
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+    assert label in again.text
