@@ -1,0 +1,163 @@
+"""Defects an attack run against `esgkg serve` found in the HTTP layer, one test each.
+
+Every test drives the real app: Flask's test client on the app factory with a real worker
+pool, or the app on waitress on loopback where the wire matters (header bytes).
+"""
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+from flask.testing import FlaskClient
+
+from esgkg.service.app import create_app
+from esgkg.service.backends.factory import make_backend
+from esgkg.service.config import Config
+from sparql_support import BASE, make_store, running_server, sample_nquads, test_config
+
+TOKEN = "hardening-tök-ен"  # non-ASCII on purpose: the token comparison must handle it
+HOLE = "http://127.0.0.1:9/x"  # never contacted: every request naming it is refused first
+
+
+@pytest.fixture(scope="module")
+def store_root(tmp_path_factory: pytest.TempPathFactory):
+    return make_store(tmp_path_factory.mktemp("hardening"), sample_nquads(20))
+
+
+def _client(config: Config) -> Iterator[FlaskClient]:
+    backend = make_backend(config)
+    try:
+        yield create_app(config, backend=backend).test_client()
+    finally:
+        backend.close()
+
+
+@pytest.fixture(scope="module")
+def client(store_root) -> Iterator[FlaskClient]:
+    yield from _client(test_config(store_root))
+
+
+@pytest.fixture(scope="module")
+def update_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    root = make_store(tmp_path_factory.mktemp("hardening-update"), sample_nquads(5))
+    return test_config(root, allow_update=True, update_token=TOKEN)
+
+
+@pytest.fixture(scope="module")
+def update_client(update_config: Config) -> Iterator[FlaskClient]:
+    yield from _client(update_config)
+
+
+def _wire(value: str) -> str:
+    """A header value as WSGI hands it over when the client sent it as UTF-8 (Latin-1 decoded)."""
+    return value.encode("utf-8").decode("latin-1")
+
+
+AUTH = {"Authorization": "Bearer " + _wire(TOKEN)}
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def assert_no_traceback(response) -> None:
+    body = _text(response)
+    assert "Traceback" not in body and "/work/" not in body and ".py" not in body, body
+
+
+# --------------------------------------------------------------------- 1. SERVICE / LOAD check
+@pytest.mark.parametrize("query", [
+    f"SELECT * WHERE {{ SERVICESILENT<{HOLE}> {{ ?s ?p ?o }} }}",
+    f"SELECT * WHERE {{ # a comment ended by CR only\rSERVICE <{HOLE}> {{ ?s ?p ?o }} }}",
+    "PREFIX ex: <http://127.0.0.1:9/> SELECT * WHERE { SERVICEex:z { ?s ?p ?o } }",
+    f'PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ?p ex:a#"""\nSERVICE <{HOLE}> {{ ?s ?p ?o }}\n#"""\n}}',
+])
+def test_glued_and_hidden_service_is_refused(client: FlaskClient, query: str) -> None:
+    response = client.post("/sparql", data={"query": query})
+    assert response.status_code == 403 and "SERVICE is not allowed" in _text(response)
+
+
+@pytest.mark.parametrize("update", [
+    f"LOADSILENT<{HOLE}>",
+    f"# a comment ended by CR only\rLOAD <{HOLE}>",
+    f"INSERT {{ <a:s> <a:p> ?o }} WHERE {{ SERVICESILENT<{HOLE}> {{ ?s ?p ?o }} }}",
+    "PREFIX loader: <a:> PREFIX er: <http://127.0.0.1:9/> loader:x",
+])
+def test_glued_and_hidden_load_or_service_in_updates_is_refused(update_client: FlaskClient, update: str) -> None:
+    response = update_client.post("/update", data={"update": update}, headers=AUTH)
+    assert response.status_code == 403, _text(response)
+
+
+def test_an_invalid_codepoint_escape_is_a_400_not_a_500(client: FlaskClient) -> None:
+    response = client.get("/sparql", query_string={"query": 'SELECT ("\\U0011FFFF" AS ?x) {}'})
+    assert response.status_code == 400
+    assert_no_traceback(response)
+
+
+# --------------------------------------------------------------------- 3. bad input is a 400
+@pytest.mark.parametrize("param,value", [
+    ("default-graph-uri", ""), ("default-graph-uri", "relative/graph"),
+    ("named-graph-uri", ""), ("named-graph-uri", "http://x/a b"),
+])
+def test_dataset_parameters_must_be_absolute_iris(client: FlaskClient, param: str, value: str) -> None:
+    for response in (client.get("/sparql", query_string={"query": "ASK {}", param: value}),
+                     client.post("/sparql", data={"query": "ASK {}", param: value})):
+        assert response.status_code == 400, _text(response)
+        assert f"'{param}' must be an absolute IRI" in _text(response) and repr(value) in _text(response)
+        assert_no_traceback(response)
+
+
+@pytest.mark.parametrize("param,value", [
+    ("using-graph-uri", ""), ("using-graph-uri", "graph"),
+    ("using-named-graph-uri", ""),
+    # Spliced into the update as USING <...>: a '>' would have let the value write SPARQL.
+    ("using-graph-uri", f"http://a/> WHERE {{}} ; LOAD <{HOLE}> ; INSERT {{}} USING <http://a/"),
+])
+def test_update_dataset_parameters_must_be_absolute_iris(update_client: FlaskClient, param: str, value: str) -> None:
+    update = "INSERT { <a:s> <a:p> ?o } WHERE { ?s ?p ?o }"
+    response = update_client.post("/update", data={"update": update, param: value}, headers=AUTH)
+    assert response.status_code == 400, _text(response)
+    assert f"'{param}' must be an absolute IRI" in _text(response)
+
+
+def test_a_non_ascii_bearer_token_is_a_401_not_a_500(update_client: FlaskClient) -> None:
+    for token in ("\u20ac" * 3, "tök", _wire("wrong-ток")):
+        response = update_client.post("/update", data={"update": "INSERT DATA {}"},
+                                      headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert_no_traceback(response)
+
+
+def test_a_non_ascii_token_sent_as_utf8_over_the_wire_is_accepted(tmp_path: Path) -> None:
+    # Its own store: update mode has one writer per working copy.
+    config = test_config(make_store(tmp_path / "store", sample_nquads(2)), allow_update=True, update_token=TOKEN)
+    with running_server(config) as url:
+        ok = requests.post(url + "/update", data=b"INSERT DATA { <a:s> <a:p> 1 }", timeout=30,
+                           headers={"Content-Type": "application/sparql-update",
+                                    "Authorization": b"Bearer " + TOKEN.encode("utf-8")})
+        wrong = requests.post(url + "/update", data=b"INSERT DATA {}", timeout=30,
+                              headers={"Content-Type": "application/sparql-update",
+                                       "Authorization": "Bearer wr\u00f6ng".encode("utf-8")})
+    assert ok.status_code == 204, ok.text
+    assert wrong.status_code == 401
+
+
+def test_load_silent_succeeds_without_fetching(update_client: FlaskClient, client: FlaskClient) -> None:
+    for update in (f"LOAD SILENT <{HOLE}>", f"PREFIX ex: <http://127.0.0.1:9/> LOAD SILENT ex:x INTO GRAPH <{BASE}g> ;"):
+        response = update_client.post("/update", data={"update": update}, headers=AUTH)
+        assert response.status_code == 204, _text(response)
+    # Not SILENT, or mixed with other operations: still refused.
+    assert update_client.post("/update", data={"update": f"LOAD <{HOLE}>"}, headers=AUTH).status_code == 403
+    mixed = f"LOAD SILENT <{HOLE}> ; INSERT DATA {{ <a:s> <a:p> 2 }}"
+    assert update_client.post("/update", data={"update": mixed}, headers=AUTH).status_code == 403
+    # Read-only service: updates are off whatever they say.
+    assert client.post("/update", data={"update": f"LOAD SILENT <{HOLE}>"}).status_code == 403
+
+
+def test_a_lone_load_is_a_syntax_error(update_client: FlaskClient) -> None:
+    response = update_client.post("/update", data={"update": "LOAD ;"}, headers=AUTH)
+    assert response.status_code == 400, _text(response)
+    assert_no_traceback(response)
