@@ -161,3 +161,42 @@ def test_a_lone_load_is_a_syntax_error(update_client: FlaskClient) -> None:
     response = update_client.post("/update", data={"update": "LOAD ;"}, headers=AUTH)
     assert response.status_code == 400, _text(response)
     assert_no_traceback(response)
+
+
+# --------------------------------------------------------------------- 4. no stored XSS
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def xss_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    """The fixture report with a topic label that carries a script, built as `esgkg build` does."""
+    import shutil
+
+    from conftest import FIXTURE_REPORTS
+    from esgkg.graph.build import build
+    from esgkg.graph.namespaces import Iris
+    from esgkg.graph.store import StoreRoot
+
+    reports = tmp_path_factory.mktemp("xss-reports") / "reports"
+    shutil.copytree(FIXTURE_REPORTS, reports)
+    topics = next(reports.glob("*/topics.yaml"))
+    text = topics.read_text(encoding="utf-8")
+    assert "en: Climate change}" in text
+    topics.write_text(text.replace("en: Climate change}", f'en: "Climate change {SCRIPT}"}}', 1), encoding="utf-8")
+    root = StoreRoot(tmp_path_factory.mktemp("xss-store"))
+    build(root, reports_root=reports, iris=Iris())
+    yield from _client(test_config(root))
+
+
+def test_search_choices_escape_labels(xss_client: FlaskClient) -> None:
+    page = xss_client.get("/sdg/trace", query_string={"name": "limate"})
+    html = _text(page)
+    assert page.status_code == 200 and "matches for" in html, html  # the topic and SDG 13
+    assert SCRIPT not in html
+    assert "Climate change &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<link rel="stylesheet"' in html  # the site's layout (base.html)
+
+
+def test_search_name_is_escaped_too(xss_client: FlaskClient) -> None:
+    page = xss_client.get("/sdg/trace", query_string={"name": f"nothing{SCRIPT}"})
+    assert page.status_code == 404 and SCRIPT not in _text(page)
