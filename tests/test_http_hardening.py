@@ -200,3 +200,26 @@ def test_search_choices_escape_labels(xss_client: FlaskClient) -> None:
 def test_search_name_is_escaped_too(xss_client: FlaskClient) -> None:
     page = xss_client.get("/sdg/trace", query_string={"name": f"nothing{SCRIPT}"})
     assert page.status_code == 404 and SCRIPT not in _text(page)
+
+
+# --------------------------------------------------------------------- 5. headers
+@pytest.mark.parametrize("method,path,status", [
+    ("GET", "/sparql?query=ASK%7B%7D", 200),
+    ("GET", "/sparql?query=SELECT", 400),
+    ("POST", "/update", 415),
+    ("GET", "/sdg", 200),
+    ("GET", "/dumps/nothing-here", 404),
+    ("GET", "/id/nothing/here", 404),
+    ("GET", "/static/esgkg.css", 200),
+    ("GET", "/robots.txt", 200),
+    ("OPTIONS", "/sparql", 200),
+])
+def test_every_response_says_nosniff(client: FlaskClient, method: str, path: str, status: int) -> None:
+    response = client.open(path, method=method)
+    assert response.status_code == status, _text(response)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_nosniff_on_a_refused_body(client: FlaskClient) -> None:
+    response = client.post("/sparql", data=b"x" * 2_000_000, content_type="application/sparql-query")
+    assert response.status_code == 413 and response.headers["X-Content-Type-Options"] == "nosniff"
