@@ -223,3 +223,37 @@ def test_every_response_says_nosniff(client: FlaskClient, method: str, path: str
 def test_nosniff_on_a_refused_body(client: FlaskClient) -> None:
     response = client.post("/sparql", data=b"x" * 2_000_000, content_type="application/sparql-query")
     assert response.status_code == 413 and response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# --------------------------------------------------------------------- 6. cheap 404s
+class RecordingBackend:
+    """Passes jobs to a real backend and keeps the query text of each."""
+
+    def __init__(self, backend) -> None:
+        self.backend, self.queries = backend, []
+
+    def run(self, job: dict):
+        self.queries.append(job.get("query", ""))
+        return self.backend.run(job)
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def test_not_found_pages_do_not_scan_the_store(store_root) -> None:
+    config = test_config(store_root)
+    backend = RecordingBackend(make_backend(config))
+    try:
+        client = create_app(config, backend=backend).test_client()
+        html = {"Accept": "text/html"}
+        first = client.get("/id/acme-2024/item/nope-0", headers=html)
+        assert first.status_code == 404
+        assert 'href="/id/acme-2024/item/i0"' in _text(first)  # what exists next to it
+        backend.queries.clear()
+        for i in range(1, 6):
+            page = client.get(f"/id/acme-2024/item/nope-{i}", headers=html)
+            assert page.status_code == 404 and 'href="/id/acme-2024/item/i1"' in _text(page)
+        # The subjects under the base are listed once per store version, not per 404.
+        assert not [q for q in backend.queries if "STRSTARTS" in q], backend.queries
+    finally:
+        backend.close()
