@@ -26,6 +26,7 @@ from esgkg.graph.errors import EsgkgError
 from esgkg.graph.rdf_output import TRIPLE_FORMATS, serialize
 
 from . import ld_http, named_query_rdf, ontology_view, resource_view
+from .dumps_blueprint import disk_error_message
 from .labels import Labeller
 from .ld_source import BackendError
 from .ld_state import LinkedData, Version, state
@@ -134,6 +135,9 @@ def resource(path: str) -> Response:
                         content_type="text/plain; charset=utf-8")
     except EsgkgError as exc:
         return Response(f"{exc}\n", status=503, content_type="text/plain; charset=utf-8")
+    except OSError as exc:  # the dataset page lists the dumps, made on first use: full disk
+        return Response(disk_error_message(exc, "this page") + "\n", status=503,
+                        content_type="text/plain; charset=utf-8", headers={"Retry-After": "300"})
     response = Response(body, content_type=fmt.content_type)
     response.headers["Vary"] = vary
     response.headers["Cache-Control"] = CACHE_CONTROL

@@ -257,3 +257,41 @@ def test_not_found_pages_do_not_scan_the_store(store_root) -> None:
         assert not [q for q in backend.queries if "STRSTARTS" in q], backend.queries
     finally:
         backend.close()
+
+
+# --------------------------------------------------------------------- 7. full disk
+def _no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_build_on_a_full_disk_says_so_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from conftest import FIXTURE_REPORTS
+    from esgkg.service.cli import main
+
+    root = make_store(tmp_path / "store", sample_nquads(3))
+    before = root.current().version, sorted(p.name for p in root.versions.iterdir())
+    monkeypatch.setattr(Path, "write_text", _no_space)
+    result = CliRunner().invoke(main, ["build", "--store", str(root.root), "--reports", str(FIXTURE_REPORTS)])
+    output = result.output  # stdout and stderr, as a terminal shows them
+    assert result.exit_code == 1, output
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: cannot write {root.root}: no space left on the device; nothing was published, "
+                      "the previous store version is unchanged"], output
+    assert "Traceback" not in output
+    assert (root.current().version, sorted(p.name for p in root.versions.iterdir())) == before
+
+
+def test_downloads_on_a_full_disk_are_a_503(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_store(tmp_path / "store", sample_nquads(3))
+    for client in _client(test_config(root)):
+        monkeypatch.setattr(Path, "write_bytes", _no_space)
+        for path in ("/dumps/", "/dumps/dataset.nq.gz", "/dataset.ttl"):  # the dataset page lists the dumps
+            response = client.get(path)
+            assert response.status_code == 503, _text(response)
+            assert "No space left on device" in _text(response) and "try again later" in _text(response)
+            assert str(tmp_path) not in _text(response)
+            assert_no_traceback(response)
+        monkeypatch.undo()
+        assert client.get("/dumps/").status_code == 200  # space again: the downloads are made
