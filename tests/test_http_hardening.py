@@ -295,3 +295,32 @@ def test_downloads_on_a_full_disk_are_a_503(tmp_path: Path, monkeypatch: pytest.
             assert_no_traceback(response)
         monkeypatch.undo()
         assert client.get("/dumps/").status_code == 200  # space again: the downloads are made
+
+
+# --------------------------------------------------------------------- 8. Expect: 100-continue
+class _UnreadableBody:
+    """A request body that fails the test if anyone reads it."""
+
+    def read(self, *args) -> bytes:
+        raise AssertionError("the app read a body it should have refused by its Content-Length")
+
+    readline = read
+
+    def __iter__(self):
+        return self
+
+
+@pytest.mark.parametrize("path,content_type", [
+    ("/sparql", "application/sparql-query"),
+    ("/sparql", "application/x-www-form-urlencoded"),
+    ("/update", "application/sparql-update"),
+    ("/store?default", "text/turtle"),
+])
+def test_a_huge_content_length_is_refused_before_the_body_is_read(client: FlaskClient, path: str,
+                                                                  content_type: str) -> None:
+    # What the app does; answering 100 Continue (or not) is the server's part.
+    response = client.open(path, method="POST", content_type=content_type, environ_overrides={
+        "CONTENT_LENGTH": str(10**15), "HTTP_EXPECT": "100-continue", "wsgi.input": _UnreadableBody()})
+    assert response.status_code == 413, _text(response)
+    assert "Request body too large" in _text(response)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
