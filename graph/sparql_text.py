@@ -3,29 +3,49 @@
 It tells keywords from IRIs, strings, comments, variables and prefixed names, so that a
 string like ``"SERVICE"`` or a name like ``ex:load`` never trips a check. The engine's own
 parser still decides what the text means; this only looks for the few keywords the service
-must refuse or rewrite (SERVICE, LOAD, USING, WITH, the query form).
+must refuse or rewrite (SERVICE, LOAD, USING, WITH, FROM, the query form).
+
+Two ways to read the text share one set of token patterns:
+
+* :func:`tokens` gives every token (for rewriting, e.g. :func:`add_using`);
+* the checks (:func:`forbidden_keyword`, :func:`query_form`, :func:`has_from_clause`,
+  :func:`has_dataset_clause`) run one compiled pattern per check that swallows everything
+  uninteresting in long runs inside the regex engine, so Python only sees the few names the
+  check is about. They run in the HTTP process, under its GIL, on up to a megabyte of text.
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
+from typing import Iterator
+
+# --------------------------------------------------------------------- token patterns
+# They follow the SPARQL 1.1 grammar (§19.8) where a difference could hide code from us: a
+# comment ends at \r or \n; a prefixed name's local part may hold \-escapes such as \' or
+# \# (so a quote there does not open a string) but never a bare '#' (that opens a comment);
+# names may use any code point up to U+EFFFF. Elsewhere they are a little wider than the
+# grammar, which only makes the checks see more, never less.
+_WS = r"\s++"
+_COMMENT = r"\#[^\r\n]*+"
+_STRING = (r"'''(?:[^'\\]|\\.|'(?!''))*+'''"
+           r'|"""(?:[^"\\]|\\.|"(?!""))*+"""'
+           r"|'(?:[^'\\\r\n]|\\.)*+'"
+           r'|"(?:[^"\\\r\n]|\\.)*+"')
+_IRI = r'<[^<>"{}|^`\\\x00-\x20]*+>'
+_VAR = r"[?$][A-Za-z0-9_\u00B7-\U000EFFFF]++"
+_NAME_START = r"A-Za-z_\u00C0-\U000EFFFF"
+_NAME_CHAR = r"A-Za-z0-9_\-.\u00B7-\U000EFFFF"
+_LOCAL = rf"(?:[{_NAME_CHAR}:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?\#@%])*+"
+_NAME = rf"(?:[{_NAME_START}][{_NAME_CHAR}]*+(?::{_LOCAL})?|:{_LOCAL})"
+_NOT_NAME_START = rf"[^:{_NAME_START}]"  # white space and '#' never get here (tried first)
+_PUNCTUATION = rf"[^\s\#'\"<?$:{_NAME_START}]++"  # characters that start no token
 
 _TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<name>[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_\-.\u00B7-\uFFFF]*(?::[^\s{}()\[\],;"'<>]*)?
-             |:[^\s{}()\[\],;"'<>]*)
-  | (?P<open>\{)
-  | (?P<close>\})
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
+    rf"(?P<ws>{_WS})|(?P<comment>{_COMMENT})|(?P<string>{_STRING})|(?P<iri>{_IRI})"
+    rf"|(?P<var>{_VAR})|(?P<name>{_NAME})|(?P<open>\{{)|(?P<close>\}})|(?P<other>.)",
+    re.DOTALL,
 )
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -46,10 +66,9 @@ class Token:
         return None
 
 
-# Every request lexes its text up to four times (SERVICE/LOAD check with and without
-# escapes, query form, FROM), and a benchmark or dashboard sends the same named queries over
-# and over; in pure Python that was ~1-2 ms per named query, under the GIL of the HTTP
-# process. So results are cached, but only for short texts: the cache must stay small.
+# add_using and the worker's nesting check lex whole texts; a benchmark or dashboard sends
+# the same named queries over and over, so results are cached, but only for short texts:
+# the cache must stay small.
 _CACHE_MAX_CHARS = 16_384
 
 
@@ -66,7 +85,10 @@ def _cached_tokens(text: str) -> tuple[Token, ...]:
 
 
 def _scan(text: str) -> list[Token]:
-    out: list[Token] = []
+    return list(_iter_tokens(text))
+
+
+def _iter_tokens(text: str) -> Iterator[Token]:
     depth = 0
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
@@ -74,51 +96,230 @@ def _scan(text: str) -> list[Token]:
             continue
         if kind == "close":
             depth = max(0, depth - 1)
-        out.append(Token(kind, match.group(), match.start(), depth))
+        yield Token(kind, match.group(), match.start(), depth)
         if kind == "open":
             depth += 1
-    return out
+
+
+# --------------------------------------------------------------------- fast keyword scans
+def _scanner(hit: str) -> re.Pattern[str]:
+    """A pattern that matches either a run of tokens that are not ``hit`` names, or one such name.
+
+    ``hit`` is a lookahead condition on a name token. Inside a run, the group ``last`` keeps
+    the run's last token other than white space and comments (the regex engine remembers the
+    last repetition of a group), so the token before a hit costs nothing.
+    """
+    # Possessive repeats (no backtracking state) make a run ~4x faster. Characters that start
+    # no token are taken many at a time; the four that may start one (a quote, '<', '?',
+    # '$') come one at a time, after their token failed to match, as in _TOKEN.
+    token = rf"{_STRING}|{_IRI}|{_VAR}|(?!{hit}){_NAME}|{_PUNCTUATION}|{_NOT_NAME_START}"
+    return re.compile(rf"(?P<run>(?:{_WS}|{_COMMENT}|(?P<last>{token}))++)|(?P<hit>(?={hit}){_NAME})",
+                      re.DOTALL)
+
+
+def _hits(scanner: re.Pattern[str], text: str) -> Iterator[tuple[re.Match[str], str | None]]:
+    """Each name ``scanner`` is about, with the token before it (None at the start of the text).
+
+    White space and comments do not count as the token before.
+    """
+    previous: str | None = None
+    for match in scanner.finditer(text):
+        if match.lastgroup == "hit":
+            yield match, previous
+            previous = match.group()
+        elif match.group("last") is not None:
+            previous = match.group("last")
+
+
+# Braces inside strings, IRIs, comments and names (\-escapes) do not nest anything.
+_NOT_BRACES = re.compile(rf"{_STRING}|{_IRI}|{_COMMENT}|{_NAME}", re.DOTALL)
+
+
+class _Depth:
+    """Brace depth at increasing positions of a text, counted only when asked for."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.position, self.depth = text, 0, 0
+
+    def at(self, position: int) -> int:
+        """The depth at ``position``, which must be a token start at or after the last one asked."""
+        # Segments start and end at token boundaries, so lexing one alone lexes it as the whole
+        # text does. Unlike tokens(), a stray '}' may take the depth below zero; that text is a
+        # syntax error for the engine anyway, and callers treat <= 0 as the top level.
+        segment = self.text[self.position:position]
+        if "{" in segment or "}" in segment:
+            segment = _NOT_BRACES.sub("", segment)
+            self.depth += segment.count("{") - segment.count("}")
+        self.position = position
+        return self.depth
+
+
+def _word(words: str) -> str:
+    """Lookahead condition: the name is exactly one of ``words`` (bare, any case)."""
+    return rf"(?i:{words})(?![{_NAME_CHAR}:])"
+
+
+_FORM_SCANNER = _scanner(_word("|".join(QUERY_FORMS)))
+_FROM_SCANNER = _scanner(_word("FROM"))
+_DATASET_SCANNER = _scanner(_word("USING|WITH"))
 
 
 def query_form(text: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE, or None if the text has none of them."""
-    for token in tokens(text):
-        if token.keyword in QUERY_FORMS:
-            return token.keyword
+    for hit, _ in _hits(_FORM_SCANNER, text):
+        return hit.group().upper()
     return None
+
+
+# FROM, USING and WITH are only valid at the top level (a subquery has no dataset clause), so
+# the first one decides: one inside a group makes the text a syntax error, which the engine
+# reports. Stopping there also keeps a text of a hundred thousand FROMs cheap.
+def has_from_clause(query: str) -> bool:
+    """True if the query names its own dataset with FROM / FROM NAMED."""
+    for hit, _ in _hits(_FROM_SCANNER, query):
+        return _Depth(query).at(hit.start()) <= 0
+    return False
+
+
+def has_dataset_clause(update: str) -> bool:
+    """True if an update names its own dataset with USING or WITH (outside any group)."""
+    for hit, _ in _hits(_DATASET_SCANNER, update):
+        return _Depth(update).at(hit.start()) <= 0
+    return False
 
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 def _unescape(text: str) -> str:
-    """Apply SPARQL's pre-parse codepoint escapes (§19.2), so ``\\u0053ERVICE`` is seen too."""
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    """Apply SPARQL's pre-parse codepoint escapes (§19.2), so ``\\u0053ERVICE`` is seen too.
+
+    An escape naming no code point (``\\U0011FFFF``) is left as written: the engine refuses it.
+    """
+    def one(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else match.group()
+    return _ESCAPE.sub(one, text)
 
 
-def forbidden_keyword(text: str, forbidden: tuple[str, ...] = ("SERVICE", "LOAD")) -> str | None:
-    """The first refused keyword in the text (federation and remote loading), or None.
+def forbidden_keyword(text: str) -> str | None:
+    """``"SERVICE"`` or ``"LOAD"`` if the text could make the engine fetch remote data, else None.
 
     Checked on the text as written and with codepoint escapes applied: an engine that
-    honours the escapes must not be able to see a keyword that we did not.
+    honours the escapes must not be able to see a keyword that we did not. Errs on the side
+    of refusing a name that the engine might read as the keyword glued to something.
     """
-    for candidate in (text, _unescape(text)):
-        for token in tokens(candidate):
-            if token.keyword in forbidden:
-                return token.keyword
+    for candidate in (text, _unescape(text)) if "\\" in text else (text,):
+        keyword = _forbidden_in(candidate)
+        if keyword:
+            return keyword
     return None
 
 
-def has_from_clause(query: str) -> bool:
-    """True if the query names its own dataset with FROM / FROM NAMED."""
-    return any(t.keyword == "FROM" and t.depth == 0 for t in tokens(query))
+# The engine matches keywords case-insensitively and needs no word boundary after them:
+# SERVICESILENT<x>, SERVICEex:z {, trueSERVICE<x>, 1e5SERVICE<x>, LOADSILENT<x> all run. The
+# scanner stops only at names that could hide SERVICE or LOAD that way (so a query full of
+# ex:load or download:x stays cheap); _forbidden_in then decides.
+_C = f"[{_NAME_CHAR}]"
+_SERVICE, _LOAD = "(?i:SERVICE)", "(?i:LOAD)"
+_BLANKS = rf"(?:{_WS}|{_COMMENT})*+"
+_BARE = rf"(?={_C}*+(?!:))"  # the name has no colon
+_EXACTLY_LOAD = rf"{_LOAD}(?![{_NAME_CHAR}:])"
+_LOAD_ARGUMENT = rf"{_BLANKS}[<\\:{_NAME_START}]"  # an IRI, a prefixed name or SILENT next
+_OPERATION_END = rf"{_BLANKS}(?:\Z|;|(?i:INTO))"  # what may follow LOAD's IRI
+_FORBIDDEN_SCANNER = _scanner("|".join([
+    rf"{_BARE}(?!{_EXACTLY_LOAD}){_C}*?(?:{_SERVICE}|{_LOAD})",  # a word holding either, glued
+    rf"{_EXACTLY_LOAD}(?={_LOAD_ARGUMENT})",  # LOAD <x>, LOAD SILENT, LOAD ex:x
+    rf"(?={_C}*?{_SERVICE}){_C}*+:{_LOCAL}(?={_BLANKS}\{{)",  # SERVICEex:z { (or myservice:x {)
+    rf"{_LOAD}{_C}*+:{_LOCAL}(?={_OPERATION_END})",  # loader:x ; (LOAD er:x)
+]))
+_SERVICE_OR_LOAD = re.compile(f"{_SERVICE}|{_LOAD}")
+_GROUP_FOLLOWS = re.compile(rf"{_BLANKS}\{{")
+_OPERATION_END_FOLLOWS = re.compile(_OPERATION_END)
+_BARE_NAME = re.compile(rf"[{_NAME_START}]{_C}*")
 
 
-def has_dataset_clause(update: str) -> bool:
-    """True if an update names its own dataset with USING or WITH (outside any group)."""
-    return any(t.keyword in ("USING", "WITH") and t.depth == 0 for t in tokens(update))
+def _forbidden_in(text: str) -> str | None:
+    depth = _Depth(text)
+    for hit, previous in _hits(_FORBIDDEN_SCANNER, text):
+        prefix, colon, _ = hit.group().partition(":")
+        first = _SERVICE_OR_LOAD.search(prefix)
+        if first is None:
+            continue
+        if not colon:
+            # A bare word: no SPARQL keyword contains SERVICE or LOAD, so this is the keyword,
+            # maybe glued to another word. (A lone LOAD with no IRI after it is not a hit: it is
+            # a syntax error, left to the engine so that the client gets its 400.)
+            return "LOAD" if len(first.group()) == 4 else "SERVICE"
+        # A prefixed name: the engine reads SERVICEex:z { as SERVICE ex:z {, even when a
+        # prefix serviceex: is declared (its parser backtracks), and loader:x as a whole update
+        # operation as LOAD er:x.
+        if _GROUP_FOLLOWS.match(text, hit.end()) and (previous or "").upper() != "GRAPH" \
+                and any(len(m.group()) == 7 for m in _SERVICE_OR_LOAD.finditer(prefix)):
+            return "SERVICE"
+        if first.start() == 0 and len(first.group()) == 4 and _OPERATION_END_FOLLOWS.match(text, hit.end()) \
+                and depth.at(hit.start()) <= 0 and not _is_keyword(previous):
+            return "LOAD"
+    return None
 
 
+def _is_keyword(token: str | None) -> bool:
+    """True for a bare word (GRAPH, WITH, INTO ...): an update operation never starts after one.
+
+    It starts at the beginning, after ';' or after a prologue IRI.
+    """
+    return token is not None and _BARE_NAME.fullmatch(token) is not None
+
+
+# --------------------------------------------------------------------- LOAD SILENT
+_SILENT_LOADS_MAX_TOKENS = 1_000
+
+
+def only_silent_loads(update: str) -> bool:
+    """True if the update is nothing but ``LOAD SILENT <iri> [INTO GRAPH <iri>]`` operations.
+
+    SPARQL 1.1 Update §3.1.4: with SILENT a LOAD always succeeds, so such an update may be
+    answered with success without fetching anything.
+    """
+    # Such an update is a handful of tokens; anything long is something else, so stop early.
+    toks = list(islice(_iter_tokens(update), _SILENT_LOADS_MAX_TOKENS + 1))
+    if len(toks) > _SILENT_LOADS_MAX_TOKENS:
+        return False
+    declared: set[str] = set()
+    position, loads = 0, 0
+
+    def names_iri(token: Token) -> bool:
+        return token.kind == "iri" or (token.kind == "name" and token.text.split(":", 1)[0] + ":" in declared
+                                       and ":" in token.text)
+
+    while position < len(toks):
+        keyword = toks[position].keyword
+        if keyword == "PREFIX" and position + 2 < len(toks) and toks[position + 1].text.endswith(":") \
+                and toks[position + 2].kind == "iri":
+            declared.add(toks[position + 1].text)
+            position += 3
+        elif keyword == "BASE" and position + 1 < len(toks) and toks[position + 1].kind == "iri":
+            position += 2
+        elif keyword == "LOAD":
+            operation = toks[position:position + 6]
+            if len(operation) < 3 or operation[1].keyword != "SILENT" or not names_iri(operation[2]):
+                return False
+            position += 3
+            if len(operation) >= 6 and operation[3].keyword == "INTO" and operation[4].keyword == "GRAPH":
+                if not names_iri(operation[5]):
+                    return False
+                position += 3
+            loads += 1
+            if position < len(toks):
+                if toks[position].text != ";":
+                    return False
+                position += 1
+        else:
+            return False
+    return loads > 0
+
+
+# --------------------------------------------------------------------- rewriting
 def add_using(update: str, using: list[str], using_named: list[str]) -> str:
     """Apply the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` to an update.
 

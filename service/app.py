@@ -34,6 +34,13 @@ def _cors(response: Response) -> Response:
     return response
 
 
+def _security_headers(response: Response) -> Response:
+    # Browsers must not guess a type: an uploaded graph or a query result served as
+    # text/plain must never be sniffed into HTML or script.
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
 def create_app(config: Config | None = None, backend: Backend | None = None) -> Flask:
     """Build the app. Without ``backend`` one is made from ``config`` (and closed at exit)."""
     config = config or Config.from_env()
@@ -54,6 +61,7 @@ def create_app(config: Config | None = None, backend: Backend | None = None) -> 
                             status=413, content_type="text/plain; charset=utf-8")
         return None
 
+    app.after_request(_security_headers)
     if config.cors:
         app.after_request(_cors)
 

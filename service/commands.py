@@ -1,12 +1,16 @@
 """The CLI's commands. Each is thin: it parses options and calls the library."""
 from __future__ import annotations
 
+import contextlib
+import errno
 from pathlib import Path
+from typing import Iterator
 
 import click
 from rich.console import Console
 
 from esgkg.graph.build import build as build_dataset
+from esgkg.graph.errors import EsgkgError
 from esgkg.graph.export import FORMATS, write_export
 from esgkg.graph.namespaces import Iris
 from esgkg.graph.store import StoreRoot
@@ -46,6 +50,31 @@ reports_option = click.option(
     default=None, help="Folder of report folders (default: the bundled graph/reports).")
 
 
+_DISK_PROBLEMS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+}
+
+
+class DiskError(EsgkgError):
+    """Writing failed because of the disk (full, over quota, read-only, not allowed)."""
+
+
+@contextlib.contextmanager
+def disk_errors(path: Path, after: str = "") -> Iterator[None]:
+    """Turn a disk problem while writing under ``path`` into one clear line (the CLI exits 1)."""
+    try:
+        yield
+    except OSError as exc:
+        problem = _DISK_PROBLEMS.get(exc.errno) if exc.errno is not None else None
+        if problem is None:
+            raise
+        where = exc.filename or path
+        raise DiskError(f"cannot write {where}: {problem}{after}") from exc
+
+
 def ensure_store(store: StoreRoot, reports_path: Path | None = None) -> None:
     """Build the store if none is published yet (used by commands that read it)."""
     if not store.exists():
@@ -57,7 +86,9 @@ def run_build(store: StoreRoot, reports_path: Path | None, force: bool = False):
     """Build with a progress display; validation hooks in when shapes exist."""
     from esgkg.graph import validation
 
-    with RichProgress(err_console) as progress:
+    # A failed build publishes nothing, so the message can promise the old store is intact.
+    with disk_errors(store.root, "; nothing was published, the previous store version is unchanged"), \
+            RichProgress(err_console) as progress:
         info = build_dataset(store, reports_root=reports_path, iris=Iris(), progress=progress,
                              validate=validation.build_validator(force=force, console=err_console))
     err_console.print(f"published store version {info.version} ({info.meta['quads']} quads) at {store.root}", highlight=False)
@@ -83,7 +114,8 @@ def export(store_path: Path | None, fmt: str, output: Path | None) -> None:
     root = StoreRoot(store_path)
     ensure_store(root)
     store, _ = root.open_read_only()
-    size = write_export(store, fmt, output)
+    with disk_errors(output or Path("<standard output>")):
+        size = write_export(store, fmt, output)
     if output is not None:
         err_console.print(f"wrote {size} bytes of {FORMATS[fmt][2]} to {output}", highlight=False)
 

@@ -6,7 +6,10 @@ only a listed name ever reaches the file system, so ``../`` and friends cannot.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, send_file
+import base64
+import os
+
+from flask import Blueprint, Response, current_app, render_template, request, send_file
 
 from esgkg.graph.dumps import SUMS
 from esgkg.graph.errors import EsgkgError
@@ -19,6 +22,22 @@ blueprint = Blueprint("dumps", __name__)
 
 def _unavailable(exc: Exception) -> Response:
     return Response(f"Downloads are not available: {exc}\n", status=503, content_type="text/plain; charset=utf-8")
+
+
+def disk_error_message(exc: OSError, what: str) -> str:
+    """What a client is told when ``what`` could not be written (full disk, quota, read-only).
+
+    The operator gets the path in the log; the client only the reason, never a server path.
+    """
+    current_app.logger.error("could not write %s: %s", what, exc)
+    reason = os.strerror(exc.errno) if exc.errno else "an I/O error"
+    return (f"{what[:1].upper()}{what[1:]} could not be prepared: the server could not write to its disk "
+            f"({reason}). This is a problem on our side; try again later.")
+
+
+def _disk_unavailable(exc: OSError) -> Response:
+    return Response(disk_error_message(exc, "the downloads") + "\n", status=503,
+                    content_type="text/plain; charset=utf-8", headers={"Retry-After": "300"})
 
 
 @blueprint.route("/dumps/")
@@ -35,6 +54,8 @@ def index() -> Response:
         files = ld.dump_files(version)
     except EsgkgError as exc:
         return _unavailable(exc)
+    except OSError as exc:  # generating them on a full or read-only disk
+        return _disk_unavailable(exc)
     html = render_template("dumps.html", files=files, version=version.id, sums=SUMS)
     return ld_http.validators(Response(html, content_type="text/html; charset=utf-8"), etag, version.published)
 
@@ -49,6 +70,8 @@ def download(name: str) -> Response:
         files = {f.name: f for f in ld.dump_files(version)}
     except EsgkgError as exc:
         return _unavailable(exc)
+    except OSError as exc:
+        return _disk_unavailable(exc)
     assert ld.dumps is not None
     folder = ld.dumps.folder(version.id)
     if name == SUMS:
@@ -65,5 +88,5 @@ def download(name: str) -> Response:
                          download_name=item.name, conditional=True, etag=item.sha256,
                          last_modified=version.published, max_age=3600)
     response.headers["X-Content-Media-Type"] = item.media_type
-    response.headers["Digest"] = "sha-256=" + __import__("base64").b64encode(bytes.fromhex(item.sha256)).decode()
+    response.headers["Digest"] = "sha-256=" + base64.b64encode(bytes.fromhex(item.sha256)).decode()
     return response

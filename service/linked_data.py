@@ -14,6 +14,7 @@ as a VoID subset), ``/queries/NAME`` (a named query), plus ``/sitemap.xml`` and
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 
@@ -25,6 +26,7 @@ from esgkg.graph.errors import EsgkgError
 from esgkg.graph.rdf_output import TRIPLE_FORMATS, serialize
 
 from . import ld_http, named_query_rdf, ontology_view, resource_view
+from .dumps_blueprint import disk_error_message
 from .labels import Labeller
 from .ld_source import BackendError
 from .ld_state import LinkedData, Version, state
@@ -133,6 +135,9 @@ def resource(path: str) -> Response:
                         content_type="text/plain; charset=utf-8")
     except EsgkgError as exc:
         return Response(f"{exc}\n", status=503, content_type="text/plain; charset=utf-8")
+    except OSError as exc:  # the dataset page lists the dumps, made on first use: full disk
+        return Response(disk_error_message(exc, "this page") + "\n", status=503,
+                        content_type="text/plain; charset=utf-8", headers={"Retry-After": "300"})
     response = Response(body, content_type=fmt.content_type)
     response.headers["Vary"] = vary
     response.headers["Cache-Control"] = CACHE_CONTROL
@@ -203,6 +208,10 @@ def _dataset_numbers(ld: LinkedData, triples: list[ox.Triple], labeller: Labelle
             "linksets": linksets}
 
 
+NEARBY = 20  # suggestions on a 404 page
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
 def _not_found(path: str, iri: str | None, fmt: str, lang: str | None = None) -> Response:
     """404 that helps: what was asked, what exists nearby, where to look instead."""
     ld = state()
@@ -210,19 +219,49 @@ def _not_found(path: str, iri: str | None, fmt: str, lang: str | None = None) ->
         return Response(f"No resource <{iri or path}> in this dataset. Try {request.script_root}/sitemap.xml "
                         f"for every published IRI, or the SPARQL endpoint at {request.script_root}/sparql.\n",
                         status=404, content_type="text/plain; charset=utf-8", headers={"Vary": "Accept"})
-    nearby = []
-    if iri:
-        parent = iri.rsplit("/", 1)[0] + "/"
-        try:
-            rows = ld.source.rows(f"""SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{
-                ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{parent}"))
-                OPTIONAL {{ ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l
-                           FILTER(LANGMATCHES(LANG(?l), "{'zh-Hant' if lang == 'zh-hant' else 'en'}")) }}
-            }} GROUP BY ?s ORDER BY ?s LIMIT 20""")
-            labeller = Labeller([], ld.iris, lang or "en", request.script_root)
-            nearby = [(labeller.href(r["s"].value), r["label"].value if "label" in r else labeller.curie(r["s"].value))
-                      for r in rows]
-        except BackendError:
-            nearby = []
+    nearby = _nearby(ld, iri, lang or "en") if iri else []
     html = render_template("not_found.html", iri=iri or path, nearby=nearby, page_lang="en")
     return Response(html, status=404, content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
+
+
+def _nearby(ld: LinkedData, iri: str, lang: str) -> list[tuple[str, str]]:
+    """Up to NEARBY known IRIs under the same parent path as ``iri``: (link, label).
+
+    A 404 must stay cheap (anyone can ask for any path), so it never scans the store: the
+    subjects under the base IRI are listed once per store version and cached, and a 404 costs
+    a bisect plus one label lookup by VALUES. Without a version (remote engine) nothing is
+    cached, so there are no suggestions; the page still links to the sitemap and /sparql.
+    """
+    version = ld.version()
+    if version is None:
+        return []
+    subjects: list[str] = ld.cached(version, "\0subjects", lambda: _subjects(ld))
+    parent = iri.rsplit("/", 1)[0] + "/"
+    start = bisect.bisect_left(subjects, parent)
+    near = [s for s in subjects[start:start + NEARBY] if s.startswith(parent)]
+    if not near:
+        return []
+    labels: dict[str, str] = {}
+    try:
+        values = " ".join(f"<{s}>" for s in near)  # IRIs read from the store: valid, no '>' inside
+        for row in ld.source.rows(f"""SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{
+                VALUES ?s {{ {values} }} ?s <{RDFS_LABEL}> ?l
+                FILTER(LANGMATCHES(LANG(?l), "{'zh-Hant' if lang == 'zh-hant' else 'en'}")) }} GROUP BY ?s"""):
+            if "label" in row:
+                labels[row["s"].value] = row["label"].value
+    except BackendError:
+        pass  # links without labels are still useful
+    labeller = Labeller([], ld.iris, lang, request.script_root)
+    return [(labeller.href(s), labels.get(s) or labeller.curie(s)) for s in near]
+
+
+def _subjects(ld: LinkedData) -> list[str]:
+    """Every subject IRI under the base IRI, sorted (one scan of the store; [] if refused)."""
+    try:
+        rows = ld.source.rows(f"""SELECT DISTINCT ?s WHERE {{
+            ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ld.iris.base}")) }}""")
+    except BackendError:
+        # Over the row cap or the time limit: cached as "no suggestions" for this version,
+        # so that it is not retried on every 404.
+        return []
+    return sorted(row["s"].value for row in rows)

@@ -71,10 +71,14 @@ def search() -> Response:
     if not nodes:
         abort(404, description=f"Nothing named {name!r}: try a topic, a stakeholder group or an SDG number.")
     if len({(n.kind, n.slug) for n in nodes}) > 1:
-        items = "".join(f'<li><a href="{node_url(n)}">{n.kind}: {n.zh} {n.en}</a></li>' for n in nodes)
-        return Response(f"<!doctype html><meta charset=utf-8><title>Which one?</title><h1>{len(nodes)} matches</h1><ul>{items}</ul>",
-                        content_type="text/html; charset=utf-8")
+        return choices_page(name, nodes)
     return redirect(node_url(nodes[0]))
+
+
+def choices_page(name: str, nodes: list[Node]) -> Response:
+    """The page that lists every node a search matched (labels come from report data: escaped)."""
+    html = render_template("sdg_choices.html", name=name, nodes=nodes, node_url=node_url)
+    return Response(html, content_type="text/html; charset=utf-8")
 
 
 def _one(kind: str, name: str) -> tuple[Projection, Node]:

@@ -10,7 +10,7 @@ import hmac
 
 from flask import Blueprint, Response, current_app, request
 
-from esgkg.graph.sparql_text import add_using, forbidden_keyword, has_dataset_clause, query_form
+from esgkg.graph.sparql_text import add_using, forbidden_keyword, has_dataset_clause, only_silent_loads, query_form
 
 from . import negotiation
 from .backends import Reply
@@ -104,19 +104,33 @@ def check_update_allowed() -> Response | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     expected = config.update_token or ""
-    if scheme.lower() != "bearer" or not expected or not hmac.compare_digest(token.strip(), expected):
+    if scheme.lower() != "bearer" or not expected \
+            or not hmac.compare_digest(_header_bytes(token.strip()), expected.encode("utf-8")):
         return _error(401, "Updates need 'Authorization: Bearer <token>'.",
                       **{"WWW-Authenticate": 'Bearer realm="esgkg-update"'})
     return None
+
+
+def _header_bytes(value: str) -> bytes:
+    """The bytes a client sent in a header (WSGI hands them over decoded as Latin-1).
+
+    hmac.compare_digest refuses str with non-ASCII characters (TypeError, a 500), so tokens
+    are compared as bytes; a UTF-8 token sent as UTF-8 compares equal to the configured one.
+    """
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:  # not from the wire (a test client may pass any str)
+        return value.encode("utf-8")
 
 
 def run_update(operation: Operation) -> Response:
     refused = check_update_allowed()
     if refused is not None:
         return refused
-    keyword = forbidden_keyword(operation.text)
-    if keyword:
-        return _error(403, f"{keyword} is not allowed: this service never fetches remote data.")
+    if only_silent_loads(operation.text):
+        # SPARQL 1.1 Update §3.1.4: LOAD SILENT always succeeds, so fetching nothing is a
+        # correct answer; refusing it would break clients that rely on SILENT.
+        return _reply(Reply.no_content())
     text = operation.text
     if operation.default_graphs or operation.named_graphs:
         if has_dataset_clause(text):
@@ -124,6 +138,10 @@ def run_update(operation: Operation) -> Response:
             return _error(400, "Use either using-graph-uri/using-named-graph-uri or "
                                "USING/WITH in the update, not both.")
         text = add_using(text, operation.default_graphs, operation.named_graphs)
+    # Checked on the text the engine will run, USING clauses included.
+    keyword = forbidden_keyword(text)
+    if keyword:
+        return _error(403, f"{keyword} is not allowed: this service never fetches remote data.")
     job = {"op": "update", "update": text, "base_iri": endpoint_url(),
            "using": operation.default_graphs, "using_named": operation.named_graphs}
     return _reply(_services().backend.run(job))

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from flask import Request
+from werkzeug.datastructures import MultiDict
 
 
 class ProtocolError(Exception):
@@ -38,6 +40,30 @@ def _one(values: list[str], name: str) -> str:
     return values[0]
 
 
+def _graph_iris(values: list[str], name: str) -> list[str]:
+    """The values of a dataset parameter, each checked to be an absolute IRI.
+
+    They become graph names for the engine and are spliced into update text as ``<IRI>``
+    (using-graph-uri), so an empty, relative or malformed one must stop here: a character
+    such as '>' or a space would otherwise end the IRI and let the value write SPARQL.
+    """
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError as exc:
+            shown = value if len(value) <= 200 else value[:200] + "..."
+            raise ProtocolError(400, f"'{name}' must be an absolute IRI such as http://example.org/graph; "
+                                     f"got {shown!r} ({exc}).") from None
+    return values
+
+
+def _operation(kind: str, text: str, sources: list[MultiDict[str, str]], default: str, named: str) -> Operation:
+    """An operation whose dataset is read from the ``default`` and ``named`` parameters of ``sources``."""
+    return Operation(kind, text,
+                     _graph_iris([v for source in sources for v in source.getlist(default)], default),
+                     _graph_iris([v for source in sources for v in source.getlist(named)], named))
+
+
 def read_operation(request: Request) -> Operation | None:
     """The operation a GET or POST to the endpoint carries; None for a bare GET."""
     args = request.args
@@ -46,8 +72,8 @@ def read_operation(request: Request) -> Operation | None:
             raise ProtocolError(400, "SPARQL Update must be sent with POST, never GET.")
         if "query" not in args:
             return None
-        return Operation("query", _one(args.getlist("query"), "query"),
-                         args.getlist("default-graph-uri"), args.getlist("named-graph-uri"))
+        return _operation("query", _one(args.getlist("query"), "query"), [args],
+                          "default-graph-uri", "named-graph-uri")
 
     mimetype = request.mimetype
     if mimetype == "application/x-www-form-urlencoded":
@@ -57,13 +83,11 @@ def read_operation(request: Request) -> Operation | None:
         if has_query and has_update:
             raise ProtocolError(400, "Send either 'query' or 'update', not both.")
         if has_query:
-            return Operation("query", _one(form.getlist("query"), "query"),
-                             args.getlist("default-graph-uri") + form.getlist("default-graph-uri"),
-                             args.getlist("named-graph-uri") + form.getlist("named-graph-uri"))
+            return _operation("query", _one(form.getlist("query"), "query"), [args, form],
+                              "default-graph-uri", "named-graph-uri")
         if has_update:
-            return Operation("update", _one(form.getlist("update"), "update"),
-                             args.getlist("using-graph-uri") + form.getlist("using-graph-uri"),
-                             args.getlist("using-named-graph-uri") + form.getlist("using-named-graph-uri"))
+            return _operation("update", _one(form.getlist("update"), "update"), [args, form],
+                              "using-graph-uri", "using-named-graph-uri")
         raise ProtocolError(400, "A form-encoded POST needs a 'query' or an 'update' field.")
     if mimetype in ("application/sparql-query", "application/sparql-update"):
         _charset_ok(request)
@@ -72,10 +96,8 @@ def read_operation(request: Request) -> Operation | None:
         except UnicodeDecodeError as exc:
             raise ProtocolError(415, f"The request body is not UTF-8: {exc}") from exc
         if mimetype == "application/sparql-query":
-            return Operation("query", text, args.getlist("default-graph-uri"),
-                             args.getlist("named-graph-uri"))
-        return Operation("update", text, args.getlist("using-graph-uri"),
-                         args.getlist("using-named-graph-uri"))
+            return _operation("query", text, [args], "default-graph-uri", "named-graph-uri")
+        return _operation("update", text, [args], "using-graph-uri", "using-named-graph-uri")
     raise ProtocolError(
         415,
         "POST a query as application/sparql-query or application/x-www-form-urlencoded "
