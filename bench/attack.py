@@ -144,8 +144,8 @@ def main() -> None:
         server = start_esgkg(Path(args.store), Path(tempfile.mkdtemp(prefix="esgkg-attack-")))
         origin = server.origin
     try:
-        print(f"| scenario | probe requests | p50 ms | p95 ms | max ms | not 200 |")
-        print(f"| --- | ---: | ---: | ---: | ---: | --- |")
+        print("| scenario | probe requests | p50 ms | p95 ms | max ms | not 200 |")
+        print("| --- | ---: | ---: | ---: | ---: | --- |")
         for name in args.scenario or SCENARIOS:
             probe = run(origin, name, args.seconds)
             lat = probe.latencies

@@ -125,7 +125,7 @@ def write_report(out: dict, folder: Path, suffix: str = "") -> Path:
         p = out["peers"]
         lines += ["## Ratios (same query mix, bundled report)", "", *ratio_table(p), "",
                   f"## Absolute numbers (wrk, {p['wrk_seconds']} s per point)", "", *absolute_table(p), "",
-                  f"Memory (RSS incl. workers) idle / peak under load, MB: " +
+                  "Memory (RSS incl. workers) idle / peak under load, MB: " +
                   ", ".join(f"{k} {p['idle_rss_mb'][k]} / {p['peak_rss_mb'][k]}" for k in PEERS), "",
                   f"Build of the bundled report: {p['build']}", "",
                   "## Named queries alone on esgkg (sequential, one connection)", "", *named_table(p), "",

@@ -38,11 +38,15 @@ def _build_if_missing(store: str) -> None:
 @click.option("--max-body", type=int, default=None, help="Request body limit in bytes [ESGKG_MAX_BODY].")
 @click.option("--allow-update", is_flag=True, default=None,
               help="Enable SPARQL Update and Graph Store writes (needs a token) [ESGKG_ALLOW_UPDATE].")
-@click.option("--update-token", default=None, help="Bearer token for updates [ESGKG_UPDATE_TOKEN].")
+@click.option("--update-token", default=None,
+              help="Bearer token for updates; prefer ESGKG_UPDATE_TOKEN, which `ps` does not show.")
 @click.option("--remote-update", default=None, help="Remote mode: update endpoint URL [ESGKG_REMOTE_UPDATE].")
 @click.option("--remote-store", default=None, help="Remote mode: Graph Store endpoint URL [ESGKG_REMOTE_STORE].")
 def serve_command(**options: object) -> None:
     """Serve the SPARQL endpoint (and query page) on waitress."""
+    if options.get("update_token"):
+        click.echo("warning: --update-token is visible to every user of this machine in `ps`; "
+                   "set ESGKG_UPDATE_TOKEN instead", err=True)
     try:
         config = Config.from_env(**options)
     except ValueError as exc:
