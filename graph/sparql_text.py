@@ -101,6 +101,31 @@ def _iter_tokens(text: str) -> Iterator[Token]:
             depth += 1
 
 
+_OPENERS, _CLOSERS = frozenset("({["), frozenset(")}]")
+
+
+def shape(text: str) -> tuple[int, int]:
+    """(deepest bracket nesting, number of tokens) outside strings, IRIs and comments.
+
+    One pass over the matches without building tokens: the query workers size up every
+    text with it before the engine sees it.
+    """
+    depth = deepest = count = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "ws" or kind == "comment":
+            continue
+        count += 1
+        char = match.group() if kind in ("open", "close", "other") else ""
+        if char in _OPENERS:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif char in _CLOSERS and depth:
+            depth -= 1
+    return deepest, count
+
+
 # --------------------------------------------------------------------- fast keyword scans
 def _scanner(hit: str) -> re.Pattern[str]:
     """A pattern that matches either a run of tokens that are not ``hit`` names, or one such name.

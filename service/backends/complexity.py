@@ -17,33 +17,20 @@ time limit stops them. Measured figures and repros: docs/upstream/oxigraph-crash
 """
 from __future__ import annotations
 
-from esgkg.graph.sparql_text import tokens
+from esgkg.graph.sparql_text import shape
 
 MAX_NESTING = 256
 MAX_TOKENS = 20_000
-_OPENERS, _CLOSERS = frozenset("({["), frozenset(")}]")
 
 
 def nesting_depth(text: str) -> int:
     """Deepest nesting of brackets outside strings, IRIs and comments."""
-    return _shape(text)[0]
-
-
-def _shape(text: str) -> tuple[int, int]:
-    depth = deepest = count = 0
-    for token in tokens(text):
-        count += 1
-        if token.text in _OPENERS:
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token.text in _CLOSERS:
-            depth = max(0, depth - 1)
-    return deepest, count
+    return shape(text)[0]
 
 
 def complexity_problem(text: str) -> str | None:
     """Why the engine should not be given ``text``, or None."""
-    depth, count = _shape(text)
+    depth, count = shape(text)
     if depth > MAX_NESTING:
         return (f"it nests {depth} levels deep; this service accepts at most {MAX_NESTING} "
                 f"levels of (), {{}} and [].")

@@ -205,7 +205,8 @@ class WorkerPool:
                 fresh = self._spawn()
                 self._await_ready(fresh)
             except Exception:  # keep serving with fewer workers; log loudly
-                log.exception("could not start a query worker")
+                if not self._closed:  # (a worker starting while the pool closes is no news)
+                    log.exception("could not start a query worker")
                 return
             finally:
                 with self._lock:
