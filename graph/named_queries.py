@@ -24,9 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
+import pyoxigraph as ox
+
 from .errors import EsgkgError
 from .namespaces import DEFAULT_BASE, base_iri
 from .query_results import QueryFn, Table
+from .sparql_text import query_form
 
 SDG_BASE = "http://metadata.un.org/sdg/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -216,6 +219,11 @@ def load_all(folder: Path | None = None) -> dict[str, NamedQuery]:
     return found
 
 
+def find(name: str, folder: Path | None = None) -> NamedQuery | None:
+    """One named query by name, or None (for lookups where "no such query" is not an error)."""
+    return load_all(folder).get(name)
+
+
 def get(name: str, folder: Path | None = None) -> NamedQuery:
     """One named query by name, or NamedQueryError listing what exists."""
     if not _SLUG.match(name):
@@ -314,3 +322,37 @@ def inject_values(text: str, values_block: str) -> str:
         if ch == "{":
             return text[: index + 1] + "\n  " + values_block + "\n" + text[index + 1:]
     raise NamedQueryError("the query has no WHERE group to bind parameters in")
+
+
+# -- as linked data --------------------------------------------------------------------------
+# A query is described with SHACL's SPARQL executable vocabulary (sh:select holds the text of
+# a SELECT query, and so on), its title as rdfs:label and its description as dcterms:description,
+# so that <base>queries/NAME dereferences to something a SHACL engine could run.
+_SH = "http://www.w3.org/ns/shacl#"
+_EXECUTABLES = {"SELECT": ("SPARQLSelectExecutable", "select"), "ASK": ("SPARQLAskExecutable", "ask"),
+                "CONSTRUCT": ("SPARQLConstructExecutable", "construct"), "DESCRIBE": ("SPARQLExecutable", "select")}
+
+
+def query_iri(name: str, base: str) -> str:
+    """The IRI of a named query under a deployment's base IRI."""
+    return f"{base}queries/{name}"
+
+
+def describe_query(query: NamedQuery, base: str) -> list[ox.Triple]:
+    """The RDF description of one named query (its text as loaded, so rebased)."""
+    node = ox.NamedNode(query_iri(query.name, base))
+    cls, prop = _EXECUTABLES.get(query_form(query.text) or "SELECT", _EXECUTABLES["SELECT"])
+    n = ox.NamedNode
+    triples = [
+        ox.Triple(node, n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n(_SH + cls)),
+        ox.Triple(node, n("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal(query.title, language="en")),
+        ox.Triple(node, n(_SH + prop), ox.Literal(query.text)),
+        ox.Triple(node, n("http://purl.org/dc/terms/identifier"), ox.Literal(query.name)),
+    ]
+    if query.title_zh:
+        triples.append(ox.Triple(node, n("http://www.w3.org/2000/01/rdf-schema#label"),
+                                 ox.Literal(query.title_zh, language="zh-Hant")))
+    if query.description:
+        triples.append(ox.Triple(node, n("http://purl.org/dc/terms/description"),
+                                 ox.Literal(query.description, language="en")))
+    return triples

@@ -21,11 +21,11 @@ import re
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from esgkg.graph import dataset_description, describe, sitemap
+from esgkg.graph import dataset_description, describe, named_queries, sitemap
 from esgkg.graph.errors import EsgkgError
 from esgkg.graph.rdf_output import TRIPLE_FORMATS, serialize
 
-from . import ld_http, named_query_rdf, ontology_view, resource_view
+from . import ld_http, ontology_view, resource_view
 from .dumps_blueprint import disk_error_message
 from .labels import Labeller
 from .ld_source import BackendError
@@ -72,9 +72,9 @@ def description(ld: LinkedData, iri: str, version: Version | None) -> list[ox.Tr
         if kind == "graph":
             found += dataset_description.about(_dataset_triples(ld, version), iri)
         if kind == "query":
-            example = named_query_rdf.find(iri[len(ld.iris.base + "queries/"):])
+            example = named_queries.find(iri[len(ld.iris.base + "queries/"):])
             if example is not None:
-                found += named_query_rdf.describe(example, ld.iris)
+                found += named_queries.describe_query(example, ld.iris.base)
         return sorted(set(found), key=str)
     return ld.cached(version, iri, compute)
 
@@ -93,7 +93,7 @@ def sitemap_xml() -> Response:
     etag = f'W/"{version.id}-sitemap"' if version else None
     if etag and ld_http.not_modified(request, etag, version.published):
         return ld_http.not_modified_response(etag, version.published, "Accept-Encoding")
-    queries = [named_query_rdf.query_iri(q.name, ld.iris) for q in named_query_rdf.named_queries()]
+    queries = [named_queries.query_iri(name, ld.iris.base) for name in named_queries.load_all()]
     body = ld.cached(version, "\0sitemap", lambda: sitemap.sitemap_xml(
         sitemap.document_iris(ld.source, ld.iris, extra=queries), version.published if version else None))
     response = Response(body, content_type="application/xml; charset=utf-8")
@@ -177,7 +177,7 @@ def _html(ld: LinkedData, iri: str, triples: list[ox.Triple], lang: str, version
         return render_template("dataset.html", view=view, stats=_dataset_numbers(ld, triples, labeller), **common)
     query_text = None
     if kind == "query":
-        example = named_query_rdf.find(iri[len(ld.iris.base + "queries/"):])
+        example = named_queries.find(iri[len(ld.iris.base + "queries/"):])
         query_text = example.query if example else None
     return render_template("resource.html", view=view, query_text=query_text, **common)
 

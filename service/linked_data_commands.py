@@ -17,12 +17,12 @@ from .commands import ensure_store, err_console, store_option
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def publish_command(store_path: Path | None, directory: Path) -> None:
     """Write the dataset's downloads (every format, gzip, SHA256SUMS), VoID/DCAT and sitemap to DIRECTORY."""
-    from .named_query_rdf import named_queries, query_iri
+    from esgkg.graph.named_queries import load_all, query_iri
 
     root = StoreRoot(store_path)
     ensure_store(root)
     iris = Iris()
-    summary = publish(root, directory, iris, extra_documents=[query_iri(q.name, iris) for q in named_queries()])
+    summary = publish(root, directory, iris, extra_documents=[query_iri(name, iris.base) for name in load_all()])
     err_console.print(f"published store version {summary['version']}: {summary['dumps']} downloads, "
                       f"{summary['documents']} documents in the sitemap, VoID/DCAT in {directory / 'void.ttl'}",
                       highlight=False)

@@ -128,3 +128,40 @@ def test_cli_query_formats(bundled_store: StoreRoot) -> None:
     assert table.exit_code == 0 and "應對氣候變化" in table.output and "Addressing climate change" in table.output
     bad = runner.invoke(main, ["query", "topic-sdgs", "-p", 'topic=x" }', *store])
     assert bad.exit_code == 1 and "expected an id" in bad.output
+
+
+def test_one_loader_so_every_surface_carries_the_deployment_base(tmp_path, monkeypatch, fixture_reports):
+    """The YASGUI examples, the RDF of /queries/NAME and the query pages read queries/*.rq
+    through one loader: with a custom base IRI all of them run against the rebased data."""
+    import json
+    import re
+
+    import pyoxigraph as ox
+
+    from esgkg.graph.build import build
+    from esgkg.graph.namespaces import Iris
+    from esgkg.graph.store import StoreRoot
+    from esgkg.service.app import create_app
+    from esgkg.service.config import Config
+
+    base = "https://example.org/kg/"
+    monkeypatch.setenv("ESGKG_BASE_IRI", base)
+    root = StoreRoot(tmp_path / "store")
+    build(root, reports_root=fixture_reports, iris=Iris(base))
+    app = create_app(Config(store=str(root.root), workers=1))
+    try:
+        client = app.test_client()
+        page = client.get("/sparql", headers={"Accept": "text/html"}).get_data(as_text=True)
+        config = json.loads(re.search(r'<script id="esgkg-config" type="application/json">(.*?)</script>', page, re.S).group(1))
+        example = next(e["query"] for e in config["examples"] if e["name"] == "reports")
+        rdf = client.get("/queries/reports", headers={"Accept": "text/turtle"})
+        assert rdf.status_code == 200
+        graph = list(ox.parse(rdf.data, format=ox.RdfFormat.TURTLE, base_iri=base))
+        described = next(t.object.value for t in graph if t.predicate.value.endswith("#select"))
+        listed = client.get("/queries/reports.json").get_json()
+        for text in (example, described):
+            assert "w3id.org/esgkg" not in text and base in text
+            r = client.post("/sparql", data={"query": text}, headers={"Accept": "application/sparql-results+json"})
+            assert len(r.get_json()["results"]["bindings"]) == len(listed["rows"]) >= 1
+    finally:
+        app.extensions["esgkg"].backend.close()
