@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, request
 
+from . import errors
 from .backends import Backend
 from .backends.factory import make_backend
 from .config import Config
+from .errors import HttpError
 
 
 @dataclass
@@ -57,10 +59,10 @@ def create_app(config: Config | None = None, backend: Backend | None = None) -> 
         limit = config.max_upload if request.path.startswith("/store") else config.max_body
         request.max_content_length = limit
         if request.content_length is not None and request.content_length > limit:
-            return Response(f"Request body too large: the limit here is {limit} bytes.\n",
-                            status=413, content_type="text/plain; charset=utf-8")
+            raise HttpError(413, f"Request body too large: the limit here is {limit} bytes.")
         return None
 
+    errors.register(app)
     app.after_request(_security_headers)
     if config.cors:
         app.after_request(_cors)

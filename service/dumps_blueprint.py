@@ -15,13 +15,14 @@ from esgkg.graph.dumps import SUMS
 from esgkg.graph.errors import EsgkgError
 
 from . import ld_http
+from .errors import HttpError
 from .ld_state import state
 
 blueprint = Blueprint("dumps", __name__)
 
 
-def _unavailable(exc: Exception) -> Response:
-    return Response(f"Downloads are not available: {exc}\n", status=503, content_type="text/plain; charset=utf-8")
+def _unavailable(exc: Exception) -> HttpError:
+    return HttpError(503, f"Downloads are not available: {exc}")
 
 
 def disk_error_message(exc: OSError, what: str) -> str:
@@ -35,9 +36,8 @@ def disk_error_message(exc: OSError, what: str) -> str:
             f"({reason}). This is a problem on our side; try again later.")
 
 
-def _disk_unavailable(exc: OSError) -> Response:
-    return Response(disk_error_message(exc, "the downloads") + "\n", status=503,
-                    content_type="text/plain; charset=utf-8", headers={"Retry-After": "300"})
+def _disk_unavailable(exc: OSError) -> HttpError:
+    return HttpError(503, disk_error_message(exc, "the downloads"), **{"Retry-After": "300"})
 
 
 @blueprint.route("/dumps/")
@@ -46,16 +46,16 @@ def index() -> Response:
     ld = state()
     version = ld.version()
     if version is None:
-        return _unavailable(EsgkgError("no local store version (remote mode or no build)"))
+        raise _unavailable(EsgkgError("no local store version (remote mode or no build)"))
     etag = f'W/"{version.id}-dumps-index"'
     if ld_http.not_modified(request, etag, version.published):
         return ld_http.not_modified_response(etag, version.published, "Accept-Encoding")
     try:
         files = ld.dump_files(version)
     except EsgkgError as exc:
-        return _unavailable(exc)
+        raise _unavailable(exc)
     except OSError as exc:  # generating them on a full or read-only disk
-        return _disk_unavailable(exc)
+        raise _disk_unavailable(exc)
     html = render_template("dumps.html", files=files, version=version.id, sums=SUMS)
     return ld_http.validators(Response(html, content_type="text/html; charset=utf-8"), etag, version.published)
 
@@ -65,15 +65,17 @@ def download(name: str) -> Response:
     ld = state()
     version = ld.version()
     if version is None:
-        return _unavailable(EsgkgError("no local store version (remote mode or no build)"))
+        raise _unavailable(EsgkgError("no local store version (remote mode or no build)"))
     try:
         files = {f.name: f for f in ld.dump_files(version)}
     except EsgkgError as exc:
-        return _unavailable(exc)
+        raise _unavailable(exc)
     except OSError as exc:
-        return _disk_unavailable(exc)
+        raise _disk_unavailable(exc)
     assert ld.dumps is not None
-    folder = ld.dumps.folder(version.id)
+    # Absolute: send_file resolves a relative path against the Flask package, not the
+    # working directory that a relative store path (the default) is relative to.
+    folder = ld.dumps.folder(version.id).resolve()
     if name == SUMS:
         response = send_file(folder / SUMS, mimetype="text/plain", conditional=True, etag=f"{version.id}-sums",
                              last_modified=version.published, max_age=60)
@@ -81,8 +83,7 @@ def download(name: str) -> Response:
         return response
     item = files.get(name)
     if item is None:  # not in the whitelist: never touches the disk
-        return Response(f"No download named {name!r}. See {request.script_root}/dumps/ for the list.\n",
-                        status=404, content_type="text/plain; charset=utf-8")
+        raise HttpError(404, f"No download named {name!r}. See {request.script_root}/dumps/ for the list.")
     # Served as the gzip file it is (no Content-Encoding), so what is saved matches SHA256SUMS.
     response = send_file(folder / item.name, mimetype="application/gzip", as_attachment=True,
                          download_name=item.name, conditional=True, etag=item.sha256,

@@ -27,6 +27,7 @@ from esgkg.graph.rdf_output import TRIPLE_FORMATS, serialize
 
 from . import ld_http, ontology_view, resource_view
 from .dumps_blueprint import disk_error_message
+from .errors import HttpError, error_response
 from .labels import Labeller
 from .ld_source import BackendError
 from .ld_state import LinkedData, Version, state
@@ -110,9 +111,8 @@ def resource(path: str) -> Response:
     fmt = ld_http.BY_KEY[suffix] if suffix else ld_http.negotiate(request.headers.get("Accept"))
     if fmt is None:
         offered = ", ".join(f.media_type for f in ld_http.RESOURCE_FORMATS)
-        return Response(f"Not available in the requested format. Available: {offered} "
-                        f"(or add .ttl, .jsonld, .nt, .rdf or .html to the path).\n", status=406,
-                        content_type="text/plain; charset=utf-8", headers={"Vary": "Accept"})
+        raise HttpError(406, f"Not available in the requested format. Available: {offered} "
+                             f"(or add .ttl, .jsonld, .nt, .rdf or .html to the path).")
     ld = state()
     iri = ld.iris.base + doc_path
     lang = ld_http.language(request) if fmt.name == "html" else None
@@ -131,13 +131,11 @@ def resource(path: str) -> Response:
         else:
             body = serialize(triples, fmt.name, ld.iris)
     except BackendError as exc:
-        return Response(exc.message + "\n", status=exc.status if exc.status >= 500 else 503,
-                        content_type="text/plain; charset=utf-8")
+        raise HttpError(exc.status if exc.status >= 500 else 503, exc.message) from exc
     except EsgkgError as exc:
-        return Response(f"{exc}\n", status=503, content_type="text/plain; charset=utf-8")
+        raise HttpError(503, str(exc)) from exc
     except OSError as exc:  # the dataset page lists the dumps, made on first use: full disk
-        return Response(disk_error_message(exc, "this page") + "\n", status=503,
-                        content_type="text/plain; charset=utf-8", headers={"Retry-After": "300"})
+        raise HttpError(503, disk_error_message(exc, "this page"), **{"Retry-After": "300"}) from exc
     response = Response(body, content_type=fmt.content_type)
     response.headers["Vary"] = vary
     response.headers["Cache-Control"] = CACHE_CONTROL
@@ -214,14 +212,13 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 def _not_found(path: str, iri: str | None, fmt: str, lang: str | None = None) -> Response:
     """404 that helps: what was asked, what exists nearby, where to look instead."""
-    ld = state()
+    message = (f"No resource <{iri or path}> in this dataset. Try {request.script_root}/sitemap.xml "
+               f"for every published IRI, or the SPARQL endpoint at {request.script_root}/sparql.")
     if fmt != "html":
-        return Response(f"No resource <{iri or path}> in this dataset. Try {request.script_root}/sitemap.xml "
-                        f"for every published IRI, or the SPARQL endpoint at {request.script_root}/sparql.\n",
-                        status=404, content_type="text/plain; charset=utf-8", headers={"Vary": "Accept"})
-    nearby = _nearby(ld, iri, lang or "en") if iri else []
-    html = render_template("not_found.html", iri=iri or path, nearby=nearby, page_lang="en")
-    return Response(html, status=404, content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
+        return error_response(404, message, as_html=False)
+    nearby = _nearby(state(), iri, lang or "en") if iri else []
+    return error_response(404, message, as_html=True, template="not_found.html", iri=iri or path,
+                          nearby=nearby, page_lang="en")
 
 
 def _nearby(ld: LinkedData, iri: str, lang: str) -> list[tuple[str, str]]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from esgkg.graph import named_queries, plots
 from esgkg.graph.errors import EsgkgError
 from esgkg.graph.query_results import QueryError
 from esgkg.graph.result_format import cell_text, is_iri_column, to_csv, to_json
 
+from .errors import HttpError
 from . import ld_http, linked_data
 from .graph_access import app_projection, app_query_fn
 
@@ -32,10 +33,6 @@ PICTURES = {
 }
 
 
-def _text(status: int, message: str) -> Response:
-    return Response(message.rstrip() + "\n", status=status, content_type="text/plain; charset=utf-8")
-
-
 def _params(query: named_queries.NamedQuery) -> dict[str, str]:
     """The query's parameters present (and non-empty) in the request's query string."""
     return {p.name: request.args[p.name].strip() for p in query.params if request.args.get(p.name, "").strip()}
@@ -45,7 +42,7 @@ def _load(name: str) -> named_queries.NamedQuery:
     try:
         return named_queries.get(name)
     except named_queries.NamedQueryError:
-        abort(404, description=f"No named query {name!r}. See /queries for the list.")
+        raise HttpError(404, f"No named query {name!r}. See /queries for the list.") from None
 
 
 def _index_json(queries: list[named_queries.NamedQuery]) -> Response:
@@ -75,9 +72,9 @@ def _run(query: named_queries.NamedQuery, params: dict[str, str]):
         sparql = named_queries.bind(query, params)
         return sparql, app_query_fn()(sparql)
     except named_queries.NamedQueryError as exc:
-        abort(_text(400, str(exc)))
+        raise HttpError(400, str(exc)) from exc
     except QueryError as exc:
-        abort(_text(exc.status, str(exc)))
+        raise HttpError(exc.status, str(exc)) from exc
 
 
 def _rdf_requested(ext: str | None = None) -> bool:
@@ -124,7 +121,7 @@ def twin(name: str, ext: str) -> Response:
     if ext in plots.FORMATS:
         return _picture(query, params, ext)
     if ext not in ("json", "csv"):
-        abort(404, description=f"/queries/{name} comes as .json, .csv (and .png/.svg where it has a picture)")
+        raise HttpError(404, f"/queries/{name} comes as .json, .csv (and .png/.svg where it has a picture)")
     _, table = _run(query, params)
     if ext == "csv":
         response = Response(to_csv(table), content_type="text/csv; charset=utf-8")
@@ -137,14 +134,14 @@ def twin(name: str, ext: str) -> Response:
 def _picture(query: named_queries.NamedQuery, params: dict[str, str], fmt: str) -> Response:
     kind, needs = PICTURES.get(query.name, (None, None))
     if kind is None:
-        abort(404, description=f"{query.name} has no picture")
+        raise HttpError(404, f"{query.name} has no picture")
     metric = params.get(needs) if needs else None
     try:
         data = plots.render_cached(kind, fmt, app_projection(), app_query_fn(), params.get("report"), metric)
     except QueryError as exc:
-        return _text(exc.status, str(exc))
+        raise HttpError(exc.status, str(exc)) from exc
     except EsgkgError as exc:
-        return _text(400 if not isinstance(exc, plots.PlotError) else 404, str(exc))
+        raise HttpError(404 if isinstance(exc, plots.PlotError) else 400, str(exc)) from exc
     response = Response(data, content_type=plots.FORMATS[fmt])
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

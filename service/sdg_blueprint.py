@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from esgkg.graph import plots, traversal
 from esgkg.graph.errors import EsgkgError
 from esgkg.graph.projection import Node, Projection
 from esgkg.graph.query_results import QueryError
 
+from .errors import HttpError
 from .graph_access import app_projection, app_query_fn
 
 blueprint = Blueprint("sdg", __name__)
@@ -36,7 +37,7 @@ def _projection() -> Projection:
     try:
         return app_projection()
     except QueryError as exc:
-        abort(exc.status if exc.status >= 400 else 503, description=str(exc))
+        raise HttpError(exc.status if exc.status >= 400 else 503, str(exc)) from exc
 
 
 def node_url(node: Node) -> str:
@@ -69,7 +70,7 @@ def search() -> Response:
     projection = _projection()
     nodes = traversal.resolve(projection, name, _report())
     if not nodes:
-        abort(404, description=f"Nothing named {name!r}: try a topic, a stakeholder group or an SDG number.")
+        raise HttpError(404, f"Nothing named {name!r}: try a topic, a stakeholder group or an SDG number.")
     if len({(n.kind, n.slug) for n in nodes}) > 1:
         return choices_page(name, nodes)
     return redirect(node_url(nodes[0]))
@@ -85,7 +86,7 @@ def _one(kind: str, name: str) -> tuple[Projection, Node]:
     projection = _projection()
     nodes = [n for n in traversal.resolve(projection, name, _report(), kinds=(kind,))]
     if not nodes:
-        abort(404, description=f"No {kind} named {name!r}.")
+        raise HttpError(404, f"No {kind} named {name!r}.")
     return projection, nodes[0]
 
 
@@ -113,15 +114,15 @@ def trace_page(kind: str, name: str) -> Response:
 
 def _image(kind: str, fmt: str, metric: str | None = None) -> Response:
     if fmt not in plots.FORMATS:
-        abort(404)
+        raise HttpError(404, f"Pictures come as {' or '.join('.' + f for f in plots.FORMATS)}.")
     try:
         data = plots.render_cached(kind, fmt, _projection(), app_query_fn(), _report(), metric)
     except plots.PlotError as exc:
-        abort(404, description=str(exc))
+        raise HttpError(404, str(exc)) from exc
     except QueryError as exc:
-        abort(exc.status, description=str(exc))
+        raise HttpError(exc.status, str(exc)) from exc
     except EsgkgError as exc:
-        abort(400, description=str(exc))
+        raise HttpError(400, str(exc)) from exc
     response = Response(data, content_type=plots.FORMATS[fmt])
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

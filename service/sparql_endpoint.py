@@ -14,9 +14,10 @@ from esgkg.graph.sparql_text import add_using, forbidden_keyword, has_dataset_cl
 
 from . import negotiation
 from .backends import Reply
+from .errors import HttpError, from_reply
 from .negotiation import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
 from .sparql import description, page
-from .sparql.protocol import Operation, ProtocolError, read_operation
+from .sparql.protocol import Operation, read_operation
 
 bp = Blueprint("sparql", __name__)
 
@@ -30,17 +31,6 @@ def _services():
     return current_app.extensions["esgkg"]
 
 
-def _reply(reply: Reply, **headers: str) -> Response:
-    response = Response(reply.body, status=reply.status, content_type=reply.content_type)
-    for key, value in {**reply.headers, **headers}.items():
-        response.headers[key] = value
-    return response
-
-
-def _error(status: int, message: str, **headers: str) -> Response:
-    return _reply(Reply.error(status, message), **headers)
-
-
 def endpoint_url() -> str:
     """This endpoint's own URL, used as the base IRI of queries and in the description."""
     return request.host_url.rstrip("/") + "/sparql"
@@ -49,10 +39,7 @@ def endpoint_url() -> str:
 @bp.route("/sparql", methods=["GET", "POST"], strict_slashes=False)
 def sparql() -> Response:
     """SPARQL 1.1 Protocol: query (GET/POST), update (POST, update mode), description, page."""
-    try:
-        operation = read_operation(request)
-    except ProtocolError as exc:
-        return _error(exc.status, exc.message)
+    operation = read_operation(request)  # ProtocolError: the app's error handler answers
     if operation is None:
         if negotiation.prefers_html(request.headers.get("Accept")) and "format" not in request.args:
             return page.render(endpoint_url())
@@ -65,26 +52,23 @@ def sparql() -> Response:
 @bp.route("/update", methods=["POST"])
 def update() -> Response:
     """The update-only endpoint (same rules as updates POSTed to /sparql)."""
-    try:
-        operation = read_operation(request)
-    except ProtocolError as exc:
-        return _error(exc.status, exc.message)
+    operation = read_operation(request)
     if operation is None or operation.kind != "update":
-        return _error(400, "POST an update (application/sparql-update or form field 'update').")
+        raise HttpError(400, "POST an update (application/sparql-update or form field 'update').")
     return run_update(operation)
 
 
 def run_query(operation: Operation) -> Response:
     keyword = forbidden_keyword(operation.text)
     if keyword:
-        return _error(403, f"{keyword} is not allowed: this service never fetches remote data "
+        raise HttpError(403, f"{keyword} is not allowed: this service never fetches remote data "
                            "(no federation, no LOAD). Query the data already in the store.")
     form = query_form(operation.text) or "SELECT"  # a malformed query fails in the engine: 400
     formats = FORMS_TO_FORMATS[form]
     chosen = negotiation.negotiate(request.headers.get("Accept"), request.values.get("format"), formats)
     if chosen is None:
         offered = ", ".join(f.media_type for f in formats)
-        return _error(406, f"Cannot produce the requested format for a {form} query. "
+        raise HttpError(406, f"Cannot produce the requested format for a {form} query. "
                            f"Available: {offered} (or format={'|'.join(f.name for f in formats)}).")
     job = {
         "op": "query", "query": operation.text, "media_type": chosen.media_type,
@@ -92,21 +76,21 @@ def run_query(operation: Operation) -> Response:
         "base_iri": endpoint_url(),
     }
     reply = _services().backend.run(job)
-    return _reply(reply, Vary="Accept")
+    return from_reply(reply, Vary="Accept")
 
 
-def check_update_allowed() -> Response | None:
-    """None if this request may write; else the 403 (read-only service) or 401 response."""
+def check_update_allowed() -> None:
+    """Return if this request may write; else raise the 403 (read-only service) or the 401."""
     config = _services().config
     if not config.allow_update:
-        return _error(403, "SPARQL Update is disabled: this service is read-only. "
+        raise HttpError(403, "SPARQL Update is disabled: this service is read-only. "
                            "Maintainers start it with --allow-update and a bearer token.")
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     expected = config.update_token or ""
     if scheme.lower() != "bearer" or not expected \
             or not hmac.compare_digest(_header_bytes(token.strip()), expected.encode("utf-8")):
-        return _error(401, "Updates need 'Authorization: Bearer <token>'.",
+        raise HttpError(401, "Updates need 'Authorization: Bearer <token>'.",
                       **{"WWW-Authenticate": 'Bearer realm="esgkg-update"'})
     return None
 
@@ -124,24 +108,22 @@ def _header_bytes(value: str) -> bytes:
 
 
 def run_update(operation: Operation) -> Response:
-    refused = check_update_allowed()
-    if refused is not None:
-        return refused
+    check_update_allowed()
     if only_silent_loads(operation.text):
         # SPARQL 1.1 Update §3.1.4: LOAD SILENT always succeeds, so fetching nothing is a
         # correct answer; refusing it would break clients that rely on SILENT.
-        return _reply(Reply.no_content())
+        return from_reply(Reply.no_content())
     text = operation.text
     if operation.default_graphs or operation.named_graphs:
         if has_dataset_clause(text):
             # Protocol §2.2.3: parameters and USING/WITH together are an error.
-            return _error(400, "Use either using-graph-uri/using-named-graph-uri or "
+            raise HttpError(400, "Use either using-graph-uri/using-named-graph-uri or "
                                "USING/WITH in the update, not both.")
         text = add_using(text, operation.default_graphs, operation.named_graphs)
     # Checked on the text the engine will run, USING clauses included.
     keyword = forbidden_keyword(text)
     if keyword:
-        return _error(403, f"{keyword} is not allowed: this service never fetches remote data.")
+        raise HttpError(403, f"{keyword} is not allowed: this service never fetches remote data.")
     job = {"op": "update", "update": text, "base_iri": endpoint_url(),
            "using": operation.default_graphs, "using_named": operation.named_graphs}
-    return _reply(_services().backend.run(job))
+    return from_reply(_services().backend.run(job))

@@ -130,3 +130,25 @@ def test_publish_command_writes_a_static_folder(example_store: StoreRoot, tmp_pa
     void = ox.Store()
     void.load(path=str(site / "void.ttl"), format=ox.RdfFormat.TURTLE)
     assert any(True for _ in void.quads_for_pattern(None, ox.NamedNode("http://www.w3.org/ns/dcat#downloadURL"), None))
+
+
+def test_downloads_work_with_the_default_relative_store(tmp_path, monkeypatch, fixture_reports):
+    """The README's set-up: `esgkg serve` from a folder, store at ./.esgkg/store (relative)."""
+    from pathlib import Path
+
+    from esgkg.graph.build import build
+    from esgkg.graph.store import StoreRoot
+    from esgkg.service.app import create_app
+    from esgkg.service.config import Config
+
+    monkeypatch.chdir(tmp_path)
+    build(StoreRoot(Path(".esgkg") / "store"), reports_root=fixture_reports)
+    app = create_app(Config(store=".esgkg/store", workers=1))
+    try:
+        client = app.test_client()
+        for name in ("esgkg.nq.gz", "SHA256SUMS"):
+            r = client.get(f"/dumps/{name}")
+            assert r.status_code == 200, r.get_data(as_text=True)[:300]
+            assert r.data
+    finally:
+        app.extensions["esgkg"].backend.close()

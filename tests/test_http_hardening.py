@@ -198,8 +198,11 @@ def test_search_choices_escape_labels(xss_client: FlaskClient) -> None:
 
 
 def test_search_name_is_escaped_too(xss_client: FlaskClient) -> None:
-    page = xss_client.get("/sdg/trace", query_string={"name": f"nothing{SCRIPT}"})
-    assert page.status_code == 404 and SCRIPT not in _text(page)
+    page = xss_client.get("/sdg/trace", query_string={"name": f"nothing{SCRIPT}"}, headers={"Accept": "text/html"})
+    assert page.status_code == 404 and page.mimetype == "text/html" and SCRIPT not in _text(page)
+    plain = xss_client.get("/sdg/trace", query_string={"name": f"nothing{SCRIPT}"})
+    assert plain.status_code == 404 and plain.mimetype == "text/plain"  # never sniffed: nosniff
+    assert plain.headers["X-Content-Type-Options"] == "nosniff"
 
 
 # --------------------------------------------------------------------- 5. headers

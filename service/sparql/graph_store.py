@@ -9,43 +9,40 @@ from flask import Blueprint, Response, current_app, request
 
 from .. import negotiation
 from ..negotiation import GRAPH_FORMATS
-from ..sparql_endpoint import _error, _reply, check_update_allowed
+from ..errors import HttpError, from_reply
+from ..sparql_endpoint import check_update_allowed
 
 bp = Blueprint("graph_store", __name__)
 
 TRIPLE_FORMATS = tuple(f for f in GRAPH_FORMATS if f.name not in ("trig", "nquads"))
 
 
-def _target() -> tuple[str | None, Response | None]:
+def _target() -> str | None:
     """The graph IRI (None = default graph) named by ``?graph=`` or ``?default``."""
     graphs = request.args.getlist("graph")
     if "default" in request.args and not graphs:
-        return None, None
+        return None
     if len(graphs) == 1 and graphs[0]:
-        return graphs[0], None
-    return None, _error(400, "Name one graph: ?graph=<IRI> or ?default.")
+        return graphs[0]
+    raise HttpError(400, "Name one graph: ?graph=<IRI> or ?default.")
 
 
 @bp.route("/store", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
 def graph_store() -> Response:
-    graph, problem = _target()
-    if problem is not None:
-        return problem
+    graph = _target()
     backend = current_app.extensions["esgkg"].backend
     if request.method in ("GET", "HEAD"):
         chosen = negotiation.negotiate(request.headers.get("Accept"), request.args.get("format"), TRIPLE_FORMATS)
         if chosen is None:
-            return _error(406, "Graphs are available as " + ", ".join(f.media_type for f in TRIPLE_FORMATS))
-        return _reply(backend.run({"op": "graph_get", "graph": graph, "media_type": chosen.media_type}),
+            raise HttpError(406, "Graphs are available as " + ", ".join(f.media_type for f in TRIPLE_FORMATS))
+        return from_reply(backend.run({"op": "graph_get", "graph": graph, "media_type": chosen.media_type}),
                       Vary="Accept")
-    refused = check_update_allowed()
-    if refused is not None:
-        return refused
+    check_update_allowed()
     if request.method == "DELETE":
-        return _reply(backend.run({"op": "graph_delete", "graph": graph}))
+        return from_reply(backend.run({"op": "graph_delete", "graph": graph}))
     fmt = negotiation.by_name(request.mimetype or "", TRIPLE_FORMATS)
     if fmt is None or request.mimetype != fmt.media_type and request.mimetype not in fmt.aliases:
-        return _error(415, "Send the graph as one of " + ", ".join(f.media_type for f in TRIPLE_FORMATS))
+        raise HttpError(415, "Send the graph as one of " + ", ".join(f.media_type for f in TRIPLE_FORMATS))
     job = {"op": "graph_load", "graph": graph, "data": request.get_data(), "content_type": fmt.media_type,
            "replace": request.method == "PUT", "base_iri": graph or request.base_url}
-    return _reply(backend.run(job))
+    return from_reply(backend.run(job))

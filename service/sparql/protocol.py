@@ -8,16 +8,13 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from flask import Request
+
+from ..errors import HttpError
 from werkzeug.datastructures import MultiDict
 
 
-class ProtocolError(Exception):
+class ProtocolError(HttpError):
     """A request the protocol says to refuse; carries the HTTP status."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 @dataclass
