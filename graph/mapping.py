@@ -496,7 +496,7 @@ def map_reference(ref: Reference, iris: Iris) -> Graph:
     g = Graph()
     for triple in ref.sdg_graph:
         g.add(triple)
-    for goal, (name, source) in sorted(ref.goal_names_zh.items()):
+    for goal, (name, _source) in sorted(ref.goal_names_zh.items()):
         g.add((SDG[str(goal)], SKOS.prefLabel, Literal(name, lang=ZH)))
     esg = iris.esg
     for sid, scheme in sorted(ref.schemes.items()):

@@ -21,14 +21,14 @@ import matplotlib
 
 matplotlib.use("Agg")  # never open a window; the service has no display
 
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
-from . import named_queries  # noqa: E402
-from .errors import EsgkgError  # noqa: E402
-from .projection import Node, Projection  # noqa: E402
-from .query_results import QueryFn  # noqa: E402
-from .traversal import coverage_matrix  # noqa: E402
+from . import named_queries
+from .errors import EsgkgError
+from .projection import Node, Projection
+from .query_results import QueryFn
+from .traversal import coverage_matrix
 
 KINDS = ("materiality", "network", "coverage", "trend")
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}

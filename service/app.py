@@ -27,7 +27,7 @@ _CORS_PATHS = ("/sparql", "/static/")
 
 
 def _cors(response: Response) -> Response:
-    if request.path.startswith(_CORS_PATHS) and not response.status_code in (401, 403) \
+    if request.path.startswith(_CORS_PATHS) and response.status_code not in (401, 403) \
             and request.method in ("GET", "HEAD", "POST", "OPTIONS"):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"

@@ -53,9 +53,9 @@ def index() -> Response:
     try:
         files = ld.dump_files(version)
     except EsgkgError as exc:
-        raise _unavailable(exc)
+        raise _unavailable(exc) from exc
     except OSError as exc:  # generating them on a full or read-only disk
-        raise _disk_unavailable(exc)
+        raise _disk_unavailable(exc) from exc
     html = render_template("dumps.html", files=files, version=version.id, sums=SUMS)
     return ld_http.validators(Response(html, content_type="text/html; charset=utf-8"), etag, version.published)
 
@@ -69,9 +69,9 @@ def download(name: str) -> Response:
     try:
         files = {f.name: f for f in ld.dump_files(version)}
     except EsgkgError as exc:
-        raise _unavailable(exc)
+        raise _unavailable(exc) from exc
     except OSError as exc:
-        raise _disk_unavailable(exc)
+        raise _disk_unavailable(exc) from exc
     assert ld.dumps is not None
     # Absolute: send_file resolves a relative path against the Flask package, not the
     # working directory that a relative store path (the default) is relative to.

@@ -160,7 +160,9 @@ def build(iri: str, triples: list[ox.Triple], iris: Iris, labeller: Labeller) ->
         props: dict[str, list[object]] = {}
         for t in b.out.get(obs, []):
             props.setdefault(t.predicate.value, []).append(t.object)
-        first = lambda key: props.get(key, [None])[0]  # noqa: E731
+        def first(key: str, props: dict[str, list[object]] = props) -> object:
+            return props.get(key, [None])[0]
+
         unit = first(UNIT_MEASURE)
         unit_link = labeller.link(unit.value) if isinstance(unit, ox.NamedNode) else None
         unit_text = _in_language(props.get(esg + "unitLabel", []), labeller.lang)

@@ -39,7 +39,7 @@ def start_oxigraph(location, union: bool = True) -> tuple[subprocess.Popen, str]
             return process, url
         except requests.ConnectionError:
             if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode())
+                raise RuntimeError(process.stderr.read().decode()) from None
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("oxigraph serve did not start")
