@@ -52,6 +52,7 @@ class Served:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(10)
+        self.process.stdout.close()
 
 
 @pytest.fixture
