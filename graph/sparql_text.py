@@ -34,13 +34,27 @@ _STRING = (r"'''(?:[^'\\]|\\.|'(?!''))*+'''"
            r"|'(?:[^'\\\r\n]|\\.)*+'"
            r'|"(?:[^"\\\r\n]|\\.)*+"')
 _IRI = r'<[^<>"{}|^`\\\x00-\x20]*+>'
-_VAR = r"[?$][A-Za-z0-9_\u00B7-\U000EFFFF]++"
-_NAME_START = r"A-Za-z_\u00C0-\U000EFFFF"
-_NAME_CHAR = r"A-Za-z0-9_\-.\u00B7-\U000EFFFF"
-_LOCAL = rf"(?:[{_NAME_CHAR}:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?\#@%])*+"
-_NAME = rf"(?:[{_NAME_START}][{_NAME_CHAR}]*+(?::{_LOCAL})?|:{_LOCAL})"
-_NOT_NAME_START = rf"[^:{_NAME_START}]"  # white space and '#' never get here (tried first)
-_PUNCTUATION = rf"[^\s\#'\"<?$:{_NAME_START}]++"  # characters that start no token
+# Character classes are written as the complement of a few small ranges: compiling a class
+# with a range up to U+EFFFF takes Python's re about 0.1 s (a bitmap per 256 code points),
+# and these fragments recur in every pattern below; as complements they compile in well
+# under a millisecond, for the same sets of characters.
+_ASTRAL_END = r"\U000F0000-\U0010FFFF"
+# [A-Za-z0-9_\u00B7-\U000EFFFF]
+_VAR_CLASS = rf"[^\x00-\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\xB6{_ASTRAL_END}]"
+_VAR = rf"[?$]{_VAR_CLASS}++"
+# [A-Za-z_\u00C0-\U000EFFFF]
+_NAME_START_CLASS = rf"[^\x00-\x40\x5B-\x5E\x60\x7B-\xBF{_ASTRAL_END}]"
+# [A-Za-z0-9_\-.\u00B7-\U000EFFFF]
+_NAME_CHAR_CLASS = rf"[^\x00-\x2C\x2F\x3A-\x40\x5B-\x5E\x60\x7B-\xB6{_ASTRAL_END}]"
+# the same and ':'
+_NAME_OR_COLON_CLASS = rf"[^\x00-\x2C\x2F\x3B-\x40\x5B-\x5E\x60\x7B-\xB6{_ASTRAL_END}]"
+_LOCAL = rf"(?:{_NAME_OR_COLON_CLASS}|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?\#@%])*+"
+_NAME = rf"(?:{_NAME_START_CLASS}{_NAME_CHAR_CLASS}*+(?::{_LOCAL})?|:{_LOCAL})"
+# not ':' and no name start; white space and '#' never get here (tried first)
+_NOT_NAME_START = rf"[\x00-\x39\x3B-\x40\x5B-\x5E\x60\x7B-\xBF{_ASTRAL_END}]"
+# characters that start no token: not white space, # ' " < ? $ : or a name start
+_PUNCTUATION = (r"[\x00-\x08\x0E-\x1B\x21\x25\x26\x28-\x39\x3B\x3D\x3E\x40\x5B-\x5E\x60"
+                rf"\x7B-\x84\x86-\x9F\xA1-\xBF{_ASTRAL_END}]++")
 
 _TOKEN = re.compile(
     rf"(?P<ws>{_WS})|(?P<comment>{_COMMENT})|(?P<string>{_STRING})|(?P<iri>{_IRI})"
@@ -181,7 +195,7 @@ class _Depth:
 
 def _word(words: str) -> str:
     """Lookahead condition: the name is exactly one of ``words`` (bare, any case)."""
-    return rf"(?i:{words})(?![{_NAME_CHAR}:])"
+    return rf"(?i:{words})(?!{_NAME_OR_COLON_CLASS})"
 
 
 _FORM_SCANNER = _scanner(_word("|".join(QUERY_FORMS)))
@@ -245,12 +259,12 @@ def forbidden_keyword(text: str) -> str | None:
 # SERVICESILENT<x>, SERVICEex:z {, trueSERVICE<x>, 1e5SERVICE<x>, LOADSILENT<x> all run. The
 # scanner stops only at names that could hide SERVICE or LOAD that way (so a query full of
 # ex:load or download:x stays cheap); _forbidden_in then decides.
-_C = f"[{_NAME_CHAR}]"
+_C = _NAME_CHAR_CLASS
 _SERVICE, _LOAD = "(?i:SERVICE)", "(?i:LOAD)"
 _BLANKS = rf"(?:{_WS}|{_COMMENT})*+"
 _BARE = rf"(?={_C}*+(?!:))"  # the name has no colon
-_EXACTLY_LOAD = rf"{_LOAD}(?![{_NAME_CHAR}:])"
-_LOAD_ARGUMENT = rf"{_BLANKS}[<\\:{_NAME_START}]"  # an IRI, a prefixed name or SILENT next
+_EXACTLY_LOAD = rf"{_LOAD}(?!{_NAME_OR_COLON_CLASS})"
+_LOAD_ARGUMENT = rf"{_BLANKS}(?:[<\\:]|{_NAME_START_CLASS})"  # an IRI, a prefixed name or SILENT next
 _OPERATION_END = rf"{_BLANKS}(?:\Z|;|(?i:INTO))"  # what may follow LOAD's IRI
 _FORBIDDEN_SCANNER = _scanner("|".join([
     rf"{_BARE}(?!{_EXACTLY_LOAD}){_C}*?(?:{_SERVICE}|{_LOAD})",  # a word holding either, glued
@@ -261,7 +275,7 @@ _FORBIDDEN_SCANNER = _scanner("|".join([
 _SERVICE_OR_LOAD = re.compile(f"{_SERVICE}|{_LOAD}")
 _GROUP_FOLLOWS = re.compile(rf"{_BLANKS}\{{")
 _OPERATION_END_FOLLOWS = re.compile(_OPERATION_END)
-_BARE_NAME = re.compile(rf"[{_NAME_START}]{_C}*")
+_BARE_NAME = re.compile(rf"{_NAME_START_CLASS}{_C}*")
 
 
 def _forbidden_in(text: str) -> str | None:

@@ -50,6 +50,9 @@ CRASHED_HEADER = "X-ESGKG-Worker-Crashed"
 START_TIMEOUT = 60.0
 LONG_AFTER = 0.25  # seconds; a job running longer yields the CPU to newer ones
 LOW_PRIORITY = 19
+# Workers starting at once: each start costs ~0.1 s of CPU, and a burst of them (every slow
+# query killed at its time limit at once) must not take the cores from the queries.
+START_PARALLEL = 4
 CRASH_MEMORY = 1024  # query texts that killed a worker, answered again without running
 PUBLISH_TIMEOUT = 60.0  # a confirmed write only renames a directory and a symlink
 
@@ -127,6 +130,7 @@ class WorkerPool:
         self._closed = False
         self._all: set[_Handle] = set()
         self._starting = 0
+        self._waiting = 0  # requests waiting for an idle worker
         self._lock = threading.Lock()
         self.killed = 0  # workers killed for overrunning (tests and logs read it)
         self.crashed = 0  # workers that died while running a job
@@ -196,7 +200,8 @@ class WorkerPool:
     def _start_one(self) -> None:
         """Start a worker in the background; it joins the idle ones when ready."""
         with self._lock:
-            if self._closed or len(self._all) + self._starting >= self.max_size:
+            if self._closed or len(self._all) + self._starting >= self.max_size \
+                    or self._starting >= START_PARALLEL:
                 return
             self._starting += 1
 
@@ -213,8 +218,10 @@ class WorkerPool:
                     self._starting -= 1
             if self._closed:
                 self._kill(fresh)
-            else:
-                self._idle.put(fresh)
+                return
+            self._idle.put(fresh)
+            if self._waiting > self._idle.qsize():  # requests still waiting: start the next
+                self._start_one()
 
         threading.Thread(target=start, name="esgkg-worker-starter", daemon=True).start()
 
@@ -259,10 +266,15 @@ class WorkerPool:
                 handle = self._idle.get_nowait()
             except queue.Empty:
                 self._start_one()  # every waiting request asks for one more worker
+                with self._lock:
+                    self._waiting += 1
                 try:
                     handle = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     return None
+                finally:
+                    with self._lock:
+                        self._waiting -= 1
             if handle.alive():
                 return handle
             # Killed while idle (OOM killer, an operator): not this request's fault.

@@ -54,6 +54,9 @@ def deny_network() -> None:
     """Install the filter described in the module docstring (irreversible)."""
     seccomp = _seccomp()
     rules = seccomp.SyscallFilter(defaction=seccomp.ALLOW)
+    # Every thread of the process, not only the caller (the worker installs the filter
+    # before it starts threads, but a library could have started one already).
+    rules.set_attr(seccomp.Attr.CTL_TSYNC, 1)
     rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket",
                    seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
     rules.add_rule(seccomp.ERRNO(errno.EACCES), "connect")

@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from esgkg.graph.sparql_text import has_from_clause
 from esgkg.graph.store import StoreRoot
 
-from . import sandbox, update_hook
+from . import sandbox
 from .complexity import complexity_problem
 from .reply import Reply
 from .results import GRAPH_FORMATS, serialize_result, serialize_triples
@@ -165,6 +165,10 @@ class _Worker:
                 return Reply.error(403, "Update refused: it would change the system graph(s) "
                                         + ", ".join(changed) + " (ontology, reference data and shapes "
                                         "come from the build, not from updates). Nothing was changed.")
+            # Imported here: only the writer validates, and the validation stack (rdflib,
+            # pyshacl) would add a second to the start of every read worker.
+            from . import update_hook
+
             problems = update_hook.validate_update(copy)
             if problems:
                 return Reply.error(422, "Update rejected by validation (nothing was changed):\n"
@@ -345,15 +349,15 @@ def main(fd: int) -> None:
     """Entry point (``python -m esgkg.service.backends.worker FD``)."""
     from multiprocessing.connection import Connection
 
-    _die_with_parent()
     faulthandler.enable()  # a segfault (engine stack overflow) says so on stderr for the pool
     connection = Connection(fd)
     spec: WorkerSpec = connection.recv()
     try:
-        sandbox.apply(spec.limits)
+        sandbox.apply(spec.limits)  # before any thread of ours starts
     except sandbox.SandboxUnavailable as exc:
         connection.send(Reply.error(500, f"worker could not enter its sandbox: {exc}"))
         return
+    _die_with_parent()
     threading.stack_size(ENGINE_STACK_BYTES)
     engine = threading.Thread(target=serve, args=(connection, spec), name="esgkg-engine")
     engine.start()
