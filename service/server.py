@@ -19,6 +19,7 @@ Relies on waitress internals (checked on waitress 3.0.2): ``HTTPChannel.parser_c
 """
 from __future__ import annotations
 
+import copy
 import logging
 import resource
 import signal
@@ -35,13 +36,27 @@ from .config import Config
 
 log = logging.getLogger("esgkg.server")
 
+UPLOAD_PATHS = ("/store",)  # where bodies may reach max_upload; elsewhere max_body
+
 
 class _TimedParser(HTTPRequestParser):
-    """A request parser that remembers when the request's first byte arrived."""
+    """A request parser that remembers when the request's first byte arrived, and applies
+    the query-size limit to every path but the Graph Store's uploads."""
 
     def __init__(self, adj):
         super().__init__(adj)
         self.started = time.time()  # waitress passes time.time() to maintenance()
+
+    def parse_header(self, header_plus):
+        super().parse_header(header_plus)
+        small = getattr(self.adj, "esgkg_body_limit", None)
+        if small and not self.path.startswith(UPLOAD_PATHS) and small < self.adj.max_request_body_size:
+            # waitress checks Content-Length (and a chunked body as it arrives) against
+            # adj.max_request_body_size right after this call: a copy with the smaller
+            # limit makes that check refuse a 60 MB "query" before its body is read.
+            adj = copy.copy(self.adj)
+            adj.max_request_body_size = small + 1
+            self.adj = adj
 
 
 class _Channel(HTTPChannel):
@@ -129,6 +144,7 @@ def make_server(app: Flask, config: Config):
         channel_timeout=config.idle_timeout,
         cleanup_interval=1,  # how often maintenance() enforces the deadlines
     )
+    adj.esgkg_body_limit = config.max_body  # for _TimedParser
     return HardenedServer(
         app, adj=adj, header_timeout=config.header_timeout, min_body_rate=config.min_body_rate
     )

@@ -21,6 +21,16 @@ from .sparql.protocol import Operation, read_operation
 
 bp = Blueprint("sparql", __name__)
 
+# The keyword check is the friendly early 403; the sandbox of the workers is the guarantee
+# (backends/sandbox.py). So the HTTP process, whose time every request shares, checks only
+# texts up to this size: crafted megabytes can cost its lexer a second each, and a longer
+# text that names SERVICE or LOAD gets its 403 from the worker's refused socket instead.
+FRIENDLY_CHECK_MAX = 64 * 1024
+
+
+def _refused_keyword(text: str) -> str | None:
+    return forbidden_keyword(text) if len(text) <= FRIENDLY_CHECK_MAX else None
+
 FORMS_TO_FORMATS = {
     "SELECT": RESULT_FORMATS, "ASK": BOOLEAN_FORMATS,
     "CONSTRUCT": GRAPH_FORMATS, "DESCRIBE": GRAPH_FORMATS,
@@ -59,7 +69,7 @@ def update() -> Response:
 
 
 def run_query(operation: Operation) -> Response:
-    keyword = forbidden_keyword(operation.text)
+    keyword = _refused_keyword(operation.text)
     if keyword:
         raise HttpError(403, f"{keyword} is not allowed: this service never fetches remote data "
                            "(no federation, no LOAD). Query the data already in the store.")
@@ -121,7 +131,7 @@ def run_update(operation: Operation) -> Response:
                                "USING/WITH in the update, not both.")
         text = add_using(text, operation.default_graphs, operation.named_graphs)
     # Checked on the text the engine will run, USING clauses included.
-    keyword = forbidden_keyword(text)
+    keyword = _refused_keyword(text)
     if keyword:
         raise HttpError(403, f"{keyword} is not allowed: this service never fetches remote data.")
     job = {"op": "update", "update": text, "base_iri": endpoint_url(),

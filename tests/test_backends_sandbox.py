@@ -137,3 +137,18 @@ def test_the_parent_is_not_sandboxed():
     """The filter is installed in the workers only; the server itself keeps its sockets."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
+
+
+def test_a_long_text_is_checked_by_the_sandbox_alone(root):
+    """Over 64 KB the HTTP process skips its keyword check; the worker's refused socket answers."""
+    listener = Listener()
+    try:
+        with running_server(test_config(root, workers=1)) as url:
+            text = ("#" + "x" * 70_000 + "\n"
+                    f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/big> {{ ?s ?p ?o }} }}")
+            r = requests.post(url + "/sparql", data={"query": text}, timeout=30)
+            assert r.status_code == 403 and "no outbound connections" in r.text
+        time.sleep(0.3)
+        assert listener.connections == 0
+    finally:
+        listener.close()

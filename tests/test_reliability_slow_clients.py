@@ -111,6 +111,20 @@ def test_expect_continue_with_an_oversized_body_gets_413_at_once(root):
 
 
 @pytest.mark.slow
+def test_an_oversized_query_body_is_refused_before_it_is_read(root):
+    """Queries get the small body limit at the HTTP server, not only after a 100 MB read."""
+    served = Served(root, ESGKG_MAX_BODY="10000")
+    try:
+        with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
+            sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                         b"Content-Length: 50000000\r\n\r\n" + b"#" * 1000)
+            head = sock.recv(200)  # answered without waiting for the other 49,999,000 bytes
+        assert head.startswith(b"HTTP/1.1 413"), head
+    finally:
+        served.stop()
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_finishes_the_request_in_flight_then_stops(root, sig):
     served = Served(root, ESGKG_QUERY_TIMEOUT="3")

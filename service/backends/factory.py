@@ -52,7 +52,9 @@ def make_backend(config: Config) -> Backend:
         root.current()  # fail fast, with the store's own message, before starting workers
         return WorkerPool(spec, size=config.workers, timeout=config.query_timeout,
                           queue_wait=config.queue_wait, max_size=config.max_workers)
-    system = tuple(str(iris.graph(name)) for name in ("ontology", "reference", "shapes"))
+    # What the build makes and updates must not change: the vocabularies, the shapes that
+    # validate every write, and the findings of the build's validation.
+    system = tuple(str(iris.graph(name)) for name in ("ontology", "reference", "shapes", "validation"))
     write_spec = WorkerSpec("write", str(root.root), config.max_rows, prefix_map,
                             max_bytes=config.max_result_bytes, limits=limits, system_graphs=system)
     # The writer starts first: on a root with no build yet it publishes an empty version.
