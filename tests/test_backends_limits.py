@@ -105,7 +105,7 @@ def test_cheap_queries_are_answered_while_slow_ones_hold_workers(root):
 
 
 def test_when_every_worker_is_busy_the_wait_is_bounded_and_says_retry(root):
-    config = test_config(root, workers=1, threads=8, query_timeout=4.0, queue_wait=0.5)
+    config = test_config(root, workers=1, max_workers=1, threads=8, query_timeout=4.0, queue_wait=0.5)
     with running_server(config) as url:
         holder = threading.Thread(target=post, args=(url, SLOW))
         holder.start()
