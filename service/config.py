@@ -20,7 +20,7 @@ DEFAULT_QUEUE_WAIT = 5.0  # seconds a request waits for a free worker before a 5
 DEFAULT_CONNECTION_LIMIT = 10_000
 DEFAULT_HEADER_TIMEOUT = 10.0  # seconds from a request's first byte to the end of its headers
 DEFAULT_IDLE_TIMEOUT = 30.0  # seconds an idle keep-alive connection is kept
-DEFAULT_MIN_BODY_RATE = 1024.0  # bytes/s an upload must average once its headers are in
+DEFAULT_MIN_BODY_RATE = 65536.0  # bytes/s a body must average once its headers are in
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -44,7 +44,8 @@ class Config:
     port: int = 8000
     threads: int = 0  # 0: max_workers + 8, see __post_init__
     workers: int = field(default_factory=_default_workers)
-    # The most workers the pool grows to when slow queries hold the others; 0: 8 x workers.
+    # The most workers the pool grows to when slow queries hold the others; 0: 4 x workers.
+    # Each may use worker_memory, so max_workers x worker_memory bounds the total.
     max_workers: int = 0
     query_timeout: float = DEFAULT_QUERY_TIMEOUT
     queue_wait: float = DEFAULT_QUEUE_WAIT
@@ -68,7 +69,7 @@ class Config:
 
     def __post_init__(self) -> None:
         if not self.max_workers:
-            object.__setattr__(self, "max_workers", 8 * self.workers)
+            object.__setattr__(self, "max_workers", 4 * self.workers)
         if not self.threads:
             # Enough HTTP threads that requests waiting for a worker never take the last
             # ones: pages and static files keep a lane of their own.

@@ -31,7 +31,7 @@ def _build_if_missing(store: str) -> None:
 @click.option("--workers", type=int, default=None,
               help="Query worker processes started up front [ESGKG_WORKERS; max(4, cores)].")
 @click.option("--max-workers", type=int, default=None,
-              help="Most worker processes under load [ESGKG_MAX_WORKERS; 8 x workers].")
+              help="Most worker processes under load [ESGKG_MAX_WORKERS; 4 x workers].")
 @click.option("--threads", type=int, default=None, help="HTTP threads [ESGKG_THREADS; max workers + 8].")
 @click.option("--query-timeout", type=float, default=None, help="Seconds per query [ESGKG_QUERY_TIMEOUT; 10].")
 @click.option("--max-rows", type=int, default=None, help="Result row cap [ESGKG_MAX_ROWS; 10000].")
