@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pyoxigraph
 from rdflib import Dataset as RdfDataset
@@ -86,17 +85,3 @@ def export(store: pyoxigraph.Store, fmt: str, iris: Iris | None = None) -> bytes
         ds.bind(p, uri, override=True)
     return ds.serialize(format="json-ld", context=jsonld_context(iris), encoding="utf-8")
 
-
-def write_export(store: pyoxigraph.Store, fmt: str, out: Path | None) -> int:
-    """Write an export to a file (atomically) or return the bytes' length after writing stdout."""
-    data = export(store, fmt)
-    if out is None:
-        import sys
-
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(out)
-    return len(data)

@@ -9,7 +9,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKO
 
 from .namespaces import QB, QUANTITYKIND, ROV, SDG, SDMX_ATTR, UNIT, Iris
 from .reference import Reference
-from .sources import ReportSource, _as_list, _number
+from .sources import ReportSource, as_list, parse_number
 from .yaml_lines import Record
 
 ZH = "zh-Hant"
@@ -46,7 +46,7 @@ def label(graph: Graph, subject: URIRef, value: Any, concept: bool = False) -> N
 
 
 def decimal_literal(value: Any) -> Literal:
-    number = _number(value)
+    number = parse_number(value)
     assert number is not None, value  # sources.py has checked it
     # Normalised text so 1.50 and 1.5 map to the same literal; never exponent notation.
     text = format(number.normalize(), "f")
@@ -82,7 +82,7 @@ class ReportMapper:
     def provenance(self, subject: URIRef, rec: Record) -> None:
         for alt in rec.get("alt_labels") or []:
             texts(self.g, subject, SKOS.altLabel, alt)
-        for s in _as_list(rec.get("section")):
+        for s in as_list(rec.get("section")):
             self.g.add((subject, PROV.wasDerivedFrom, self.section(s)))
         self.g.add((subject, self.esg.report, self.report))
         note = rec.get("note")
@@ -90,7 +90,7 @@ class ReportMapper:
             texts(self.g, subject, SKOS.editorialNote, note)
 
     def topics(self, subject: URIRef, rec: Record) -> None:
-        for t in _as_list(rec.get("topics")):
+        for t in as_list(rec.get("topics")):
             self.g.add((subject, self.esg.concernsTopic, self.node("topic", t)))
 
     # -- the whole report
@@ -157,7 +157,7 @@ class ReportMapper:
             label(g, node, p.get("label"))
             texts(g, node, DCTERMS.description, p.get("description"))
             g.add((self.report, esg.appliesPrinciple, node))
-            for sec in _as_list(p.get("section") or r.get("principles_section")):
+            for sec in as_list(p.get("section") or r.get("principles_section")):
                 g.add((node, PROV.wasDerivedFrom, self.section(sec)))
             g.add((node, esg.report, self.report))
         for fw in r.get("frameworks") or []:
@@ -205,7 +205,7 @@ class ReportMapper:
     def describe_scheme(self, scheme: URIRef, intro: Record) -> None:
         """A file's introduction (how topics were assessed, how stakeholders are engaged)."""
         texts(self.g, scheme, DCTERMS.description, intro.get("description"))
-        for s in _as_list(intro.get("section")):
+        for s in as_list(intro.get("section")):
             self.g.add((scheme, PROV.wasDerivedFrom, self.section(s)))
         if intro.get("note"):
             texts(self.g, scheme, SKOS.editorialNote, intro["note"])
@@ -258,9 +258,9 @@ class ReportMapper:
             g.add((scheme, SKOS.hasTopConcept, s))
             label(g, s, rec["label"], concept=True)
             texts(g, s, SKOS.definition, rec.get("description"))
-            for cid in _as_list(rec.get("concerns")):
+            for cid in as_list(rec.get("concerns")):
                 g.add((s, esg.hasConcern, self.node("concern", cid)))
-            for ch in _as_list(rec.get("channels")):
+            for ch in as_list(rec.get("channels")):
                 c = self.node("channel", f"{rec['id']}--{ch['id']}")
                 g.add((c, RDF.type, esg.CommunicationChannel))
                 label(g, c, ch["label"])
@@ -279,21 +279,21 @@ class ReportMapper:
             texts(g, a, DCTERMS.description, rec.get("description"))
             goal = int(rec["sdg"])
             g.add((a, esg.contributesTo, self.iris.sdg_goal(goal)))
-            for target in _as_list(rec.get("targets")):
+            for target in as_list(rec.get("targets")):
                 g.add((a, esg.contributesTo, self.iris.sdg_target(str(target))))
             self.topics(a, rec)
             self.provenance(a, rec)
-            for t in _as_list(rec.get("topics")):
+            for t in as_list(rec.get("topics")):
                 entry = contributions.setdefault((str(t), goal), {"sections": set(), "actions": set(), "evidence": [], "targets": set()})
-                entry["sections"].update(str(s) for s in _as_list(rec["section"]))
+                entry["sections"].update(str(s) for s in as_list(rec["section"]))
                 entry["actions"].add(a)
-                entry["targets"].update(str(x) for x in _as_list(rec.get("targets")))
+                entry["targets"].update(str(x) for x in as_list(rec.get("targets")))
         for rec in self.src.records("sdg-link"):
             goal = int(rec["sdg"])
             entry = contributions.setdefault((str(rec["topic"]), goal), {"sections": set(), "actions": set(), "evidence": [], "targets": set()})
-            entry["sections"].update(str(s) for s in _as_list(rec["section"]))
+            entry["sections"].update(str(s) for s in as_list(rec["section"]))
             entry["evidence"].append(rec)
-            entry["targets"].update(str(x) for x in _as_list(rec.get("targets")))
+            entry["targets"].update(str(x) for x in as_list(rec.get("targets")))
         for (topic_id, goal), entry in sorted(contributions.items()):
             topic = self.node("topic", topic_id)
             c = self.node("sdg-contribution", f"{topic_id}--{goal}")
@@ -332,7 +332,7 @@ class ReportMapper:
             g.add((b, ORG.unitOf, parent))
             g.add((b, ORG.subOrganizationOf, parent))
             g.add((parent, ORG.hasUnit, b))
-            for target in _as_list(rec.get("reports_to")):
+            for target in as_list(rec.get("reports_to")):
                 g.add((b, esg.reportsTo, self.node("body", target)))
             texts(g, b, esg.ledBy, rec.get("led_by"))
             texts(g, b, esg.composition, rec.get("members"))
@@ -370,7 +370,7 @@ class ReportMapper:
             texts(g, r, esg.financialImpact, rec.get("financial_impact"))
             texts(g, r, esg.likelihood, rec.get("likelihood"))
             texts(g, r, esg.impactLevel, rec.get("impact"))
-            for h in _as_list(rec.get("horizon")):
+            for h in as_list(rec.get("horizon")):
                 g.add((r, esg.horizon, self.iris.horizon(h)))
             if rec.get("horizon_as_written"):
                 g.add((r, esg.horizonAsWritten, Literal(str(rec["horizon_as_written"]), lang=ZH)))
@@ -418,7 +418,7 @@ class ReportMapper:
             if derived:
                 g.add((m, esg.derivedFrom, self.node("metric", derived["metric"])))
                 g.add((m, esg.factor, decimal_literal(derived["factor"])))
-            for code in _as_list(rec.get("disclosures")):
+            for code in as_list(rec.get("disclosures")):
                 scheme_id, _, c = str(code).partition(":")
                 g.add((m, esg.disclosure, self.iris.provision(scheme_id, c)))
             self.topics(m, rec)
@@ -484,7 +484,7 @@ class ReportMapper:
             g.add((d, esg.status, self.iris.dimension_value("disclosure-status", rec["status"])))
             label(g, d, {"zh": f"{code}（{STATUSES[rec['status']][0]}）", "en": f"{code} ({STATUSES[rec['status']][1].lower()})"})
             texts(g, d, esg.explanation, rec.get("explanation"))
-            for s in _as_list(rec.get("sections")):
+            for s in as_list(rec.get("sections")):
                 g.add((d, esg.answeredIn, self.section(s)))
             if rec.get("location_as_written"):
                 g.add((d, esg.asWritten, Literal(str(rec["location_as_written"]), lang=ZH)))

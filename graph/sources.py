@@ -92,13 +92,15 @@ def _is_text(value: Any, require_both: bool) -> bool:
     return all(isinstance(v, str) and v.strip() for v in value.values())
 
 
-def _as_list(value: Any) -> list:
+def as_list(value: Any) -> list:
+    """A source field that may hold one item or a list of them, as a list (None: empty)."""
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
 
 
-def _number(value: Any) -> Decimal | None:
+def parse_number(value: Any) -> Decimal | None:
+    """A source value as a finite Decimal, or None when it is not a number (nor a bool)."""
     if isinstance(value, bool):
         return None
     try:
@@ -135,15 +137,15 @@ def _enum(*allowed: str) -> Check:
 
 def _enum_list(*allowed: str) -> Check:
     def check(v: Any) -> str | None:
-        bad = [x for x in _as_list(v) if x not in allowed]
-        if not _as_list(v):
+        bad = [x for x in as_list(v) if x not in allowed]
+        if not as_list(v):
             return "must not be empty"
         return None if not bad else f"must be among {', '.join(allowed)}; got {bad!r}"
     return check
 
 
 def _num(v: Any) -> str | None:
-    return None if _number(v) is not None else f"is not a number: {v!r}"
+    return None if parse_number(v) is not None else f"is not a number: {v!r}"
 
 
 def _int(v: Any) -> str | None:
@@ -365,7 +367,7 @@ def _read_observations(path: Path, display: str, checker: _Checker) -> list[Reco
         rec.file, rec.line = display, reader.line_num
         if None in row:
             checker.fail(rec, f"row has more cells than the header: {row[None]!r}")
-        if _number(rec.get("value")) is None:
+        if parse_number(rec.get("value")) is None:
             checker.fail(rec, f"value is not a number: {rec.get('value')!r} (metric {rec.get('metric')!r})")
         year = rec.get("year", "")
         if not (year.isdigit() and 1900 <= int(year) <= 2200):
@@ -393,12 +395,12 @@ def _check_ids_and_references(source: ReportSource, ref: Reference, checker: _Ch
         ids[kind] = set(seen)
 
     def ref_ok(rec: Record, kind: str, value: Any, field_name: str) -> None:
-        for v in _as_list(value):
+        for v in as_list(value):
             if str(v) not in ids.get(kind, set()):
                 checker.fail(rec, f"unknown {kind} reference {v!r} in {field_name!r}")
 
     def section_ok(rec: Record, value: Any, field_name: str = "section") -> None:
-        for s in _as_list(value):
+        for s in as_list(value):
             if str(s) not in sections:
                 checker.fail(rec, f"unknown section {s!r} in {field_name!r} (declare it in report.yaml)")
 
@@ -413,7 +415,7 @@ def _check_ids_and_references(source: ReportSource, ref: Reference, checker: _Ch
                 goal = rec.get("sdg")
                 if not (isinstance(goal, int) and 1 <= goal <= 17):
                     checker.fail(rec, f"sdg must be a UN goal number 1-17, got {goal!r}")
-                for target in _as_list(rec.get("targets")):
+                for target in as_list(rec.get("targets")):
                     if str(target) not in ref.sdg_targets:
                         checker.fail(rec, f"unknown UN SDG target {target!r}")
                     elif str(target).split(".")[0] != str(goal):
@@ -421,7 +423,7 @@ def _check_ids_and_references(source: ReportSource, ref: Reference, checker: _Ch
             if kind == "stakeholder":
                 ref_ok(rec, "concern", rec.get("concerns"), "concerns")
                 channel_ids: set[str] = set()
-                for ch in _as_list(rec.get("channels")):
+                for ch in as_list(rec.get("channels")):
                     if not isinstance(ch, dict) or not SLUG.match(str(ch.get("id", ""))) or not _is_text(ch.get("label"), True):
                         checker.fail(rec, f"channel must be {{id: slug, label: {{zh, en}}}}, got {ch!r}")
                     elif ch["id"] in channel_ids:
@@ -447,11 +449,11 @@ def _check_ids_and_references(source: ReportSource, ref: Reference, checker: _Ch
                         ref_ok(rec, "metric", [ratio["numerator"], ratio["denominator"]], "ratio_of")
                 derived = rec.get("derived_from")
                 if derived is not None:
-                    if not isinstance(derived, dict) or set(derived) != {"metric", "factor"} or _number(derived.get("factor")) is None:
+                    if not isinstance(derived, dict) or set(derived) != {"metric", "factor"} or parse_number(derived.get("factor")) is None:
                         checker.fail(rec, "derived_from must be {metric: id, factor: number}")
                     else:
                         ref_ok(rec, "metric", derived["metric"], "derived_from")
-                for code in _as_list(rec.get("disclosures")):
+                for code in as_list(rec.get("disclosures")):
                     scheme, _, c = str(code).partition(":")
                     if (scheme, c) not in ref.provisions:
                         checker.fail(rec, f"unknown framework provision {code!r} (scheme:code)")

@@ -20,18 +20,16 @@ import re
 import time
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
-from .errors import ValidationFailed
+from .errors import StoreError, ValidationFailed
 from .namespaces import SH, Iris
 
 if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import Console
-
     from .build import Dataset
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -473,6 +471,19 @@ def validate_dataset(dataset: "Dataset", report_id: str | None = None) -> Valida
     return validate_reports(common, reports, shapes, dataset.iris)
 
 
+def validate_store(store: pyoxigraph.Store, report_id: str | None = None,
+                   iris: Iris | None = None) -> ValidationOutcome:
+    """Validate a store with the shapes it holds (only ``report_id``'s graph when given)."""
+    iris = iris or Iris()
+    if report_id is not None:
+        names = {g.value for g in store.named_graphs()}
+        if str(iris.report_graph(report_id)) not in names:
+            known = sorted(n.rsplit("/", 1)[-1] for n in names if n.startswith(str(iris.graph("report")) + "/"))
+            raise StoreError(f"no report {report_id!r} in the store (reports: {', '.join(known) or 'none'})")
+    common, reports, shapes = load_store_graphs(store, iris, report_id)
+    return validate_reports(common, reports, shapes, iris)
+
+
 def record_line(record: ResultRecord) -> str:
     """One line naming the focus node, the sections and the message."""
     name = " / ".join(x for x in (record.label.get("zh-Hant"), record.label.get("en")) if x) or record.focus_node
@@ -496,12 +507,14 @@ class BuildValidator:
     """The validation step of a build: each report as it is mapped, then one verdict.
 
     :meth:`finish` raises :class:`ValidationFailed` when any report has violations, so the
-    build does not publish; with ``force`` it prints a loud warning instead.
+    build does not publish; with ``force`` it publishes them. It never prints: ``on_verdict``
+    receives the merged outcome just before the decision (the CLI shows it there).
     """
 
-    def __init__(self, force: bool, console: "Console | None", iris: Iris | None = None) -> None:
+    def __init__(self, force: bool, on_verdict: Callable[[ValidationOutcome], None] | None = None,
+                 iris: Iris | None = None) -> None:
         self.force = force
-        self.console = console
+        self.on_verdict = on_verdict
         self.iris = iris or Iris()
         self.outcomes: list[ValidationOutcome] = []
 
@@ -517,27 +530,18 @@ class BuildValidator:
         outcome = merge_outcomes(self.outcomes) if self.outcomes else None
         if outcome is None:
             return None
-        console = self.console
-        counts = ", ".join(f"{outcome.count(s)} {s.lower()}(s)" for s in SEVERITIES)
-        if console is not None:
-            console.print(f"SHACL validation: {counts} in {outcome.timings.get('total', 0):.1f}s"
-                          " (details: `esgkg validate`)", highlight=False)
-        if outcome.conforms:
-            return outcome.report
-        if not self.force:
+        if self.on_verdict is not None:
+            self.on_verdict(outcome)
+        if not outcome.conforms and not self.force:
             raise ValidationFailed(summary(outcome))
-        if console is not None:
-            console.print(f"[bold red]WARNING: publishing despite {outcome.count('Violation')} SHACL "
-                          "violation(s) because of --force[/bold red]")
-            console.print(summary(outcome).replace("; the store was not replaced", ""), markup=False)
         return outcome.report
 
 
-def build_validator(force: bool = False, console: "Console | None" = None,
+def build_validator(force: bool = False, on_verdict: Callable[[ValidationOutcome], None] | None = None,
                     iris: Iris | None = None) -> BuildValidator | None:
     """The validation step of a build, or None while the project ships no shapes."""
     from .build import ontology_file
 
     if not ontology_file("shapes.ttl").exists():
         return None
-    return BuildValidator(force, console, iris)
+    return BuildValidator(force, on_verdict, iris)

@@ -7,6 +7,16 @@ import click
 
 from esgkg.graph.errors import EsgkgError
 
+from .commands.build import build
+from .commands.export import export
+from .commands.plot import plot
+from .commands.publish import publish
+from .commands.push import push
+from .commands.query import query
+from .commands.serve import serve
+from .commands.trace import trace
+from .commands.validate import validate
+
 
 class _Group(click.Group):
     """Turns library errors into one clear message and exit status 1, never a traceback."""
@@ -25,14 +35,15 @@ def main() -> None:
     """esgkg: ESG reports as a knowledge graph, checked with SHACL and served over SPARQL."""
 
 
-def _register() -> None:
-    from esgkg.service import commands
-
-    for command in commands.ALL:
-        main.add_command(command)
-
-
-_register()
+main.add_command(build)
+main.add_command(export)
+main.add_command(validate)
+main.add_command(serve)
+main.add_command(push)
+main.add_command(query)
+main.add_command(trace)
+main.add_command(plot)
+main.add_command(publish)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -22,7 +22,7 @@ import requests
 
 from sparql_support import free_port, make_store, sample_nquads
 
-SERVE = "from esgkg.service.serve_command import serve_command; serve_command()"
+SERVE = [sys.executable, "-m", "esgkg.service.cli", "serve"]
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 
 
@@ -33,7 +33,7 @@ class Served:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environ = {**os.environ, "ESGKG_STORE": str(root.root), "ESGKG_WORKERS": "2", **env}
-        self.process = subprocess.Popen([sys.executable, "-c", SERVE, "--port", str(self.port)], env=environ,
+        self.process = subprocess.Popen([*SERVE, "--port", str(self.port)], env=environ,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 60
         while True:

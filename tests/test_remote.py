@@ -10,7 +10,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from esgkg.service.serve_command import push_command
+from esgkg.service.commands.push import push
 from sparql_support import BASE, W3C_GRAPHS, free_port, make_store, running_server, sample_nquads
 from test_w3c_protocol import ENTRIES, MANIFEST, HT, _check, _is_update_test, _requests_of, _send
 
@@ -56,7 +56,7 @@ def oxigraph(tmp_path_factory):
 @pytest.fixture(scope="module")
 def pushed(oxigraph, tmp_path_factory):
     root = make_store(tmp_path_factory.mktemp("local"), sample_nquads(100), W3C_GRAPHS)
-    result = CliRunner().invoke(push_command, [oxigraph + "/store", "--store", str(root.root)])
+    result = CliRunner().invoke(push, [oxigraph + "/store", "--store", str(root.root)])
     assert result.exit_code == 0, result.output
     return result.output
 

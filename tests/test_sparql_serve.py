@@ -12,7 +12,7 @@ import requests
 
 from sparql_support import free_port, make_store, sample_nquads
 
-SERVE = "from esgkg.service.serve_command import serve_command; serve_command()"
+SERVE = [sys.executable, "-m", "esgkg.service.cli", "serve"]
 
 
 @pytest.mark.slow
@@ -20,7 +20,7 @@ def test_serve_command_runs_waitress(tmp_path):
     root = make_store(tmp_path / "store", sample_nquads(3))
     port = free_port()
     env = {**os.environ, "ESGKG_STORE": str(root.root), "ESGKG_QUERY_TIMEOUT": "3", "ESGKG_WORKERS": "2"}
-    process = subprocess.Popen([sys.executable, "-c", SERVE, "--port", str(port)], env=env,
+    process = subprocess.Popen([*SERVE, "--port", str(port)], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         url = f"http://127.0.0.1:{port}/sparql"
@@ -47,6 +47,6 @@ def test_serve_command_runs_waitress(tmp_path):
 def test_update_mode_needs_a_token(tmp_path):
     env = {**os.environ, "ESGKG_STORE": str(tmp_path)}
     env.pop("ESGKG_UPDATE_TOKEN", None)
-    result = subprocess.run([sys.executable, "-c", SERVE, "--allow-update", "--port", "0"], env=env,
+    result = subprocess.run([*SERVE, "--allow-update", "--port", "0"], env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "bearer token" in result.stderr

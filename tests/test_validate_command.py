@@ -14,11 +14,12 @@ from esgkg.graph.errors import ValidationFailed
 from esgkg.graph.namespaces import SH, Iris
 from esgkg.graph.store import StoreRoot
 from esgkg.graph.validation import build_validator
-from esgkg.service.validate_command import validate_command
+from esgkg.service.cli import main
+from esgkg.service.commands.validate import validate
 
 
 def _run(*args: str):
-    return CliRunner().invoke(validate_command, list(args))
+    return CliRunner().invoke(validate, list(args))
 
 
 def _break_structurally(reports: Path) -> None:
@@ -99,14 +100,21 @@ def test_build_refuses_violations_and_keeps_the_old_store(reports_copy: Path, tm
 
 
 def test_build_force_publishes_with_a_loud_warning(reports_copy: Path, tmp_path: Path) -> None:
-    from io import StringIO
-
-    from rich.console import Console
-
     _break_structurally(reports_copy)
-    out = StringIO()
     root = StoreRoot(tmp_path / "store")
-    build(root, reports_root=reports_copy, iris=Iris(),
-          validate=build_validator(force=True, console=Console(file=out, width=200)))
+    result = CliRunner().invoke(main, ["build", "--store", str(root.root), "--reports", str(reports_copy), "--force"])
+    assert result.exit_code == 0, result.output
     assert root.exists()
-    assert "WARNING: publishing despite 1 SHACL violation(s)" in out.getvalue()
+    assert "SHACL validation: 1 violation(s)" in result.stderr
+    assert "WARNING: publishing despite 1 SHACL violation(s) because of --force" in result.stderr
+
+
+def test_build_validator_hands_the_verdict_over_and_prints_nothing(reports_copy: Path, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    _break_structurally(reports_copy)
+    verdicts = []
+    build(StoreRoot(tmp_path / "store"), reports_root=reports_copy, iris=Iris(),
+          validate=build_validator(force=True, on_verdict=verdicts.append))
+    [outcome] = verdicts
+    assert outcome.count("Violation") == 1 and not outcome.conforms
+    assert capsys.readouterr() == ("", "")

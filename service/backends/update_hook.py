@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyoxigraph
 
 from esgkg.graph.namespaces import Iris
-from esgkg.graph.validation import load_store_graphs, record_line, validate_reports
+from esgkg.graph.validation import record_line, validate_store
 
 
 def validate_update(store: pyoxigraph.Store) -> list[str]:
@@ -19,6 +19,5 @@ def validate_update(store: pyoxigraph.Store) -> list[str]:
     iris = Iris()
     if not store.contains_named_graph(pyoxigraph.NamedNode(str(iris.graph("shapes")))):
         return []
-    common, reports, shapes = load_store_graphs(store, iris)
-    outcome = validate_reports(common, reports, shapes, iris)
+    outcome = validate_store(store, iris=iris)
     return [record_line(r) for r in outcome.records if r.severity == "Violation"]

@@ -1,18 +1,16 @@
-"""The ``esgkg serve`` and ``esgkg push`` commands (registered by service/commands.py)."""
+"""``esgkg serve``: the SPARQL endpoint, query pages, linked-data pages and dumps on waitress."""
 from __future__ import annotations
 
 import click
 
 from esgkg.graph.store import StoreRoot
 
-from .config import Config
+from ..config import Config
+from .common import ensure_store
 
 
 def _build_if_missing(store: str) -> None:
     """Run the build into ``store`` when nothing has been published there yet."""
-    # Imported here: service.commands imports this module to register its commands.
-    from .commands import ensure_store
-
     root = StoreRoot(store)
     if root.pointer.is_symlink():
         # Something was published here and is now damaged (e.g. a dangling `current`).
@@ -42,7 +40,7 @@ def _build_if_missing(store: str) -> None:
               help="Bearer token for updates; prefer ESGKG_UPDATE_TOKEN, which `ps` does not show.")
 @click.option("--remote-update", default=None, help="Remote mode: update endpoint URL [ESGKG_REMOTE_UPDATE].")
 @click.option("--remote-store", default=None, help="Remote mode: Graph Store endpoint URL [ESGKG_REMOTE_STORE].")
-def serve_command(**options: object) -> None:
+def serve(**options: object) -> None:
     """Serve the SPARQL endpoint (and query page) on waitress."""
     if options.get("update_token"):
         click.echo("warning: --update-token is visible to every user of this machine in `ps`; "
@@ -53,25 +51,8 @@ def serve_command(**options: object) -> None:
         raise click.UsageError(str(exc)) from exc
     if not config.remote:
         _build_if_missing(config.store)
-    from .app import create_app
-    from .server import serve
+    # Imported only to serve: flask and the app add about 0.1 s to every `esgkg` start.
+    from ..app import create_app
+    from ..server import serve as run_server
 
-    serve(create_app(config), config)
-
-
-@click.command("push")
-@click.argument("url")
-@click.option("--store", default=None, help="Store root directory [ESGKG_STORE; .esgkg/store].")
-def push_command(url: str, store: str | None) -> None:
-    """Load the built dataset into a remote engine's Graph Store Protocol endpoint URL.
-
-    Every graph is replaced (HTTP PUT), so pushing again gives the same remote dataset.
-    """
-    from .backends.remote import push
-
-    root = StoreRoot(store) if store else StoreRoot()
-    total = 0
-    for graph, count in push(root, url):
-        click.echo(f"{count:>9} triples  {graph}")
-        total += count
-    click.echo(f"pushed {total} triples to {url}")
+    run_server(create_app(config), config)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from esgkg.graph.errors import StoreError
-from esgkg.graph.namespaces import Iris
 from esgkg.graph.store import StoreRoot
-from esgkg.graph.validation import SEVERITIES, ResultRecord, ValidationOutcome, load_store_graphs, validate_reports
+from esgkg.graph.validation import SEVERITIES, ResultRecord, ValidationOutcome, validate_store
+
+from .common import ensure_store
 
 _HEADINGS = {"Violation": "Violations (the graph is broken)",
              "Warning": "Warnings (the report disagrees with itself or leaves something out)",
@@ -66,19 +66,6 @@ def format_ttl(outcome: ValidationOutcome) -> str:
 FORMATTERS = {"text": format_text, "json": format_json, "ttl": format_ttl}
 
 
-def validate_store(root: StoreRoot, report_id: str | None = None) -> ValidationOutcome:
-    """Validate the published store (only ``report_id``'s graph when given)."""
-    store, _ = root.open_read_only()
-    iris = Iris()
-    if report_id is not None:
-        names = {g.value for g in store.named_graphs()}
-        if str(iris.report_graph(report_id)) not in names:
-            known = sorted(n.rsplit("/", 1)[-1] for n in names if n.startswith(str(iris.graph("report")) + "/"))
-            raise StoreError(f"no report {report_id!r} in the store (reports: {', '.join(known) or 'none'})")
-    common, reports, shapes = load_store_graphs(store, iris, report_id)
-    return validate_reports(common, reports, shapes, iris)
-
-
 @click.command("validate")
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Store folder (default: $ESGKG_STORE or ./.esgkg/store); built first if missing.")
@@ -86,13 +73,12 @@ def validate_store(root: StoreRoot, report_id: str | None = None) -> ValidationO
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output).")
-def validate_command(store_path: Path | None, report_id: str | None, fmt: str, output: Path | None) -> None:
+def validate(store_path: Path | None, report_id: str | None, fmt: str, output: Path | None) -> None:
     """Check the published graph with the SHACL shapes. Exit status 1 when there are violations."""
-    from esgkg.service.commands import ensure_store
-
     root = StoreRoot(store_path)
     ensure_store(root)
-    outcome = validate_store(root, report_id)
+    store, _ = root.open_read_only()
+    outcome = validate_store(store, report_id)
     text = FORMATTERS[fmt](outcome)
     if output is not None:
         output.write_text(text, encoding="utf-8")
@@ -100,6 +86,3 @@ def validate_command(store_path: Path | None, report_id: str | None, fmt: str, o
         click.echo(text, nl=False)
     sys.exit(0 if outcome.conforms else 1)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    validate_command()

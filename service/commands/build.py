@@ -1,0 +1,19 @@
+"""``esgkg build``: build every report plus the reference data into the store."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from esgkg.graph.store import StoreRoot
+
+from .common import reports_option, run_build, store_option
+
+
+@click.command("build")
+@store_option
+@reports_option
+@click.option("--force", is_flag=True, help="Publish even when SHACL validation finds violations.")
+def build(store_path: Path | None, reports_path: Path | None, force: bool) -> None:
+    """Build all reports plus reference data into the store (atomic: a failed build changes nothing)."""
+    run_build(StoreRoot(store_path), reports_path, force=force)
