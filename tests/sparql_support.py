@@ -19,6 +19,8 @@ import pyoxigraph as ox
 import requests
 
 from esgkg.graph.store import StoreRoot
+from flask.testing import FlaskClient
+
 from esgkg.service.app import create_app
 from esgkg.service.backends.factory import make_backend
 from esgkg.service.config import Config
@@ -60,6 +62,16 @@ def make_store(root_dir: Path, nquads: str = "", graphs: dict[str, Path] | None 
     del store  # release the RocksDB lock before the directory is published
     root.publish(staging, version, {"version": version, "test": True})
     return root
+
+
+@contextlib.contextmanager
+def app_client(config: Config) -> Iterator[FlaskClient]:
+    """Flask's test client on the real app and backend (workers), closed afterwards."""
+    backend = make_backend(config)
+    try:
+        yield create_app(config, backend=backend).test_client()
+    finally:
+        backend.close()
 
 
 @contextlib.contextmanager

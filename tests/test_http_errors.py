@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from esgkg.service.app import create_app
-from esgkg.service.backends.factory import make_backend
 from esgkg.service.config import Config
+from sparql_support import app_client
 
 # (method, path, body or None, expected status): at least one per URL area.
 CASES = [
@@ -35,12 +34,8 @@ IDS = [f"{m} {p[:40]} {s}" for m, p, _, s in CASES]
 
 @pytest.fixture(scope="module")
 def client(example_store):
-    config = Config(store=str(example_store.root), workers=1, max_body=1_000_000)
-    backend = make_backend(config)
-    try:
-        yield create_app(config, backend=backend).test_client()
-    finally:
-        backend.close()
+    with app_client(Config(store=str(example_store.root), workers=1, max_body=1_000_000)) as test_client:
+        yield test_client
 
 
 def _get(client, method, path, body, accept):

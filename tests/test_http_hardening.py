@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from esgkg.service.app import create_app
 from esgkg.service.backends.factory import make_backend
 from esgkg.service.config import Config
-from sparql_support import BASE, make_store, running_server, sample_nquads, test_config
+from sparql_support import app_client, BASE, make_store, running_server, sample_nquads, test_config
 
 TOKEN = "hardening-tök-ен"  # non-ASCII on purpose: the token comparison must handle it
 HOLE = "http://127.0.0.1:9/x"  # never contacted: every request naming it is refused first
@@ -28,11 +28,8 @@ def store_root(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _client(config: Config) -> Iterator[FlaskClient]:
-    backend = make_backend(config)
-    try:
-        yield create_app(config, backend=backend).test_client()
-    finally:
-        backend.close()
+    with app_client(config) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")

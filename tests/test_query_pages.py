@@ -12,10 +12,8 @@ import requests
 
 from esgkg.graph import named_queries
 from esgkg.graph.store import StoreRoot
-from esgkg.service.app import create_app
-from esgkg.service.backends.factory import make_backend
 from esgkg.service.config import Config
-from sparql_support import running_server
+from sparql_support import app_client, running_server
 
 
 
@@ -26,11 +24,8 @@ def config(bundled_store: StoreRoot) -> Config:
 
 @pytest.fixture(scope="module")
 def client(config: Config):
-    backend = make_backend(config)
-    try:
-        yield create_app(config, backend=backend).test_client()
-    finally:
-        backend.close()
+    with app_client(config) as test_client:
+        yield test_client
 
 
 @pytest.fixture(scope="module")
