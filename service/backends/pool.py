@@ -346,7 +346,8 @@ class WorkerPool:
                 return True
             if time.monotonic() >= deadline:
                 return False
-            handle.lowered = _set_priority(handle.process.pid, LOW_PRIORITY) or True
+            _set_priority(handle.process.pid, LOW_PRIORITY)  # lowering is always allowed
+            handle.lowered = True
             self._grow_if_short()  # it may hold its worker for a while
         return handle.conn.poll(max(0.0, deadline - time.monotonic()))
 
