@@ -164,43 +164,60 @@ def _any(v: Any) -> str | None:
     return None
 
 
+def _unquoted_number(v: Any) -> str | None:
+    """YAML turns unquoted 2.10 into the number 2.1 and 007 into 7: identifiers and section
+    numbers must be written as strings, or the record would silently point elsewhere."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return (f"must be quoted: YAML read it as the number {v!r}, which may not be what is "
+                f"written (2.10 becomes 2.1); write it in quotes, e.g. \"{v}\"")
+    return None
+
+
+def _identifier(v: Any) -> str | None:
+    return _unquoted_number(v) or _str(v)
+
+
+def _sections(v: Any) -> str | None:
+    return next((f"section {problem}" for item in as_list(v) if (problem := _unquoted_number(item))), None)
+
+
 NOTE = ("note", False, _any)
 ALT_LABELS = ("alt_labels", False, _text_list)
-SECTION = ("section", True, _any)  # checked against report.yaml separately
+SECTION = ("section", True, _sections)  # values checked against report.yaml separately
 LABEL = ("label", True, _text())
 
 FIELDS: dict[str, list[tuple[str, bool, Check]]] = {
-    "topic": [("id", True, _str), LABEL, ("pillar", True, _enum(*PILLARS)),
+    "topic": [("id", True, _identifier), LABEL, ("pillar", True, _enum(*PILLARS)),
               ("matrix_order", False, _int), ("importance_to_stakeholders", False, _num),
               ("importance_to_company", False, _num), ("description", False, _text(False)),
               SECTION, NOTE, ALT_LABELS],
-    "concern": [("id", True, _str), LABEL, ("topic", False, _str), SECTION, NOTE, ALT_LABELS],
-    "stakeholder": [("id", True, _str), LABEL, ("concerns", True, _any),
+    "concern": [("id", True, _identifier), LABEL, ("topic", False, _str), SECTION, NOTE, ALT_LABELS],
+    "stakeholder": [("id", True, _identifier), LABEL, ("concerns", True, _any),
                     ("channels", True, _any), ("description", False, _text(False)), SECTION, NOTE, ALT_LABELS],
-    "action": [("id", True, _str), LABEL, ("description", False, _text(False)),
+    "action": [("id", True, _identifier), LABEL, ("description", False, _text(False)),
                ("sdg", True, _int), ("targets", False, _any), ("topics", False, _any),
                SECTION, NOTE, ALT_LABELS],
     "sdg-link": [("topic", True, _str), ("sdg", True, _int), ("targets", False, _any),
                  ("evidence", False, _text(False)), SECTION, NOTE, ALT_LABELS],
-    "body": [("id", True, _str), ("kind", True, _enum(*BODY_KINDS)), LABEL,
+    "body": [("id", True, _identifier), ("kind", True, _enum(*BODY_KINDS)), LABEL,
              ("part_of", False, _any), ("reports_to", False, _any), ("led_by", False, _text(False)),
              ("members", False, _text(False)), ("responsibilities", False, _text_list),
              ("description", False, _text(False)), SECTION, NOTE, ALT_LABELS],
-    "document": [("id", True, _str), ("kind", True, _enum(*DOCUMENT_KINDS)), LABEL,
+    "document": [("id", True, _identifier), ("kind", True, _enum(*DOCUMENT_KINDS)), LABEL,
                  ("issuer", False, _text(False)), ("topics", False, _any),
                  ("description", False, _text(False)), SECTION, NOTE, ALT_LABELS],
-    "risk": [("id", True, _str), ("kind", True, _enum("risk", "opportunity")),
+    "risk": [("id", True, _identifier), ("kind", True, _enum("risk", "opportunity")),
              ("climate", False, _bool), ("category", False, _text(False)), LABEL,
              ("description", False, _text(False)), ("financial_impact", False, _text(False)),
              ("horizon", False, _enum_list(*HORIZONS)), ("horizon_as_written", False, _str),
              ("likelihood", False, _text(False)), ("impact", False, _text(False)),
              ("responses", False, _text_list), ("topics", False, _any), SECTION, NOTE, ALT_LABELS],
-    "metric": [("id", True, _str), LABEL, ("unit", True, _str), ("topics", False, _any),
+    "metric": [("id", True, _identifier), LABEL, ("unit", True, _str), ("topics", False, _any),
                ("group", False, _text(False)), ("footnotes", False, _text_list),
                ("part_of", False, _str), ("dimension", False, _str), ("ratio_of", False, _any),
                ("derived_from", False, _any),
                ("disclosures", False, _any), ("description", False, _text(False)), SECTION, NOTE, ALT_LABELS],
-    "target": [("id", True, _str), ("kind", True, _enum(*TARGET_KINDS)), LABEL,
+    "target": [("id", True, _identifier), ("kind", True, _enum(*TARGET_KINDS)), LABEL,
                ("metric", False, _str), ("operator", False, _enum(*OPERATORS)),
                ("value", False, _num), ("unit", False, _str), ("year", True, _int),
                ("baseline_year", False, _int), ("actual", False, _num),
@@ -209,7 +226,7 @@ FIELDS: dict[str, list[tuple[str, bool, Check]]] = {
                ("topics", False, _any), SECTION, NOTE, ALT_LABELS],
     "disclosure": [("scheme", True, _str), ("code", True, _str),
                    ("status", True, _enum(*DISCLOSURE_STATUS)),
-                   ("explanation", False, _text(False)), ("sections", False, _any),
+                   ("explanation", False, _text(False)), ("sections", False, _sections),
                    ("location_as_written", False, _str), SECTION, NOTE, ALT_LABELS],
 }
 
@@ -318,7 +335,10 @@ def _check_report_meta(source: ReportSource, checker: _Checker, folder_name: str
             checker.fail(r, f"section entries must be mappings, got {sec!r}")
             continue
         sid = str(sec.get("id", ""))
-        if not SECTION_ID.match(sid):
+        quoted = _unquoted_number(sec.get("id")) or _unquoted_number(sec.get("parent"))
+        if quoted:
+            checker.fail(sec, f"section id or parent {quoted}")
+        elif not SECTION_ID.match(sid):
             checker.fail(sec, f"section id {sec.get('id')!r} is not valid (quote numbers: \"1.3\")")
         elif sid in seen:
             checker.fail(sec, f"duplicate section id {sid!r}")

@@ -97,6 +97,11 @@ BAD_INPUTS = [
     ("risks.yaml", 'section: "2.1"', 'section: "9.9"', "unknown section '9.9'", 2),
     ("governance.yaml", "kind: board,", "kind: boards,", "kind must be one of", 2),
     ("stakeholders.yaml", "concerns: [climate, pay]", "concerns: [climate, pay", "YAML syntax", None),
+    # Unquoted, YAML reads 1.10 as the number 1.1: a silently different section, so an error.
+    ("topics.yaml", 'matrix_order: 1, section: "1.1"', "matrix_order: 1, section: 1.10",
+     "section must be quoted: YAML read it as the number 1.1", 2),
+    ("report.yaml", '{id: "1.1", title:', "{id: 1.10, title:", "YAML read it as the number 1.1", 18),
+    ("topics.yaml", "id: people", "id: 007", "id must be quoted: YAML read it as the number 7", 3),
 ]
 
 
