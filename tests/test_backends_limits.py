@@ -51,11 +51,11 @@ def root(tmp_path_factory) -> StoreRoot:
 
 
 def test_a_query_that_takes_too_much_memory_is_stopped(root):
-    with running_server(test_config(root, workers=1, worker_memory=1024 * 2**20)) as url:
+    with running_server(test_config(root, workers=1, worker_memory=1536 * 2**20)) as url:
         assert post(url, doubling(20)).status_code == 200  # 16 MB: fine
         r = post(url, doubling(27))  # 2 GB of strings
         assert r.status_code == 503, r.text
-        assert "1024 MB of memory" in r.text and "Traceback" not in r.text
+        assert "1536 MB of memory" in r.text and "Traceback" not in r.text
         assert ask_ok(url)
 
 

@@ -157,9 +157,13 @@ class WorkerPool:
         # multiprocessing's spawn either: it re-imports the parent's __main__ script.
         parent, child = socket.socketpair()
         stderr = tempfile.TemporaryFile()
+        # glibc reserves 64 MB of address space per malloc arena, up to 8 per core: under
+        # the worker's RLIMIT_AS that reservation alone could stop threads from starting on a
+        # many-core host, so the arenas are bounded (the engine's own threads are few).
+        env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
         process = subprocess.Popen(
             [sys.executable, "-m", "esgkg.service.backends.worker", str(child.fileno())],
-            pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stderr=stderr, close_fds=True,
+            pass_fds=[child.fileno()], stdin=subprocess.DEVNULL, stderr=stderr, close_fds=True, env=env,
         )
         child.close()
         conn = Connection(parent.detach())
