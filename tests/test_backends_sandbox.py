@@ -133,10 +133,13 @@ def test_a_sandboxed_process_cannot_open_a_network_socket():
     assert done.stdout.split() == ["refused", "refused", "refused", "ok", "refused"]
 
 
-def test_the_parent_is_not_sandboxed():
-    """The filter is installed in the workers only; the server itself keeps its sockets."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
+def test_the_server_process_keeps_its_network(root):
+    """The filter goes into the workers only: with a pool running, the server process itself
+    can still open the sockets it serves on (and the remote mode's client needs)."""
+    with running_server(test_config(root, workers=1)) as url:
+        assert requests.post(url + "/sparql", data={"query": "ASK {}"}, timeout=10).status_code == 200
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
 
 
 def test_a_long_text_is_checked_by_the_sandbox_alone(root):

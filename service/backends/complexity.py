@@ -23,11 +23,6 @@ MAX_NESTING = 256
 MAX_TOKENS = 20_000
 
 
-def nesting_depth(text: str) -> int:
-    """Deepest nesting of brackets outside strings, IRIs and comments."""
-    return shape(text)[0]
-
-
 def complexity_problem(text: str) -> str | None:
     """Why the engine should not be given ``text``, or None."""
     depth, count = shape(text)

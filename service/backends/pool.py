@@ -132,8 +132,6 @@ class WorkerPool:
         self._starting = 0
         self._waiting = 0  # requests waiting for an idle worker
         self._lock = threading.Lock()
-        self.killed = 0  # workers killed for overrunning (tests and logs read it)
-        self.crashed = 0  # workers that died while running a job
         # A text that killed a worker kills the next one too (an engine bug, e.g. the ORDER BY
         # panic of docs/upstream/oxigraph-crashes.md): answering it again from memory keeps a
         # client that repeats it from making the pool respawn workers in a loop.
@@ -257,11 +255,6 @@ class WorkerPool:
         for handle in handles:
             self._kill(handle)
 
-    def pids(self) -> list[int]:
-        """Process ids of the live workers (for tests and monitoring)."""
-        with self._lock:
-            return [h.process.pid for h in self._all]
-
     # -- jobs ----------------------------------------------------------------------------
     def _borrow(self, deadline: float) -> _Handle | None:
         """An idle, live worker, waiting at most until ``deadline``."""
@@ -331,7 +324,6 @@ class WorkerPool:
                 self._give_back(handle)
                 return message
         except (EOFError, OSError):
-            self.crashed += 1
             handle.process.wait(5)
             why = handle.new_stderr()
             log.warning("a query worker died while running a job (exit %s): %s",
@@ -339,7 +331,6 @@ class WorkerPool:
             self._replace(handle)
             return crash_reply(why, self.spec.limits.memory_bytes)
         # Over the limit: the only way to stop a pyoxigraph query is to end its process.
-        self.killed += 1
         self._replace(handle)
         return timeout_reply(limit)
 
