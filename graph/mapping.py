@@ -9,11 +9,10 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKO
 
 from .namespaces import QB, QUANTITYKIND, ROV, SDG, SDMX_ATTR, UNIT, Iris
 from .reference import Reference
-from .sources import ReportSource, as_list, parse_number
+from .sources import ReportSource, as_list, language_tag, parse_number
 from .yaml_lines import Record
 
 ZH = "zh-Hant"
-LANGS = {"zh": ZH, "en": "en"}
 DOCUMENT_CLASS = {
     "internal-policy": "InternalPolicy", "law": "Law", "regulation": "Regulation",
     "standard": "Standard", "certification": "Certification", "guideline": "Guideline",
@@ -28,13 +27,13 @@ STATUSES = {
 
 
 def texts(graph: Graph, subject: URIRef, predicate: URIRef, value: Any) -> None:
-    """Add a {zh, en} map (or a plain string, taken as untagged) as language-tagged literals."""
+    """Add a map of language key to text (or a plain string, taken as untagged) as language-tagged literals."""
     if value is None:
         return
     if isinstance(value, dict):
-        for key in ("zh", "en"):
-            if value.get(key):
-                graph.add((subject, predicate, Literal(str(value[key]).strip(), lang=LANGS[key])))
+        for key, text in value.items():
+            if text:
+                graph.add((subject, predicate, Literal(str(text).strip(), lang=language_tag(key))))
     else:
         graph.add((subject, predicate, Literal(str(value).strip())))
 
@@ -70,6 +69,7 @@ class ReportMapper:
         self.rid = source.id
         self.g = Graph()
         self.report = iris.report(self.rid)
+        self.language = str(source.report.get("language") or "en")  # the tag of words quoted as written
         self.topic_labels = {str(t["id"]): t["label"] for t in source.records("topic")}
 
     # -- helpers
@@ -373,7 +373,7 @@ class ReportMapper:
             for h in as_list(rec.get("horizon")):
                 g.add((r, esg.horizon, self.iris.horizon(h)))
             if rec.get("horizon_as_written"):
-                g.add((r, esg.horizonAsWritten, Literal(str(rec["horizon_as_written"]), lang=ZH)))
+                g.add((r, esg.horizonAsWritten, Literal(str(rec["horizon_as_written"]), lang=self.language)))
             for i, resp in enumerate(rec.get("responses") or [], start=1):
                 resp_node = self.node("risk", f"{rec['id']}--response-{i}")
                 g.add((resp_node, RDF.type, esg.Response))
@@ -487,7 +487,7 @@ class ReportMapper:
             for s in as_list(rec.get("sections")):
                 g.add((d, esg.answeredIn, self.section(s)))
             if rec.get("location_as_written"):
-                g.add((d, esg.asWritten, Literal(str(rec["location_as_written"]), lang=ZH)))
+                g.add((d, esg.asWritten, Literal(str(rec["location_as_written"]), lang=self.language)))
             self.provenance(d, rec)
 
 

@@ -75,19 +75,38 @@ class _Checker:
 
     def __init__(self) -> None:
         self.errors: list[SourceError] = []
+        self.languages: tuple[str, ...] = ("en",)  # the keys a label needs; set from report.yaml
 
-    def fail(self, rec: Record | None, problem: str, file: str = "", line: int | None = None) -> None:
+    def fail(self, rec: Record | None, problem: str, file: str = "", line: int | None = None,
+             key: str = "") -> None:
         if rec is not None:
-            file, line = rec.file, rec.line
+            file, line = rec.file, (rec.line_of(key) if key else rec.line)
         self.errors.append(SourceError(file, line, problem))
 
 
-def _is_text(value: Any, require_both: bool) -> bool:
+# A text is a map from language key to words. "zh" is the bundled sources' key for
+# Traditional Chinese; any other key is a BCP 47 tag used as written ("en", "ja", "zh-Hans").
+LANGUAGE_TAGS = {"zh": "zh-Hant"}
+LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def language_tag(key: str) -> str:
+    """The BCP 47 tag that a text map's key stands for."""
+    return LANGUAGE_TAGS.get(key, key)
+
+
+def language_key(tag: str) -> str:
+    """The text-map key for a report language tag (inverse of :func:`language_tag`)."""
+    return next((k for k, t in LANGUAGE_TAGS.items() if t.lower() == tag.lower()), tag)
+
+
+def _is_text(value: Any, required: tuple[str, ...] = ()) -> bool:
+    """A map of language keys to non-empty strings, with at least the ``required`` keys."""
     if not isinstance(value, dict) or not value:
         return False
-    if set(value) - {"zh", "en"}:
+    if not all(isinstance(k, str) and LANGUAGE_KEY.match(k) for k in value):
         return False
-    if require_both and not ({"zh", "en"} <= set(value)):
+    if not set(required) <= set(value):
         return False
     return all(isinstance(v, str) and v.strip() for v in value.values())
 
@@ -114,19 +133,29 @@ def parse_number(value: Any) -> Decimal | None:
 Check = Callable[[Any], "str | None"]
 
 
-def _text(required_both: bool = True) -> Check:
-    def check(v: Any) -> str | None:
-        if _is_text(v, required_both):
+class _Text:
+    """The check of a text field. A label needs the report's own language and en (the same
+    key for an English report); other texts need at least one language."""
+
+    def __init__(self, label: bool) -> None:
+        self.label = label
+
+    def __call__(self, v: Any, languages: tuple[str, ...] = ()) -> str | None:
+        required = languages if self.label else ()
+        if _is_text(v, required):
             return None
-        need = "both zh and en" if required_both else "zh and/or en"
-        return f"must be a map with {need} (non-empty strings), got {v!r}"
-    return check
+        need = " and ".join(required) if required else "one or more languages"
+        return f"must be a map of language to text with {need} (non-empty strings), got {v!r}"
+
+
+def _text(label: bool = True) -> Check:
+    return _Text(label)
 
 
 def _text_list(v: Any) -> str | None:
-    if isinstance(v, list) and all(_is_text(x, False) for x in v):
+    if isinstance(v, list) and all(_is_text(x) for x in v):
         return None
-    return f"must be a list of {{zh, en}} maps, got {v!r}"
+    return f"must be a list of language-to-text maps, got {v!r}"
 
 
 def _enum(*allowed: str) -> Check:
@@ -314,16 +343,23 @@ def _check_report_meta(source: ReportSource, checker: _Checker, folder_name: str
     for key in ("id", "title", "organisation", "period", "sections"):
         if key not in r:
             checker.fail(r, f"report.yaml is missing {key!r}")
+    language = r.get("language")
+    if not isinstance(language, str) or not LANGUAGE_KEY.match(language):
+        checker.fail(r, f"report.yaml needs language: the BCP 47 tag of the report's text (en, zh-Hant), got {language!r}",
+                     key="language")
+    else:
+        checker.languages = tuple(dict.fromkeys((language_key(language), "en")))
+    need = " and ".join(checker.languages)
     if r.get("id") != folder_name:
         checker.fail(r, f"report id {r.get('id')!r} must equal its folder name {folder_name!r}")
-    if "title" in r and not _is_text(r["title"], True):
-        checker.fail(r, "title must have zh and en")
+    if "title" in r and not _is_text(r["title"], checker.languages):
+        checker.fail(r, f"title must have {need}", key="title")
     org = r.get("organisation")
     if isinstance(org, Record):
         if not SLUG.match(str(org.get("id", ""))):
             checker.fail(org, f"organisation id must be a lowercase slug, got {org.get('id')!r}")
-        if not _is_text(org.get("label"), True):
-            checker.fail(org, "organisation label must have zh and en")
+        if not _is_text(org.get("label"), checker.languages):
+            checker.fail(org, f"organisation label must have {need}", key="label")
     period = r.get("period")
     if isinstance(period, Record):
         for key in ("start", "end"):
@@ -343,8 +379,8 @@ def _check_report_meta(source: ReportSource, checker: _Checker, folder_name: str
         elif sid in seen:
             checker.fail(sec, f"duplicate section id {sid!r}")
         seen.add(sid)
-        if not _is_text(sec.get("title"), False):
-            checker.fail(sec, f"section {sid!r} needs a title {{zh, en}}")
+        if not _is_text(sec.get("title")):
+            checker.fail(sec, f"section {sid!r} needs a title (a map of language to text)")
     for sec in r.get("sections") or []:
         if isinstance(sec, Record) and sec.get("parent") is not None and str(sec["parent"]) not in seen:
             checker.fail(sec, f"section {sec.get('id')!r} has unknown parent {sec['parent']!r}")
@@ -355,16 +391,16 @@ def _check_fields(kind: str, rec: Record, checker: _Checker) -> None:
     allowed = {name for name, _, _ in rules}
     for key in rec:
         if key not in allowed:
-            checker.fail(rec, f"unknown field {key!r} in a {kind}; allowed: {', '.join(sorted(allowed))}")
+            checker.fail(rec, f"unknown field {key!r} in a {kind}; allowed: {', '.join(sorted(allowed))}", key=key)
     for name, required, check in rules:
         if name not in rec or rec[name] is None:
             if required:
                 what = "missing section (every record needs its report section)" if name == "section" else f"missing required field {name!r}"
                 checker.fail(rec, f"{kind} {rec.get('id', '')!s}: {what}".replace("  ", " "))
             continue
-        problem = check(rec[name])
+        problem = check(rec[name], checker.languages) if isinstance(check, _Text) else check(rec[name])
         if problem:
-            checker.fail(rec, f"{kind} {rec.get('id', '')}: {name} {problem}")
+            checker.fail(rec, f"{kind} {rec.get('id', '')}: {name} {problem}", key=name)
 
 
 def _read_observations(path: Path, display: str, checker: _Checker) -> list[Record]:
@@ -444,8 +480,8 @@ def _check_ids_and_references(source: ReportSource, ref: Reference, checker: _Ch
                 ref_ok(rec, "concern", rec.get("concerns"), "concerns")
                 channel_ids: set[str] = set()
                 for ch in as_list(rec.get("channels")):
-                    if not isinstance(ch, dict) or not SLUG.match(str(ch.get("id", ""))) or not _is_text(ch.get("label"), True):
-                        checker.fail(rec, f"channel must be {{id: slug, label: {{zh, en}}}}, got {ch!r}")
+                    if not isinstance(ch, dict) or not SLUG.match(str(ch.get("id", ""))) or not _is_text(ch.get("label"), checker.languages):
+                        checker.fail(rec, f"channel must be {{id: slug, label: {{{', '.join(checker.languages)}: text}}}}, got {ch!r}")
                     elif ch["id"] in channel_ids:
                         checker.fail(rec, f"duplicate channel id {ch['id']!r}")
                     else:

@@ -14,9 +14,18 @@ class Record(dict):
 
     file: str = ""
     line: int = 0
+    key_lines: dict[str, int]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_lines = {}
 
     def where(self) -> str:
         return f"{self.file}:{self.line}"
+
+    def line_of(self, key: str) -> int:
+        """The line of one key (a block mapping spreads its keys over many lines)."""
+        return self.key_lines.get(key, self.line)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -33,6 +42,8 @@ def _construct_record(loader: _LineLoader, node: yaml.MappingNode) -> Record:
         if key in record:
             raise SourceError(record.file, key_node.start_mark.line + 1, f"duplicate key {key!r}")
         record[key] = loader.construct_object(value_node, deep=True)
+        if isinstance(key, str):
+            record.key_lines[key] = key_node.start_mark.line + 1
     return record
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from esgkg.graph.build import build
 from esgkg.graph.errors import SourceErrors
@@ -102,6 +104,16 @@ BAD_INPUTS = [
      "section must be quoted: YAML read it as the number 1.1", 2),
     ("report.yaml", '{id: "1.1", title:', "{id: 1.10, title:", "YAML read it as the number 1.1", 18),
     ("topics.yaml", "id: people", "id: 007", "id must be quoted: YAML read it as the number 7", 3),
+    # A label needs the report's own language (zh-Hant here) and en.
+    ("topics.yaml", "label: {zh: 應對氣候變化, en: Climate change}", "label: {en: Climate change}",
+     "label must be a map of language to text with zh and en", 2),
+    ("topics.yaml", "label: {zh: 應對氣候變化, en: Climate change}", "label: {zh: 應對氣候變化, EN!: Climate}",
+     "label must be a map of language to text", 2),
+    ("report.yaml", "language: zh-Hant", "language: 'Chinese (Traditional)'", "report.yaml needs language", 9),
+    # A block mapping: the error names the line of the field, not of the record's first key.
+    ("metrics.yaml", '{id: employees, label: {zh: 員工總數, en: Employees}, unit: person, section: "3.1"}',
+     '\n    id: employees\n    label: {zh: 員工總數, en: Employees}\n    unit: [person]\n    section: "3.1"',
+     "unit must be a non-empty string", 8),
 ]
 
 
@@ -120,6 +132,32 @@ def test_bad_source_is_named_with_file_and_line(tmp_path: Path, reports_copy: Pa
     assert where in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
     assert not (store / "current").exists()
+
+
+def test_an_english_report_needs_english_labels_only(tmp_path: Path, reports_copy: Path) -> None:
+    """A report in English declares language en; its labels are English only, tagged @en."""
+    folder = reports_copy / "example-2023"
+
+    def drop_chinese(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: drop_chinese(v) for k, v in node.items() if k != "zh"}
+        return [drop_chinese(v) for v in node] if isinstance(node, list) else node
+
+    for path in folder.glob("*.yaml"):
+        data = drop_chinese(yaml.safe_load(path.read_text(encoding="utf-8")))
+        if path.name == "report.yaml":
+            data["language"] = "en"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    root = StoreRoot(tmp_path / "s")
+    build(root, reports_root=reports_copy)
+    store, _ = root.open_read_only()
+    # Labels curated from the report are English only; the tool's own composed labels
+    # (an index entry's status, an SDG contribution) may add its other interface language.
+    rows = store.query("""PREFIX esg: <https://w3id.org/esgkg/ontology#>
+        SELECT DISTINCT (LANG(?label) AS ?l) WHERE { GRAPH ?g {
+          VALUES ?class { esg:Report esg:MaterialTopic esg:StakeholderGroup esg:Metric esg:GovernanceBody esg:Risk }
+          ?x a ?class ; <http://www.w3.org/2000/01/rdf-schema#label> ?label } }""")
+    assert {row[0].value for row in rows} == {"en"}
 
 
 def test_all_problems_are_reported_at_once(tmp_path: Path, reports_copy: Path) -> None:
