@@ -9,7 +9,7 @@ import yaml
 from click.testing import CliRunner
 
 from esgkg.graph import named_queries as nq
-from esgkg.graph.query_results import store_query_fn
+from esgkg.graph.sparql import StoreSparql
 from esgkg.graph.store import StoreRoot
 from esgkg.service.cli import main
 
@@ -20,7 +20,7 @@ QUERIES = nq.load_all()
 @pytest.fixture(scope="module")
 def run(bundled_store: StoreRoot):
     store, _ = bundled_store.open_read_only()
-    return store_query_fn(store)
+    return StoreSparql(store).select
 
 
 def test_every_query_has_a_documented_header() -> None:

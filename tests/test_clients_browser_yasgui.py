@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sparql_support import BASE, make_store, running_server, sample_nquads, test_config
+from sparql_support import BASE, make_store, running_server, sample_nquads, make_config
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -26,7 +26,7 @@ def _missing() -> str | None:
 @pytest.mark.skipif(_missing() is not None, reason=str(_missing()))
 def test_yasgui_runs_a_query_in_browser(tmp_path):
     root = make_store(tmp_path / "store", sample_nquads(3))
-    with running_server(test_config(root)) as url:
+    with running_server(make_config(root)) as url:
         query = f"SELECT ?label WHERE {{ <{BASE}id/org/acme> rdfs:label ?label }} ORDER BY ?label"
         result = subprocess.run(
             ["node", str(REPO / "tests" / "browser" / "yasgui_query.mjs"), url + "/sparql", query],

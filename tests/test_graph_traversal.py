@@ -9,8 +9,9 @@ import yaml
 from click.testing import CliRunner
 
 from esgkg.graph import traversal
-from esgkg.graph.projection import ProjectionCache, projection_for
-from esgkg.graph.query_results import store_query_fn
+from esgkg.graph.namespaces import Iris
+from esgkg.graph.projection import build_projection
+from esgkg.graph.sparql import StoreSparql
 from esgkg.graph.store import StoreRoot
 from esgkg.service.cli import main
 
@@ -21,7 +22,7 @@ TOPIC = "https://w3id.org/esgkg/id/oneconnect-2024/topic/"
 @pytest.fixture(scope="module")
 def store_and_projection(bundled_store: StoreRoot):
     store, info = bundled_store.open_read_only()
-    return store, projection_for(store_query_fn(store), info.version)
+    return store, build_projection(StoreSparql(store).select, info.version, str(Iris().esg))
 
 
 @pytest.fixture(scope="module")
@@ -118,16 +119,6 @@ def test_coverage_matrix_and_ranking(projection) -> None:
     ranks = traversal.rank_topics(projection, "oneconnect-2024")
     assert len(ranks) == 25 and ranks[0].betweenness >= ranks[-1].betweenness
     assert all(r.betweenness == 0 for r in ranks if r.goals == 0 and r.stakeholders == 0)
-
-
-def test_projection_is_built_once_per_store_version(bundled_store: StoreRoot) -> None:
-    store, info = bundled_store.open_read_only()
-    cache = ProjectionCache()
-    first = projection_for(store_query_fn(store), info.version, cache=cache)
-    again = projection_for(store_query_fn(store), info.version, cache=cache)
-    assert first is again and cache.builds == 1
-    projection_for(store_query_fn(store), "another-version", cache=cache)
-    assert cache.builds == 2
 
 
 def test_cli_trace(bundled_store: StoreRoot) -> None:

@@ -15,7 +15,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
-from sparql_support import W3C_DIR, W3C_GRAPHS, make_store, running_server, test_config
+from sparql_support import W3C_DIR, W3C_GRAPHS, make_store, running_server, make_config
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -46,14 +46,14 @@ def _is_update_test(test: URIRef) -> bool:
 @pytest.fixture(scope="module")
 def query_server(tmp_path_factory):
     root = make_store(tmp_path_factory.mktemp("w3c-query"), graphs=W3C_GRAPHS)
-    with running_server(test_config(root)) as url:
+    with running_server(make_config(root)) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def update_server(tmp_path_factory):
     root = make_store(tmp_path_factory.mktemp("w3c-update"), graphs=W3C_GRAPHS)
-    with running_server(test_config(root, allow_update=True, update_token=TOKEN)) as url:
+    with running_server(make_config(root, allow_update=True, update_token=TOKEN)) as url:
         yield url
 
 

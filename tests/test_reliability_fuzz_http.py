@@ -8,7 +8,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sparql_support import make_store, running_server, sample_nquads, test_config
+from sparql_support import make_store, running_server, sample_nquads, make_config
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +20,7 @@ SIMPLE = "ASK { ?s ?p ?o }"
 def url(tmp_path_factory):
     root = make_store(tmp_path_factory.mktemp("fuzz-store"), sample_nquads(2000))
     # Short limits so pathological queries hit them quickly.
-    with running_server(test_config(root, query_timeout=3.0, max_rows=1000)) as base:
+    with running_server(make_config(root, query_timeout=3.0, max_rows=1000)) as base:
         yield base
 
 

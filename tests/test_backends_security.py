@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from security_support import Listener
-from sparql_support import BASE, make_store, running_server, sample_nquads, test_config
+from sparql_support import BASE, make_store, running_server, sample_nquads, make_config
 
 TOKEN = "security-test-token"
 SLOW = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }")
@@ -27,7 +27,7 @@ def store_root(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(store_root):
-    config = test_config(store_root, query_timeout=2.0, max_rows=50, max_body=10_000, workers=2)
+    config = make_config(store_root, query_timeout=2.0, max_rows=50, max_body=10_000, workers=2)
     with running_server(config) as url:
         yield url
 
@@ -35,7 +35,7 @@ def server(store_root):
 @pytest.fixture(scope="module")
 def update_server(tmp_path_factory):
     root = make_store(tmp_path_factory.mktemp("security-update"), sample_nquads(5))
-    with running_server(test_config(root, allow_update=True, update_token=TOKEN, query_timeout=5.0)) as url:
+    with running_server(make_config(root, allow_update=True, update_token=TOKEN, query_timeout=5.0)) as url:
         yield url
 
 

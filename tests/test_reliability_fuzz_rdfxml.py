@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from esgkg.graph.reference import load_reference, reference_dir
 from security_support import Listener
-from sparql_support import make_store, running_server, sample_nquads, test_config
+from sparql_support import make_store, running_server, sample_nquads, make_config
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def external(system_id: str) -> str:
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
     root = make_store(tmp_path_factory.mktemp("rdfxml-store"), sample_nquads(5))
-    with running_server(test_config(root, allow_update=True, update_token=TOKEN, query_timeout=10.0)) as base:
+    with running_server(make_config(root, allow_update=True, update_token=TOKEN, query_timeout=10.0)) as base:
         yield base
 
 

@@ -15,7 +15,7 @@ from esgkg.graph.build import build
 from esgkg.graph.namespaces import Iris
 from esgkg.graph.store import StoreRoot
 from esgkg.service.config import Config
-from esgkg.service.ld_http import split_suffix
+from esgkg.service.http import split_suffix
 
 from esgkg.service.app import create_app
 from sparql_support import running_server
@@ -27,18 +27,6 @@ RDFLIB = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml"}
 TOPIC = "id/oneconnect-2024/topic/climate-change"
 METRIC = "id/oneconnect-2024/metric/hazardous-waste"
 TOPIC_WITH_STAKEHOLDERS = "id/oneconnect-2024/topic/supply-chain-management"
-
-
-@pytest.fixture(scope="module")
-def config(bundled_store: StoreRoot) -> Config:
-    return Config(store=str(bundled_store.root), workers=2)
-
-
-@pytest.fixture(scope="module")
-def client(config: Config):
-    app = create_app(config)
-    yield app.test_client()
-    app.extensions["esgkg"].backend.close()
 
 
 def minted_iris(root: StoreRoot, base: str = BASE) -> set[str]:
@@ -267,8 +255,8 @@ def test_a_deployment_dereferences_its_own_base(tmp_path, monkeypatch, fixture_r
         app.extensions["esgkg"].backend.close()
 
 
-def test_real_server_on_loopback(config: Config) -> None:
-    with running_server(config) as url:
+def test_real_server_on_loopback(bundled_config: Config) -> None:
+    with running_server(bundled_config) as url:
         session = requests.Session()
         session.trust_env = False
         first = session.get(f"{url}/{TOPIC}", headers={"Accept": "application/ld+json"}, timeout=10)

@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from esgkg.graph.namespaces import SD
-from sparql_support import BASE, make_store, running_server, sample_nquads, test_config
+from sparql_support import BASE, make_store, running_server, sample_nquads, make_config
 
 SELECT = f"SELECT ?label WHERE {{ <{BASE}id/org/acme> <http://www.w3.org/2000/01/rdf-schema#label> ?label }} ORDER BY ?label"
 CONSTRUCT = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ BIND(<{BASE}id/org/acme> AS ?s) ?s ?p ?o }}"
@@ -22,7 +22,7 @@ ASK = f"ASK {{ <{BASE}id/org/acme> ?p ?o }}"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = make_store(tmp_path_factory.mktemp("endpoint"), sample_nquads(20))
-    with running_server(test_config(root)) as url:
+    with running_server(make_config(root)) as url:
         yield url
 
 

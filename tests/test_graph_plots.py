@@ -8,8 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from esgkg.graph import plots
-from esgkg.graph.projection import projection_for
-from esgkg.graph.query_results import store_query_fn
+from esgkg.graph.namespaces import Iris
+from esgkg.graph.projection import build_projection
+from esgkg.graph.sparql import StoreSparql
 from esgkg.graph.store import StoreRoot
 from esgkg.service.cli import main
 
@@ -19,8 +20,8 @@ CASES = [("materiality", None), ("network", None), ("coverage", None), ("trend",
 @pytest.fixture(scope="module")
 def data(bundled_store: StoreRoot):
     store, info = bundled_store.open_read_only()
-    query = store_query_fn(store)
-    return projection_for(query, info.version), query
+    query = StoreSparql(store).select
+    return build_projection(query, info.version, str(Iris().esg)), query
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -64,14 +65,6 @@ def test_bad_requests_are_plot_errors(data) -> None:
         plots.render("pie", "png", projection, query)
     with pytest.raises(plots.PlotError):
         plots.suffix_format("chart.jpg")
-
-
-def test_picture_cache_renders_once_per_store_version(data) -> None:
-    projection, query = data
-    cache = plots.PictureCache()
-    first = plots.render_cached("coverage", "svg", projection, query, cache=cache)
-    assert plots.render_cached("coverage", "svg", projection, query, cache=cache) is first
-    assert cache.renders == 1
 
 
 def test_cli_plot(bundled_store: StoreRoot, tmp_path) -> None:

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from esgkg.graph.store import StoreRoot
-from sparql_support import BASE, make_store, running_server, sample_nquads, test_config
+from sparql_support import BASE, make_store, running_server, sample_nquads, make_config
 
 TOKEN = "update-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -21,7 +21,7 @@ def root(tmp_path_factory) -> StoreRoot:
 
 @pytest.fixture(scope="module")
 def server(root):
-    with running_server(test_config(root, allow_update=True, update_token=TOKEN)) as url:
+    with running_server(make_config(root, allow_update=True, update_token=TOKEN)) as url:
         yield url
 
 
@@ -87,7 +87,7 @@ def test_validation_hook_rolls_back(tmp_path, monkeypatch):
         "    bad = ox.NamedNode('http://example.org/bad')\n"
         "    return ['no ex:bad allowed'] if any(store.quads_for_pattern(bad, None, None)) else []\n"
         "update_hook.validate_update = reject\n")
-    with running_server(test_config(root, allow_update=True, update_token=TOKEN)) as url:
+    with running_server(make_config(root, allow_update=True, update_token=TOKEN)) as url:
         headers = {**AUTH, "Content-Type": "application/sparql-update"}
         good = requests.post(url + "/update", data=b"INSERT DATA { <http://example.org/ok> <http://example.org/p> 1 }",
                              headers=headers, timeout=10)
@@ -110,7 +110,7 @@ def test_update_that_breaks_a_shape_is_rejected_with_the_report(tmp_path, fixtur
     report_graph = f"{BASE}graph/report/example-2023"
     topic = f"{BASE}id/example-2023/topic/climate"
     pillar = f"{BASE}ontology#pillar"
-    with running_server(test_config(store_root, allow_update=True, update_token=TOKEN)) as url:
+    with running_server(make_config(store_root, allow_update=True, update_token=TOKEN)) as url:
         # Removing the topic's only pillar violates "every material topic in exactly one pillar".
         bad = requests.post(url + "/update", timeout=120, headers={**AUTH, "Content-Type": "application/sparql-update"},
                             data=f"DELETE WHERE {{ GRAPH <{report_graph}> {{ <{topic}> <{pillar}> ?p }} }}".encode())

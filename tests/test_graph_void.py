@@ -8,7 +8,7 @@ import pytest
 
 from esgkg.graph import dataset_description, dumps
 from esgkg.graph.namespaces import Iris
-from esgkg.graph.sparql_source import StoreSource
+from esgkg.graph.sparql import StoreSparql
 from esgkg.graph.store import StoreRoot
 from esgkg.service.config import Config
 
@@ -28,7 +28,7 @@ def store(bundled_store: StoreRoot) -> ox.Store:
 @pytest.fixture(scope="module")
 def description(store: ox.Store, bundled_store: StoreRoot) -> tuple[ox.Store, list[dumps.DumpFile]]:
     _, files = shared_dumps(bundled_store)
-    triples = dataset_description.describe_dataset(StoreSource(store), Iris(), dumps=files, version="v1")
+    triples = dataset_description.describe_dataset(StoreSparql(store), Iris(), dumps=files, version="v1")
     graph = ox.Store()
     graph.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     return graph, files

@@ -1,11 +1,16 @@
-"""Content negotiation: parse ``Accept`` headers and pick a format from a table.
+"""HTTP mechanics shared by every URL area: formats and content negotiation, suffix twins
+(``.ttl``, ``.json``), the page language, and revalidation (ETag, Last-Modified, 304).
 
-Pure functions and data only (no Flask, no store), so every route and the tests share one
-table of what the service can produce.
+The rules (which Accept wins, what a suffix means, when a 304 is due) are written once here
+and unit-tested; the areas only name the table of formats they can produce.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+
+from flask import Request, Response
 
 
 @dataclass(frozen=True)
@@ -151,3 +156,81 @@ def prefers_html(accept: str | None) -> bool:
     rdf = [_quality(ranges, f.media_type) for f in GRAPH_FORMATS]
     best_rdf = max((s for s in rdf if s is not None), default=None)
     return best_rdf is None or html[0] >= best_rdf[0]
+
+
+# -- linked-data resources: suffix twins, language, revalidation
+# What a resource IRI can answer with. The first entry is what `*/*` (curl, most RDF
+# libraries) gets: machines ask without preferences, browsers always name text/html.
+TURTLE = Format("ttl", "text/turtle", ("application/x-turtle",))
+JSONLD = Format("jsonld", "application/ld+json", ("application/json",))
+NTRIPLES = Format("nt", "application/n-triples", ("text/plain",))
+RDFXML = Format("rdf", "application/rdf+xml", ("application/xml", "text/xml"))
+HTML = Format("html", "text/html", ("application/xhtml+xml",))
+RESOURCE_FORMATS: tuple[Format, ...] = (TURTLE, HTML, JSONLD, NTRIPLES, RDFXML)
+BY_KEY = {f.name: f for f in RESOURCE_FORMATS}
+SUFFIXES = {"." + f.name: f.name for f in RESOURCE_FORMATS}
+
+LANGUAGES = ("en", "zh-hant")
+
+
+def split_suffix(path: str) -> tuple[str, str | None]:
+    """``id/x/topic/a.ttl`` -> (``id/x/topic/a``, ``ttl``); no known suffix -> (path, None)."""
+    for suffix, key in SUFFIXES.items():
+        if path.endswith(suffix) and len(path) > len(suffix):
+            return path[: -len(suffix)], key
+    return path, None
+
+
+def negotiate_resource(accept: str | None) -> Format | None:
+    """The representation of a resource an Accept header prefers (q-values honoured); None means 406."""
+    return choose(accept, RESOURCE_FORMATS)
+
+
+def language(request: Request) -> str:
+    """``en`` or ``zh-hant``: ``?lang=`` first, then Accept-Language (by q), then English."""
+    wanted = (request.args.get("lang") or "").lower()
+    if wanted.startswith("zh"):
+        return "zh-hant"
+    if wanted.startswith("en"):
+        return "en"
+    for value, _quality in request.accept_languages:  # already sorted by quality
+        value = value.lower()
+        if value.startswith("zh"):
+            return "zh-hant"  # the report's Chinese is Traditional; any zh reader gets it
+        if value.startswith("en"):
+            return "en"
+    return "en"
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(timezone.utc).replace(microsecond=0), usegmt=True)
+
+
+def not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
+    """RFC 9110 §13.2.2: If-None-Match (weak comparison) wins; else If-Modified-Since."""
+    header = request.headers.get("If-None-Match")
+    if header is not None:
+        if header.strip() == "*":
+            return True
+        mine = etag.removeprefix("W/")
+        return any(tag.strip().removeprefix("W/") == mine for tag in header.split(","))
+    since = request.headers.get("If-Modified-Since")
+    if since and last_modified is not None:
+        try:
+            return last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def validators(response: Response, etag: str, last_modified: datetime | None) -> Response:
+    response.headers["ETag"] = etag
+    if last_modified is not None:
+        response.headers["Last-Modified"] = http_date(last_modified)
+    return response
+
+
+def not_modified_response(etag: str, last_modified: datetime | None, vary: str) -> Response:
+    response = Response(status=304)
+    response.headers["Vary"] = vary
+    return validators(response, etag, last_modified)
