@@ -14,11 +14,11 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from esgkg.graph.dumps import SUMS
 from esgkg.graph.errors import EsgkgError
 
-from . import ld_http
+from . import http
 from .errors import HttpError
-from .ld_state import state
+from .state import current_state
 
-blueprint = Blueprint("dumps", __name__)
+bp = Blueprint("dumps", __name__)
 
 
 def _unavailable(exc: Exception) -> HttpError:
@@ -40,29 +40,29 @@ def _disk_unavailable(exc: OSError) -> HttpError:
     return HttpError(503, disk_error_message(exc, "the downloads"), **{"Retry-After": "300"})
 
 
-@blueprint.route("/dumps/")
-@blueprint.route("/dumps", strict_slashes=False)
+@bp.route("/dumps/")
+@bp.route("/dumps", strict_slashes=False)
 def index() -> Response:
-    ld = state()
+    ld = current_state()
     version = ld.version()
     if version is None:
         raise _unavailable(EsgkgError("no local store version (remote mode or no build)"))
     etag = f'W/"{version.id}-dumps-index"'
-    if ld_http.not_modified(request, etag, version.published):
-        return ld_http.not_modified_response(etag, version.published, "Accept-Encoding")
+    if http.not_modified(request, etag, version.published):
+        return http.not_modified_response(etag, version.published, "Accept-Encoding")
     try:
         files = ld.dump_files(version)
     except EsgkgError as exc:
         raise _unavailable(exc) from exc
     except OSError as exc:  # generating them on a full or read-only disk
         raise _disk_unavailable(exc) from exc
-    html = render_template("dumps.html", files=files, version=version.id, sums=SUMS)
-    return ld_http.validators(Response(html, content_type="text/html; charset=utf-8"), etag, version.published)
+    html = render_template("dumps/index.html", files=files, version=version.id, sums=SUMS)
+    return http.validators(Response(html, content_type="text/html; charset=utf-8"), etag, version.published)
 
 
-@blueprint.route("/dumps/<name>")
+@bp.route("/dumps/<name>")
 def download(name: str) -> Response:
-    ld = state()
+    ld = current_state()
     version = ld.version()
     if version is None:
         raise _unavailable(EsgkgError("no local store version (remote mode or no build)"))

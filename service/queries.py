@@ -13,14 +13,15 @@ from flask import Blueprint, Response, render_template, request
 
 from esgkg.graph import named_queries, plots
 from esgkg.graph.errors import EsgkgError
-from esgkg.graph.query_results import QueryError
+from esgkg.graph.sparql import QueryError
 from esgkg.graph.result_format import cell_text, is_iri_column, to_csv, to_json
 
 from .errors import HttpError
-from . import ld_http, linked_data
-from .graph_access import app_projection, app_query_fn
+from . import http
+from .linked_data import routes as linked_data
+from .state import current_state
 
-blueprint = Blueprint("queries", __name__)
+bp = Blueprint("queries", __name__)
 
 # The picture that goes with a question: (plot kind, parameter that carries the metric).
 PICTURES = {
@@ -40,7 +41,7 @@ def _params(query: named_queries.NamedQuery) -> dict[str, str]:
 
 def _load(name: str) -> named_queries.NamedQuery:
     try:
-        return named_queries.get(name)
+        return named_queries.get(name, base=current_state().iris.base)
     except named_queries.NamedQueryError:
         raise HttpError(404, f"No named query {name!r}. See /queries for the list.") from None
 
@@ -52,25 +53,25 @@ def _index_json(queries: list[named_queries.NamedQuery]) -> Response:
     return Response(json.dumps(doc, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
 
 
-@blueprint.route("/queries")
+@bp.route("/queries")
 def index() -> Response:
-    queries = list(named_queries.load_all().values())
+    queries = list(named_queries.load_all(base=current_state().iris.base).values())
     if request.args.get("format") == "json" or request.accept_mimetypes.best == "application/json":
         return _index_json(queries)
-    return Response(render_template("queries_index.html", queries=queries, pictures=PICTURES),
+    return Response(render_template("queries/index.html", queries=queries, pictures=PICTURES),
                     content_type="text/html; charset=utf-8")
 
 
-@blueprint.route("/queries.json")
+@bp.route("/queries.json")
 def index_json() -> Response:
-    return _index_json(list(named_queries.load_all().values()))
+    return _index_json(list(named_queries.load_all(base=current_state().iris.base).values()))
 
 
 def _run(query: named_queries.NamedQuery, params: dict[str, str]):
     """(SPARQL, result table); a bad parameter or a failed query ends the request with its status."""
     try:
         sparql = named_queries.bind(query, params)
-        return sparql, app_query_fn()(sparql)
+        return sparql, current_state().sparql.select(sparql)
     except named_queries.NamedQueryError as exc:
         raise HttpError(400, str(exc)) from exc
     except QueryError as exc:
@@ -80,15 +81,15 @@ def _run(query: named_queries.NamedQuery, params: dict[str, str]):
 def _rdf_requested(ext: str | None = None) -> bool:
     """A named query's IRI also dereferences to RDF (its SHACL-SPARQL description)."""
     if ext is not None:
-        return ext in ld_http.BY_KEY and ext != "html"
+        return ext in http.BY_KEY and ext != "html"
     accept = request.headers.get("Accept", "").strip()
     if accept in ("", "*/*"):
         return False  # the query page is for people first; RDF only when asked for
-    fmt = ld_http.negotiate(accept)
-    return fmt is not None and fmt is not ld_http.HTML
+    fmt = http.negotiate_resource(accept)
+    return fmt is not None and fmt is not http.HTML
 
 
-@blueprint.route("/queries/<name>")
+@bp.route("/queries/<name>")
 def page(name: str) -> Response:
     if _rdf_requested():
         return linked_data.resource(f"queries/{name}")
@@ -98,7 +99,7 @@ def page(name: str) -> Response:
     columns = [v for v in table.variables if not is_iri_column(table, v)]
     links = [v for v in table.variables if is_iri_column(table, v)]
     picture = _picture_url(query, params)
-    html = render_template("query_page.html", query=query, params=params, sparql=sparql, table=table,
+    html = render_template("queries/query.html", query=query, params=params, sparql=sparql, table=table,
                            columns=columns, links=links, cell_text=cell_text, picture=picture,
                            query_string=request.query_string.decode())
     return Response(html, content_type="text/html; charset=utf-8")
@@ -112,7 +113,7 @@ def _picture_url(query: named_queries.NamedQuery, params: dict[str, str]) -> str
     return f"/queries/{query.name}.svg" + (f"?{qs}" if qs else "")
 
 
-@blueprint.route("/queries/<name>.<ext>")
+@bp.route("/queries/<name>.<ext>")
 def twin(name: str, ext: str) -> Response:
     if _rdf_requested(ext):
         return linked_data.resource(f"queries/{name}.{ext}")
@@ -137,7 +138,7 @@ def _picture(query: named_queries.NamedQuery, params: dict[str, str], fmt: str) 
         raise HttpError(404, f"{query.name} has no picture")
     metric = params.get(needs) if needs else None
     try:
-        data = plots.render_cached(kind, fmt, app_projection(), app_query_fn(), params.get("report"), metric)
+        data = current_state().picture(kind, fmt, params.get("report"), metric)
     except QueryError as exc:
         raise HttpError(exc.status, str(exc)) from exc
     except EsgkgError as exc:

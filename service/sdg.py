@@ -15,12 +15,12 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from esgkg.graph import plots, traversal
 from esgkg.graph.errors import EsgkgError
 from esgkg.graph.projection import Node, Projection
-from esgkg.graph.query_results import QueryError
+from esgkg.graph.sparql import QueryError
 
 from .errors import HttpError
-from .graph_access import app_projection, app_query_fn
+from .state import current_state
 
-blueprint = Blueprint("sdg", __name__)
+bp = Blueprint("sdg", __name__)
 
 KIND_ROUTES = {"topic": "topic", "goal": "goal", "stakeholder": "stakeholder"}
 
@@ -35,7 +35,7 @@ def _report() -> str | None:
 
 def _projection() -> Projection:
     try:
-        return app_projection()
+        return current_state().projection()
     except QueryError as exc:
         raise HttpError(exc.status if exc.status >= 400 else 503, str(exc)) from exc
 
@@ -47,8 +47,8 @@ def node_url(node: Node) -> str:
     return url_for("sdg.trace_page", kind=node.kind, name=name, **args)
 
 
-@blueprint.route("/sdg")
-@blueprint.route("/sdg.json", endpoint="overview_json")
+@bp.route("/sdg")
+@bp.route("/sdg.json", endpoint="overview_json")
 def overview() -> Response:
     projection, report = _projection(), _report()
     matrix = traversal.coverage_matrix(projection, report)
@@ -58,12 +58,12 @@ def overview() -> Response:
         return _json({"report": report, "coverage": matrix.as_json(), "ranking": [r.as_json() for r in ranks],
                       "stakeholders": [t.as_json() for _, t in groups]})
     qs = f"?report={report}" if report else ""
-    html = render_template("sdg_index.html", matrix=matrix, ranks=ranks, groups=groups, node_url=node_url,
+    html = render_template("sdg/index.html", matrix=matrix, ranks=ranks, groups=groups, node_url=node_url,
                            reports=projection.reports(), report=report, qs=qs)
     return Response(html, content_type="text/html; charset=utf-8")
 
 
-@blueprint.route("/sdg/trace")
+@bp.route("/sdg/trace")
 def search() -> Response:
     """Resolve a free-text name and redirect to its page (the search box of /sdg)."""
     name = request.args.get("name", "").strip()
@@ -78,7 +78,7 @@ def search() -> Response:
 
 def choices_page(name: str, nodes: list[Node]) -> Response:
     """The page that lists every node a search matched (labels come from report data: escaped)."""
-    html = render_template("sdg_choices.html", name=name, nodes=nodes, node_url=node_url)
+    html = render_template("sdg/choose.html", name=name, nodes=nodes, node_url=node_url)
     return Response(html, content_type="text/html; charset=utf-8")
 
 
@@ -100,12 +100,12 @@ def _trace_page(kind: str, name: str, as_json: bool) -> Response:
         trace = traversal.trace_stakeholder(projection, node.iri)
     if as_json:
         return _json(trace.as_json())
-    html = render_template("sdg_trace.html", kind=kind, node=node, trace=trace, node_url=node_url,
+    html = render_template("sdg/trace.html", kind=kind, node=node, trace=trace, node_url=node_url,
                            json_url=request.path + ".json" + (f"?{request.query_string.decode()}" if request.query_string else ""))
     return Response(html, content_type="text/html; charset=utf-8")
 
 
-@blueprint.route("/sdg/<any(topic, goal, stakeholder):kind>/<name>")
+@bp.route("/sdg/<any(topic, goal, stakeholder):kind>/<name>")
 def trace_page(kind: str, name: str) -> Response:
     """/sdg/topic/NAME, /sdg/goal/NAME, /sdg/stakeholder/NAME (and their .json twins)."""
     as_json = name.endswith(".json")
@@ -116,7 +116,7 @@ def _image(kind: str, fmt: str, metric: str | None = None) -> Response:
     if fmt not in plots.FORMATS:
         raise HttpError(404, f"Pictures come as {' or '.join('.' + f for f in plots.FORMATS)}.")
     try:
-        data = plots.render_cached(kind, fmt, _projection(), app_query_fn(), _report(), metric)
+        data = current_state().picture(kind, fmt, _report(), metric)
     except plots.PlotError as exc:
         raise HttpError(404, str(exc)) from exc
     except QueryError as exc:
@@ -128,11 +128,11 @@ def _image(kind: str, fmt: str, metric: str | None = None) -> Response:
     return response
 
 
-@blueprint.route("/sdg/<any(network, coverage, materiality):kind>.<fmt>")
+@bp.route("/sdg/<any(network, coverage, materiality):kind>.<fmt>")
 def picture(kind: str, fmt: str) -> Response:
     return _image(kind, fmt)
 
 
-@blueprint.route("/sdg/trend/<metric>.<fmt>")
+@bp.route("/sdg/trend/<metric>.<fmt>")
 def trend_picture(metric: str, fmt: str) -> Response:
     return _image("trend", fmt, metric)

@@ -124,7 +124,7 @@ def _slow_validation_hook(tmp_path, monkeypatch, seconds: float) -> None:
     (hook / "sitecustomize.py").write_text(
         "import time\n"
         "from esgkg.service.backends import update_hook\n"
-        "def slow(store):\n"
+        "def slow(store, base_iri=None):\n"
         f"    time.sleep({seconds})\n"
         "    return []\n"
         "update_hook.validate_update = slow\n")

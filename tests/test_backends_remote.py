@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from esgkg.service.commands.push import push
 from sparql_support import BASE, W3C_GRAPHS, free_port, make_store, running_server, sample_nquads
-from test_w3c_protocol import ENTRIES, MANIFEST, HT, _check, _is_update_test, _requests_of, _send
+from test_clients_w3c_protocol import ENTRIES, MANIFEST, HT, _check, _is_update_test, _requests_of, _send
 
 pytestmark = [
     pytest.mark.slow,

@@ -82,7 +82,7 @@ def test_validation_hook_rolls_back(tmp_path, monkeypatch):
     (tmp_path / "hook").mkdir()
     (tmp_path / "hook" / "sitecustomize.py").write_text(
         "from esgkg.service.backends import update_hook\n"
-        "def reject(store):\n"
+        "def reject(store, base_iri=None):\n"
         "    import pyoxigraph as ox\n"
         "    bad = ox.NamedNode('http://example.org/bad')\n"
         "    return ['no ex:bad allowed'] if any(store.quads_for_pattern(bad, None, None)) else []\n"

@@ -22,32 +22,32 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from esgkg.graph import dataset_description, describe, named_queries, sitemap
-from esgkg.graph.errors import EsgkgError
+from esgkg.graph.errors import EsgkgError, QueryError
 from esgkg.graph.rdf_output import TRIPLE_FORMATS, serialize
 
-from . import ld_http, ontology_view, resource_view
-from .dumps_blueprint import disk_error_message
-from .errors import HttpError, error_response
+from .. import http
+from ..dumps import disk_error_message
+from ..errors import HttpError, error_response
+from ..state import State, Version, current_state
+from . import ontology_page, resource_page
 from .labels import Labeller
-from .ld_source import BackendError
-from .ld_state import LinkedData, Version, state
 
-blueprint = Blueprint("linked_data", __name__)
+bp = Blueprint("linked_data", __name__)
 
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@%/-]{1,512}$")
 CACHE_CONTROL = "public, max-age=60"
 
 
 # --------------------------------------------------------------------- what describes an IRI
-def _dataset_triples(ld: LinkedData, version: Version | None) -> list[ox.Triple]:
+def _dataset_triples(ld: State, version: Version | None) -> list[ox.Triple]:
     def compute() -> list[ox.Triple]:
         dumps = ld.dump_files(version) if version is not None and ld.dumps is not None else None
-        return dataset_description.describe_dataset(ld.source, ld.iris, dumps=dumps,
+        return dataset_description.describe_dataset(ld.sparql, ld.iris, dumps=dumps,
                                                     version=version.id if version else None)
-    return ld.cached(version, "\0dataset", compute)
+    return ld.descriptions.get(version.id if version else None, "\0dataset", compute)
 
 
-def _kind(ld: LinkedData, iri: str) -> str:
+def _kind(ld: State, iri: str) -> str:
     base = ld.iris.base
     if iri in (str(ld.iris.dataset()), base + ".well-known/void"):
         return "dataset"
@@ -62,66 +62,66 @@ def _kind(ld: LinkedData, iri: str) -> str:
     return "resource"
 
 
-def description(ld: LinkedData, iri: str, version: Version | None) -> list[ox.Triple]:
+def description(ld: State, iri: str, version: Version | None) -> list[ox.Triple]:
     """The triples answered for ``iri`` (empty: we know nothing about it)."""
     kind = _kind(ld, iri)
     if kind == "dataset":
         return _dataset_triples(ld, version)
 
     def compute() -> list[ox.Triple]:
-        found = describe.describe(ld.source, iri, ld.iris)
+        found = describe.describe(ld.sparql, iri, ld.iris)
         if kind == "graph":
             found += dataset_description.about(_dataset_triples(ld, version), iri)
         if kind == "query":
-            example = named_queries.find(iri[len(ld.iris.base + "queries/"):])
+            example = named_queries.find(iri[len(ld.iris.base + "queries/"):], base=ld.iris.base)
             if example is not None:
                 found += named_queries.describe_query(example, ld.iris.base)
         return sorted(set(found), key=str)
-    return ld.cached(version, iri, compute)
+    return ld.descriptions.get(version.id if version else None, iri, compute)
 
 
 # --------------------------------------------------------------------- routes
-@blueprint.route("/robots.txt")
+@bp.route("/robots.txt")
 def robots() -> Response:
-    return Response(sitemap.robots_txt(state().iris.base), content_type="text/plain; charset=utf-8",
+    return Response(sitemap.robots_txt(current_state().iris.base), content_type="text/plain; charset=utf-8",
                     headers={"Cache-Control": CACHE_CONTROL})
 
 
-@blueprint.route("/sitemap.xml")
+@bp.route("/sitemap.xml")
 def sitemap_xml() -> Response:
-    ld = state()
+    ld = current_state()
     version = ld.version()
     etag = f'W/"{version.id}-sitemap"' if version else None
-    if etag and ld_http.not_modified(request, etag, version.published):
-        return ld_http.not_modified_response(etag, version.published, "Accept-Encoding")
-    queries = [named_queries.query_iri(name, ld.iris.base) for name in named_queries.load_all()]
-    body = ld.cached(version, "\0sitemap", lambda: sitemap.sitemap_xml(
-        sitemap.document_iris(ld.source, ld.iris, extra=queries), version.published if version else None))
+    if etag and http.not_modified(request, etag, version.published):
+        return http.not_modified_response(etag, version.published, "Accept-Encoding")
+    queries = [named_queries.query_iri(name, ld.iris.base) for name in named_queries.load_all(base=ld.iris.base)]
+    body = ld.descriptions.get(version.id if version else None, "\0sitemap", lambda: sitemap.sitemap_xml(
+        sitemap.document_iris(ld.sparql, ld.iris, extra=queries), version.published if version else None))
     response = Response(body, content_type="application/xml; charset=utf-8")
     response.headers["Cache-Control"] = CACHE_CONTROL
-    return ld_http.validators(response, etag, version.published) if etag and version else response
+    return http.validators(response, etag, version.published) if etag and version else response
 
 
-@blueprint.route("/<path:path>", methods=["GET", "HEAD"])
+@bp.route("/<path:path>", methods=["GET", "HEAD"])
 def resource(path: str) -> Response:
     """Dereference ``<base> + path`` (see the module docstring)."""
     if not _SAFE_PATH.match(path) or ".." in path.split("/"):
         return _not_found(path, None, "html")
-    doc_path, suffix = ld_http.split_suffix(path)
-    fmt = ld_http.BY_KEY[suffix] if suffix else ld_http.negotiate(request.headers.get("Accept"))
+    doc_path, suffix = http.split_suffix(path)
+    fmt = http.BY_KEY[suffix] if suffix else http.negotiate_resource(request.headers.get("Accept"))
     if fmt is None:
-        offered = ", ".join(f.media_type for f in ld_http.RESOURCE_FORMATS)
+        offered = ", ".join(f.media_type for f in http.RESOURCE_FORMATS)
         raise HttpError(406, f"Not available in the requested format. Available: {offered} "
                              f"(or add .ttl, .jsonld, .nt, .rdf or .html to the path).")
-    ld = state()
+    ld = current_state()
     iri = ld.iris.base + doc_path
-    lang = ld_http.language(request) if fmt.name == "html" else None
+    lang = http.language(request) if fmt.name == "html" else None
     vary = "Accept-Language" if suffix else "Accept, Accept-Language"
     version = ld.version()
     representation = fmt.name + (f"-{lang}" if lang else "")
     etag = f'W/"{version.id}-{representation}"' if version else None
-    if etag and ld_http.not_modified(request, etag, version.published):
-        return ld_http.not_modified_response(etag, version.published, vary)
+    if etag and http.not_modified(request, etag, version.published):
+        return http.not_modified_response(etag, version.published, vary)
     try:
         triples = description(ld, iri, version)
         if not triples:
@@ -130,7 +130,7 @@ def resource(path: str) -> Response:
             body = _html(ld, iri, triples, lang or "en", version).encode("utf-8")
         else:
             body = serialize(triples, fmt.name, ld.iris)
-    except BackendError as exc:
+    except QueryError as exc:
         raise HttpError(exc.status if exc.status >= 500 else 503, exc.message) from exc
     except EsgkgError as exc:
         raise HttpError(503, str(exc)) from exc
@@ -143,12 +143,12 @@ def resource(path: str) -> Response:
     if not suffix:
         response.headers["Content-Location"] = f"{root}/{doc_path}.{fmt.name}"
     response.headers["Link"] = ", ".join(
-        f'<{root}/{doc_path}.{f.name}>; rel="alternate"; type="{f.media_type}"' for f in ld_http.RESOURCE_FORMATS)
+        f'<{root}/{doc_path}.{f.name}>; rel="alternate"; type="{f.media_type}"' for f in http.RESOURCE_FORMATS)
     if etag is None:  # remote mode: no version, so the content is the validator
         etag = f'W/"{hashlib.sha256(body).hexdigest()[:16]}-{representation}"'
-        if ld_http.not_modified(request, etag, None):
-            return ld_http.not_modified_response(etag, None, vary)
-    return ld_http.validators(response, etag, version.published if version else None)
+        if http.not_modified(request, etag, None):
+            return http.not_modified_response(etag, None, vary)
+    return http.validators(response, etag, version.published if version else None)
 
 
 # --------------------------------------------------------------------- HTML
@@ -157,30 +157,30 @@ def _formats(path: str) -> list[tuple[str, str]]:
     return [(names[key], f"{path}.{key}") for key in TRIPLE_FORMATS]
 
 
-def _html(ld: LinkedData, iri: str, triples: list[ox.Triple], lang: str, version: Version | None) -> str:
+def _html(ld: State, iri: str, triples: list[ox.Triple], lang: str, version: Version | None) -> str:
     labeller = Labeller(triples, ld.iris, lang, request.script_root)
     kind = _kind(ld, iri)
     common = {"page_lang": "zh-Hant" if lang == "zh-hant" else "en", "lang": lang,
               "formats": _formats(labeller.href(iri)), "version": version.id if version else None,
               "switch_lang": "en" if lang == "zh-hant" else "zh-Hant"}
     if kind in ("ontology", "shapes"):
-        ontology = triples if kind == "ontology" else describe.describe(ld.source, str(ld.iris.ontology), ld.iris)
-        shapes = triples if kind == "shapes" else ld.cached(version, str(ld.iris.shapes_graph), lambda: describe.describe(
-            ld.source, str(ld.iris.shapes_graph), ld.iris))
+        ontology = triples if kind == "ontology" else describe.describe(ld.sparql, str(ld.iris.ontology), ld.iris)
+        shapes = triples if kind == "shapes" else ld.descriptions.get(version.id if version else None, str(ld.iris.shapes_graph), lambda: describe.describe(
+            ld.sparql, str(ld.iris.shapes_graph), ld.iris))
         labeller = Labeller(ontology + shapes, ld.iris, lang, request.script_root)
-        view = ontology_view.build(iri, ontology, shapes, ld.iris, labeller)
-        return render_template("ontology.html", view=view, shapes_page=kind == "shapes", **common)
-    view = resource_view.build(iri, triples, ld.iris, labeller)
+        view = ontology_page.build(iri, ontology, shapes, ld.iris, labeller)
+        return render_template("linked_data/ontology.html", view=view, shapes_page=kind == "shapes", **common)
+    view = resource_page.build(iri, triples, ld.iris, labeller)
     if kind == "dataset":
-        return render_template("dataset.html", view=view, stats=_dataset_numbers(ld, triples, labeller), **common)
+        return render_template("linked_data/dataset.html", view=view, stats=_dataset_numbers(ld, triples, labeller), **common)
     query_text = None
     if kind == "query":
-        example = named_queries.find(iri[len(ld.iris.base + "queries/"):])
+        example = named_queries.find(iri[len(ld.iris.base + "queries/"):], base=ld.iris.base)
         query_text = example.query if example else None
-    return render_template("resource.html", view=view, query_text=query_text, **common)
+    return render_template("linked_data/resource.html", view=view, query_text=query_text, **common)
 
 
-def _dataset_numbers(ld: LinkedData, triples: list[ox.Triple], labeller: Labeller) -> dict:
+def _dataset_numbers(ld: State, triples: list[ox.Triple], labeller: Labeller) -> dict:
     """The dataset page's tables, read back from the VoID triples."""
     void = "http://rdfs.org/ns/void#"
     ds = ox.NamedNode(str(ld.iris.dataset()))
@@ -216,12 +216,12 @@ def _not_found(path: str, iri: str | None, fmt: str, lang: str | None = None) ->
                f"for every published IRI, or the SPARQL endpoint at {request.script_root}/sparql.")
     if fmt != "html":
         return error_response(404, message, as_html=False)
-    nearby = _nearby(state(), iri, lang or "en") if iri else []
-    return error_response(404, message, as_html=True, template="not_found.html", iri=iri or path,
+    nearby = _nearby(current_state(), iri, lang or "en") if iri else []
+    return error_response(404, message, as_html=True, template="linked_data/not_found.html", iri=iri or path,
                           nearby=nearby, page_lang="en")
 
 
-def _nearby(ld: LinkedData, iri: str, lang: str) -> list[tuple[str, str]]:
+def _nearby(ld: State, iri: str, lang: str) -> list[tuple[str, str]]:
     """Up to NEARBY known IRIs under the same parent path as ``iri``: (link, label).
 
     A 404 must stay cheap (anyone can ask for any path), so it never scans the store: the
@@ -232,7 +232,7 @@ def _nearby(ld: LinkedData, iri: str, lang: str) -> list[tuple[str, str]]:
     version = ld.version()
     if version is None:
         return []
-    subjects: list[str] = ld.cached(version, "\0subjects", lambda: _subjects(ld))
+    subjects: list[str] = ld.descriptions.get(version.id if version else None, "\0subjects", lambda: _subjects(ld))
     parent = iri.rsplit("/", 1)[0] + "/"
     start = bisect.bisect_left(subjects, parent)
     near = [s for s in subjects[start:start + NEARBY] if s.startswith(parent)]
@@ -241,24 +241,24 @@ def _nearby(ld: LinkedData, iri: str, lang: str) -> list[tuple[str, str]]:
     labels: dict[str, str] = {}
     try:
         values = " ".join(f"<{s}>" for s in near)  # IRIs read from the store: valid, no '>' inside
-        for row in ld.source.rows(f"""SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{
+        for row in ld.sparql.select(f"""SELECT ?s (SAMPLE(?l) AS ?label) WHERE {{
                 VALUES ?s {{ {values} }} ?s <{RDFS_LABEL}> ?l
                 FILTER(LANGMATCHES(LANG(?l), "{'zh-Hant' if lang == 'zh-hant' else 'en'}")) }} GROUP BY ?s"""):
             if "label" in row:
-                labels[row["s"].value] = row["label"].value
-    except BackendError:
+                labels[row["s"]["value"]] = row["label"]["value"]
+    except QueryError:
         pass  # links without labels are still useful
     labeller = Labeller([], ld.iris, lang, request.script_root)
     return [(labeller.href(s), labels.get(s) or labeller.curie(s)) for s in near]
 
 
-def _subjects(ld: LinkedData) -> list[str]:
+def _subjects(ld: State) -> list[str]:
     """Every subject IRI under the base IRI, sorted (one scan of the store; [] if refused)."""
     try:
-        rows = ld.source.rows(f"""SELECT DISTINCT ?s WHERE {{
+        rows = ld.sparql.select(f"""SELECT DISTINCT ?s WHERE {{
             ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ld.iris.base}")) }}""")
-    except BackendError:
+    except QueryError:
         # Over the row cap or the time limit: cached as "no suggestions" for this version,
         # so that it is not retried on every 404.
         return []
-    return sorted(row["s"].value for row in rows)
+    return sorted(rows.values("s"))

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from esgkg.graph.sparql_text import add_using, forbidden_keyword, has_dataset_clause, only_silent_loads, query_form
 
-from . import negotiation
-from .backends import Reply
-from .errors import HttpError, from_reply
-from .negotiation import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
-from .sparql import description, page
-from .sparql.protocol import Operation, read_operation
+from .. import http
+from ..backends import Reply
+from ..errors import HttpError, from_reply
+from ..http import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_FORMATS
+from . import description, page
+from .protocol import Operation, read_operation
+from ..state import State, current_state
 
 bp = Blueprint("sparql", __name__)
 
@@ -37,8 +38,8 @@ FORMS_TO_FORMATS = {
 }
 
 
-def _services():
-    return current_app.extensions["esgkg"]
+def _services() -> State:
+    return current_state()
 
 
 def endpoint_url() -> str:
@@ -51,7 +52,7 @@ def sparql() -> Response:
     """SPARQL 1.1 Protocol: query (GET/POST), update (POST, update mode), description, page."""
     operation = read_operation(request)  # ProtocolError: the app's error handler answers
     if operation is None:
-        if negotiation.prefers_html(request.headers.get("Accept")) and "format" not in request.args:
+        if http.prefers_html(request.headers.get("Accept")) and "format" not in request.args:
             return page.render(endpoint_url())
         return description.response(endpoint_url(), _services().config)
     if operation.kind == "update":
@@ -75,7 +76,7 @@ def run_query(operation: Operation) -> Response:
                            "(no federation, no LOAD). Query the data already in the store.")
     form = query_form(operation.text) or "SELECT"  # a malformed query fails in the engine: 400
     formats = FORMS_TO_FORMATS[form]
-    chosen = negotiation.negotiate(request.headers.get("Accept"), request.values.get("format"), formats)
+    chosen = http.negotiate(request.headers.get("Accept"), request.values.get("format"), formats)
     if chosen is None:
         offered = ", ".join(f.media_type for f in formats)
         raise HttpError(406, f"Cannot produce the requested format for a {form} query. "
