@@ -226,3 +226,30 @@ def test_named_query_lists_a_kpis_matches_per_scheme(run) -> None:
     # A row written from the target's side reads from the KPI's side (none yet: all rows start at HKEX).
     everything = nq.run(query, run).rows
     assert len(everything) == sum(1 for m in load_reference().crosswalk if "hkex-esg-code" in (m.from_scheme, m.to_scheme))
+
+
+# ------------------------------------------------------------------ the shapes guard the graph too
+
+def test_shapes_find_bad_crosswalk_links_in_the_graph(fixture_reports: Path) -> None:
+    """What the CSV checks refuse, SHACL refuses in the graph (e.g. after a SPARQL Update)."""
+    from rdflib import Graph
+
+    from esgkg.graph.build import assemble
+    from esgkg.graph.validation import validate_graphs
+
+    dataset = assemble(fixture_reports)
+    report_prefix = str(dataset.iris.graph("report")) + "/"
+    context = [g for name, g in dataset.graphs if not str(name).startswith(report_prefix)]
+    shapes = next(g for name, g in dataset.graphs if name == dataset.iris.graph("shapes"))
+    bad = Graph()
+    same_scheme = provision("hkex-esg-code", "A1.5")
+    bad.add((same_scheme, SKOS.closeMatch, provision("hkex-esg-code", "A1.6")))
+    dangling = provision("hkex-esg-code", "A2.3")
+    bad.add((dangling, SKOS.closeMatch, URIRef("https://example.org/not-a-provision")))
+    twice = provision("hkex-esg-code", "A1.1")  # already relatedMatch gri:305-7
+    bad.add((twice, SKOS.broadMatch, provision("gri", "305-7")))
+    records = [r for r in validate_graphs([*context, bad], shapes, dataset.iris).records if r.severity == "Violation"]
+    found = {(r.focus_node, r.message.get("en", "").split(" (")[0].split(";")[0]) for r in records}
+    assert found == {(str(same_scheme), "a crosswalk link joins provisions of two different frameworks"),
+                     (str(dangling), "a crosswalk link"),
+                     (str(twice), "two provisions are linked by one crosswalk relation only")}, found
