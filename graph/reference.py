@@ -55,6 +55,20 @@ def _factor(text: object) -> Decimal | None:
     return value if value.is_finite() and value > 0 else None
 
 
+@dataclass(frozen=True)
+class Mapping:
+    """One checked crosswalk row: ``from`` --relation--> ``to`` (SKOS mapping property)."""
+
+    from_scheme: str
+    from_code: str
+    relation: str
+    to_scheme: str
+    to_code: str
+    source: str
+    note: str
+    line: int
+
+
 @dataclass
 class Reference:
     """Checked reference data, with lookup tables used to check report sources."""
@@ -70,20 +84,6 @@ class Reference:
     sdg_files: list[Path] = field(default_factory=list)
     crosswalk: list[Mapping] = field(default_factory=list)
     crosswalk_sources: set[str] = field(default_factory=set)
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """One checked crosswalk row: ``from`` --relation--> ``to`` (SKOS mapping property)."""
-
-    from_scheme: str
-    from_code: str
-    relation: str
-    to_scheme: str
-    to_code: str
-    source: str
-    note: str
-    line: int
 
     def conversion(self, printed: str) -> Conversion | None:
         """The conversion of a unit as printed (a spelling or a unit key), None when unknown."""
