@@ -86,8 +86,11 @@ def count(q, cls: str) -> int:
 
 
 def observations(q, section: str) -> list[dict[str, str]]:
-    return q(f"""SELECT ?m ?label ?group ?year ?value ?written WHERE {{
-                 ?o esg:metric ?m ; esg:year ?year ; esg:value ?value ; prov:wasDerivedFrom ?s .
+    """Values stated in one section: ?value as printed (esg:valueAsPrinted, in ?unit as printed),
+    ?canonical in the canonical unit of the quantity (esg:value), ?factor between the two."""
+    return q(f"""SELECT ?m ?label ?group ?year ?value ?unit ?canonical ?factor ?written WHERE {{
+                 ?o esg:metric ?m ; esg:year ?year ; esg:value ?canonical ; esg:valueAsPrinted ?value ;
+                    esg:unitAsPrinted ?unit ; esg:conversionFactor ?factor ; prov:wasDerivedFrom ?s .
                  OPTIONAL {{ ?o esg:asWritten ?written }}
                  ?s skos:notation "{section}" . ?m rdfs:label ?label .
                  OPTIONAL {{ ?m esg:group ?group }} }}""")
@@ -186,8 +189,27 @@ def test_5_6_labels_and_written_cells_are_as_printed(q) -> None:
     rows = observations(q, "5.6")
     assert [r["label"] for r in rows if squeeze(r["label"]) not in flat] == []
     assert [r["written"] for r in rows if squeeze(r["written"]) not in flat] == []
+    assert [r["unit"] for r in rows if squeeze(r["unit"]) not in flat] == []
     # 2019 general industrial solid waste is printed without a thousands separator.
     assert any(r["written"] == "3945.30" for r in rows)
+
+
+def test_5_6_values_are_converted_by_the_scale_they_are_printed_in(q) -> None:
+    """The canonical value is the printed one times the scale of the printed unit: "10,000 t" and
+    "100 million kWh" scale up, "per RMB10,000" scales down (values per yuan)."""
+    rows = observations(q, "5.6")
+    assert rows
+    for r in rows:
+        unit = r["unit"]
+        scale = Decimal(1)
+        if re.match(r"^10,000 ?t", unit) or unit == "RMB10,000":
+            scale = Decimal(10000)
+        elif unit.startswith("100 million"):
+            scale = Decimal(100000000)
+        if unit.endswith("/RMB10,000"):
+            scale = Decimal(1) / Decimal(10000)
+        assert Decimal(r["factor"]) == scale, (r["label"], unit)
+        assert Decimal(r["canonical"]) == Decimal(r["value"]) * scale, (r["label"], unit)
 
 
 def test_employment_table_values(q) -> None:
@@ -226,13 +248,15 @@ def test_energy_targets_and_performance(q) -> None:
     rows = [re.match(rf"^(.*?) ({NUMBER}) ({NUMBER})\.?$", l.strip()) for l in table.splitlines()[2:]]
     rows = [m for m in rows if m]
     assert len(rows) == 5
-    targets = q("""SELECT ?l ?value ?actual ?year WHERE { ?t a esg:Target ; rdfs:label ?l ; esg:targetValue ?value ;
-                   esg:actualValue ?actual ; esg:targetYear ?year }""")
+    targets = q("""SELECT ?l ?value ?actual ?year ?unit ?factor WHERE { ?t a esg:Target ; rdfs:label ?l ; esg:targetValue ?value ;
+                   esg:actualValue ?actual ; esg:targetYear ?year ; esg:unitAsPrinted ?unit ; esg:conversionFactor ?factor }""")
     for m in rows:
-        match = [t for t in targets if m[1].startswith(t["l"])]
+        match = [t for t in targets if m[1].startswith(t["l"] + " ")]
         assert len(match) == 1, m[1]
         t = match[0]
-        assert (Decimal(t["value"]), Decimal(t["actual"]), t["year"]) == (number(m[2]), number(m[3]), "2019")
+        factor = Decimal(t["factor"])  # target values are stored in the canonical unit
+        assert m[1] == f"{t['l']} {t['unit']}"  # the row is label, unit as printed
+        assert (Decimal(t["value"]), Decimal(t["actual"]), t["year"]) == (number(m[2]) * factor, number(m[3]) * factor, "2019")
     performance = {Decimal(r["value"]) for r in observations(q, "energy-targets-table")}
     assert {number(m[3]) for m in rows} <= performance
 
