@@ -68,12 +68,21 @@ def number(cell: str) -> Decimal:
 # ------------------------------------------------------------------ the store
 
 @pytest.fixture(scope="module")
-def q(tmp_path_factory: pytest.TempPathFactory):
+def chalco_store(tmp_path_factory: pytest.TempPathFactory) -> StoreRoot:
+    """A store built from this report alone, validated as `esgkg build` does (a SHACL
+    violation fails the build; warnings, e.g. the report disagreeing with itself, do not)."""
+    from esgkg.graph.validation import build_validator
+
     reports = tmp_path_factory.mktemp("chalco-reports")
     (reports / "chalco-2019").symlink_to(REPORT, target_is_directory=True)
     root = StoreRoot(tmp_path_factory.mktemp("chalco-store"))
-    build(root, reports_root=reports, iris=Iris())
-    store, _ = root.open_read_only()
+    build(root, reports_root=reports, iris=Iris(), validate=build_validator())
+    return root
+
+
+@pytest.fixture(scope="module")
+def q(chalco_store: StoreRoot):
+    store, _ = chalco_store.open_read_only()
 
     def run(query: str) -> list[dict[str, str]]:
         result = store.query(PREFIXES + query, use_default_graph_as_union=True)
@@ -285,6 +294,23 @@ def test_contradictions_are_kept_side_by_side(q) -> None:
     # 5.6: wastewater circulated 29.98 but circulating water consumption 28.98 (100 million t) in 2019.
     values = {Decimal(r["value"]) for r in observations(q, "5.6") if r["year"] == "2019"}
     assert {Decimal("29.98"), Decimal("28.98")} <= values
+
+
+def test_validation_reports_where_the_report_disagrees_with_itself(chalco_store: StoreRoot) -> None:
+    from esgkg.graph.validation import validate_store
+
+    store, _ = chalco_store.open_read_only()
+    outcome = validate_store(store, "chalco-2019")
+    assert outcome.conforms
+    found = {(r.source_shape.rsplit("#", 1)[-1], r.focus_node.rsplit("/", 1)[-1], r.year) for r in outcome.records}
+    # 6.1 text 52,694 employees against the table's 65,507.
+    assert ("SameQuantityShape", "employees-total", "2019") in found
+    # 8.1: the chart's four recipients sum to 25,553,800 yuan, the text says 25,555,800.
+    assert ("PartsSumShape", "donations-total", "2019") in found
+    # 5.6: energy printed in "tce" but its per-RMB10,000 intensity only fits 10,000 tce.
+    assert {("IntensityShape", "energy-intensity", y) for y in ("2017", "2018", "2019")} <= found
+    # 5.6: 2017 CO2e intensity printed 7.47 where 6,862.3 x 10,000 t / 9,206,729.2 RMB10,000 is 7.45.
+    assert ("IntensityShape", "ghg-intensity", "2017") in found
 
 
 # ------------------------------------------------------------------ HKEx index
