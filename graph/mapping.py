@@ -1,6 +1,8 @@
 """Checked source records -> RDF. Deterministic: same records, same triples, no blank nodes."""
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 import pyoxigraph
@@ -56,6 +58,20 @@ def decimal_literal(value: Any) -> Literal:
 
 def unit_iri(ref: Reference, key: str) -> URIRef:
     return UNIT[str(ref.units[key]["qudt"])]
+
+
+def slug(text: str) -> str:
+    """A unit as printed, fit for the end of an IRI ("10,000 t" -> "10-000-t")."""
+    return re.sub(r"[^\w-]+", "-", text).strip("-")
+
+
+def canonical(number: Any, factor: Decimal) -> Literal:
+    """A printed number in the canonical unit. Inexact factors (1000/3.6) are rounded to 15
+    significant digits, more than any report prints."""
+    value = parse_number(number) * factor  # type: ignore[operator]  # sources.py has checked it
+    if value != 0 and len(value.as_tuple().digits) > 15:
+        value = round(value, 14 - value.adjusted())
+    return decimal_literal(value)
 
 
 class ReportMapper:
@@ -397,9 +413,11 @@ class ReportMapper:
             g.add((m, RDF.type, esg.Metric))
             g.add((m, SKOS.inScheme, scheme))
             label(g, m, rec["label"], concept=True)
-            unit = ref.units[str(rec["unit"])]
-            g.add((m, esg.unit, unit_iri(ref, str(rec["unit"]))))
+            conv = ref.conversion(str(rec["unit"]))
+            unit = ref.units[conv.unit]
+            g.add((m, esg.unit, unit_iri(ref, conv.unit)))
             texts(g, m, esg.unitLabel, unit["label"])
+            g.add((m, esg.unitAsPrinted, Literal(conv.printed)))
             if unit.get("quantity_kind"):
                 g.add((m, URIRef("http://qudt.org/schema/qudt/hasQuantityKind"), QUANTITYKIND[str(unit["quantity_kind"])]))
             texts(g, m, esg.group, rec.get("group"))
@@ -424,18 +442,21 @@ class ReportMapper:
             self.topics(m, rec)
             self.provenance(m, rec)
         for row in self.src.observations:
-            unit_key = row.get("unit") or str(metrics[row["metric"]]["unit"])
+            conv = ref.conversion(row.get("unit") or str(metrics[row["metric"]]["unit"]))
             section_slug = str(row["section"]).replace(".", "_")
-            suffix = f"--{unit_key}" if row.get("unit") else ""
+            suffix = f"--{slug(row['unit']) or conv.unit}" if row.get("unit") else ""
             o = self.node("observation", f"{row['metric']}--{row['year']}--{section_slug}{suffix}")
             g.add((o, RDF.type, esg.Observation))
             g.add((o, RDF.type, QB.Observation))
             g.add((o, QB.dataSet, dataset))
             g.add((o, esg.metric, self.node("metric", row["metric"])))
             g.add((o, esg.year, Literal(str(row["year"]), datatype=XSD.gYear)))
-            g.add((o, esg.value, decimal_literal(row["value"])))
-            g.add((o, SDMX_ATTR.unitMeasure, unit_iri(ref, unit_key)))
-            texts(g, o, esg.unitLabel, ref.units[unit_key]["label"])
+            g.add((o, esg.value, canonical(row["value"], conv.factor)))
+            g.add((o, SDMX_ATTR.unitMeasure, unit_iri(ref, conv.unit)))
+            texts(g, o, esg.unitLabel, ref.units[conv.unit]["label"])
+            g.add((o, esg.valueAsPrinted, decimal_literal(row["value"])))
+            g.add((o, esg.unitAsPrinted, Literal(conv.printed)))
+            g.add((o, esg.conversionFactor, decimal_literal(conv.factor)))
             if row.get("as_written"):
                 g.add((o, esg.asWritten, Literal(row["as_written"])))
             if row.get("note"):
@@ -455,16 +476,20 @@ class ReportMapper:
                 g.add((t, esg.metric, self.node("metric", rec["metric"])))
             if rec.get("operator"):
                 g.add((t, esg.operator, Literal(rec["operator"])))
+            conv = self.ref.conversion(str(rec["unit"])) if rec.get("unit") else None
+            factor = conv.factor if conv else Decimal(1)
             if rec.get("value") is not None:
-                g.add((t, esg.targetValue, decimal_literal(rec["value"])))
-            if rec.get("unit"):
-                g.add((t, esg.unit, unit_iri(self.ref, str(rec["unit"]))))
-                texts(g, t, esg.unitLabel, self.ref.units[str(rec["unit"])]["label"])
+                g.add((t, esg.targetValue, canonical(rec["value"], factor)))
+            if conv:
+                g.add((t, esg.unit, unit_iri(self.ref, conv.unit)))
+                texts(g, t, esg.unitLabel, self.ref.units[conv.unit]["label"])
+                g.add((t, esg.unitAsPrinted, Literal(conv.printed)))
+                g.add((t, esg.conversionFactor, decimal_literal(conv.factor)))
             g.add((t, esg.targetYear, Literal(str(rec["year"]), datatype=XSD.gYear)))
             if rec.get("baseline_year"):
                 g.add((t, esg.baselineYear, Literal(str(rec["baseline_year"]), datatype=XSD.gYear)))
             if rec.get("actual") is not None:
-                g.add((t, esg.actualValue, decimal_literal(rec["actual"])))
+                g.add((t, esg.actualValue, canonical(rec["actual"], factor)))
             if rec.get("actual_as_written"):
                 g.add((t, esg.asWritten, Literal(str(rec["actual_as_written"]))))
             g.add((t, esg.targetStatus, Literal(rec["status"])))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 
@@ -29,18 +30,87 @@ def reports_dir() -> Path:
     return package_dir("graph") / "reports"
 
 
+@dataclass(frozen=True)
+class Conversion:
+    """How a unit as printed becomes the canonical unit of its quantity."""
+
+    printed: str       # the spelling as printed ("10,000 t")
+    unit: str          # the canonical unit key of units.yaml ("t")
+    factor: Decimal    # printed value × factor = value in ``unit``
+
+
+def _factor(text: object) -> Decimal | None:
+    """A positive decimal factor, or a fraction "1000/3.6" for factors with no finite decimal."""
+    try:
+        num, _, den = str(text).strip().partition("/")
+        value = Decimal(num) / Decimal(den) if den else Decimal(num)
+    except (InvalidOperation, ZeroDivisionError, ValueError):
+        return None
+    return value if value.is_finite() and value > 0 else None
+
+
 @dataclass
 class Reference:
     """Checked reference data, with lookup tables used to check report sources."""
 
     folder: Path
     units: dict[str, Record] = field(default_factory=dict)
+    spellings: dict[str, Conversion] = field(default_factory=dict)
     schemes: dict[str, Record] = field(default_factory=dict)
     provisions: dict[tuple[str, str], Record] = field(default_factory=dict)
     goal_names_zh: dict[int, tuple[str, str]] = field(default_factory=dict)
     sdg_graph: Graph = field(default_factory=Graph)
     sdg_targets: set[str] = field(default_factory=set)
     sdg_files: list[Path] = field(default_factory=list)
+
+    def conversion(self, printed: str) -> Conversion | None:
+        """The conversion of a unit as printed (a spelling or a unit key), None when unknown."""
+        return self.spellings.get(" ".join(str(printed).split()))
+
+
+def _load_units(folder: Path, ref: Reference, errors: list[SourceError]) -> None:
+    """units.yaml (unit keys, each canonical or converted to its quantity's canonical key) and
+    unit-spellings.csv (units as reports print them, each a key times a multiplier)."""
+    units_file = folder / "units.yaml"
+    try:
+        units = load_yaml(units_file).get("units", {})
+    except SourceError as exc:
+        errors.append(exc)
+        return
+    for key, spec in units.items():
+        if not isinstance(spec, dict) or "qudt" not in spec or "label" not in spec:
+            errors.append(SourceError(str(units_file), getattr(spec, "line", None), f"unit {key!r} needs qudt and label"))
+        else:
+            ref.units[str(key)] = spec
+    for key, spec in ref.units.items():
+        target, factor = spec.get("canonical"), _factor(spec.get("factor", 1))
+        if target is None:
+            ref.spellings[key] = Conversion(key, key, Decimal(1))
+        elif str(target) not in ref.units or ref.units[str(target)].get("canonical") is not None:
+            errors.append(SourceError(str(units_file), spec.line, f"unit {key!r}: canonical must be a canonical unit key, got {target!r}"))
+        elif factor is None:
+            errors.append(SourceError(str(units_file), spec.line, f"unit {key!r}: factor must be a positive number or a/b, got {spec.get('factor')!r}"))
+        else:
+            ref.spellings[key] = Conversion(key, str(target), factor)
+    spellings_file = folder / "unit-spellings.csv"
+    if not spellings_file.exists():
+        return
+    with spellings_file.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if reader.fieldnames != ["spelling", "unit", "multiplier", "note"]:
+            errors.append(SourceError(str(spellings_file), 1, "columns must be spelling,unit,multiplier,note"))
+            return
+        for row in reader:
+            line, spelling = reader.line_num, " ".join((row["spelling"] or "").split())
+            base, multiplier = ref.spellings.get((row["unit"] or "").strip()), _factor(row["multiplier"])
+            if not spelling or spelling in ref.spellings:
+                errors.append(SourceError(str(spellings_file), line, f"spelling {spelling!r} is empty or given twice (or is a unit key)"))
+            elif base is None:
+                errors.append(SourceError(str(spellings_file), line, f"unknown unit key {row['unit']!r} (a key of units.yaml)"))
+            elif multiplier is None:
+                errors.append(SourceError(str(spellings_file), line, f"multiplier must be a positive number or a/b, got {row['multiplier']!r}"))
+            else:
+                ref.spellings[spelling] = Conversion(spelling, base.unit, multiplier * base.factor)
 
 
 def load_reference(folder: Path | None = None) -> Reference:
@@ -49,16 +119,7 @@ def load_reference(folder: Path | None = None) -> Reference:
     ref = Reference(folder=folder)
     errors: list[SourceError] = []
 
-    units_file = folder / "units.yaml"
-    try:
-        units = load_yaml(units_file).get("units", {})
-        for key, spec in units.items():
-            if not isinstance(spec, dict) or "qudt" not in spec or "label" not in spec:
-                errors.append(SourceError(str(units_file), getattr(spec, "line", None), f"unit {key!r} needs qudt and label"))
-            else:
-                ref.units[str(key)] = spec
-    except SourceError as exc:
-        errors.append(exc)
+    _load_units(folder, ref, errors)
 
     for path in sorted((folder / "frameworks").glob("*.yaml")):
         try:

@@ -386,6 +386,11 @@ def _check_report_meta(source: ReportSource, checker: _Checker, folder_name: str
             checker.fail(sec, f"section {sec.get('id')!r} has unknown parent {sec['parent']!r}")
 
 
+def unknown_unit(printed: Any) -> str:
+    return (f"unknown unit {printed!r}: write the unit as printed and add that spelling to "
+            "graph/reference/unit-spellings.csv (or use a key of graph/reference/units.yaml)")
+
+
 def _check_fields(kind: str, rec: Record, checker: _Checker) -> None:
     rules = FIELDS[kind]
     allowed = {name for name, _, _ in rules}
@@ -491,8 +496,8 @@ def _check_ids_and_references(source: ReportSource, ref: Reference, checker: _Ch
                     if rec.get(f):
                         ref_ok(rec, "body", rec[f], f)
             if kind == "metric":
-                if str(rec.get("unit")) not in ref.units:
-                    checker.fail(rec, f"unknown unit {rec.get('unit')!r} (add it to graph/reference/units.yaml)")
+                if ref.conversion(str(rec.get("unit"))) is None:
+                    checker.fail(rec, unknown_unit(rec.get("unit")), key="unit")
                 if rec.get("part_of"):
                     ref_ok(rec, "metric", rec["part_of"], "part_of")
                     if not rec.get("dimension"):
@@ -516,8 +521,8 @@ def _check_ids_and_references(source: ReportSource, ref: Reference, checker: _Ch
             if kind == "target":
                 if rec.get("metric"):
                     ref_ok(rec, "metric", rec["metric"], "metric")
-                if rec.get("unit") and str(rec["unit"]) not in ref.units:
-                    checker.fail(rec, f"unknown unit {rec.get('unit')!r}")
+                if rec.get("unit") and ref.conversion(str(rec["unit"])) is None:
+                    checker.fail(rec, unknown_unit(rec.get("unit")), key="unit")
             if kind == "disclosure":
                 key = (str(rec.get("scheme")), str(rec.get("code")))
                 if key[0] not in ref.schemes:
@@ -531,8 +536,8 @@ def _check_ids_and_references(source: ReportSource, ref: Reference, checker: _Ch
     for row in source.observations:
         if row.get("metric") not in by_metric:
             checker.fail(row, f"unknown metric {row.get('metric')!r} (declare it in metrics.yaml)")
-        if row.get("unit") and row["unit"] not in ref.units:
-            checker.fail(row, f"unknown unit {row['unit']!r}")
+        if row.get("unit") and ref.conversion(row["unit"]) is None:
+            checker.fail(row, unknown_unit(row["unit"]))
         section_ok(row, row.get("section"))
     seen_obs: dict[tuple, Record] = {}
     for row in source.observations:

@@ -93,7 +93,7 @@ BAD_INPUTS = [
     # (file, old text, new text, expected message fragment, expected line)
     ("sdg.yaml", "topics: [climate]", "topics: [climat]", "unknown topic reference 'climat'", 2),
     ("observations.csv", "ghg-scope-1,2023,40,", "ghg-scope-1,2023,4O,", "value is not a number: '4O'", 5),
-    ("metrics.yaml", "unit: person", "unit: persons", "unknown unit 'persons'", 5),
+    ("metrics.yaml", "unit: person", 'unit: "10,000 persons"', "unknown unit '10,000 persons': write the unit as printed", 5),
     ("topics.yaml", "id: people", "id: climate", "duplicate topic id 'climate'", 3),
     ("policies.yaml", ', section: "2.1"}', "}", "missing section", 2),
     ("risks.yaml", 'section: "2.1"', 'section: "9.9"', "unknown section '9.9'", 2),
@@ -158,6 +158,33 @@ def test_an_english_report_needs_english_labels_only(tmp_path: Path, reports_cop
           VALUES ?class { esg:Report esg:MaterialTopic esg:StakeholderGroup esg:Metric esg:GovernanceBody esg:Risk }
           ?x a ?class ; <http://www.w3.org/2000/01/rdf-schema#label> ?label } }""")
     assert {row[0].value for row in rows} == {"en"}
+
+
+def test_values_are_kept_as_printed_and_in_the_canonical_unit(tmp_path: Path, reports_copy: Path) -> None:
+    """A unit as printed ("10,000 t") is looked up in the spelling table; the value is stored
+    in tonnes, with the printed number, the printed unit and the factor beside it."""
+    folder = reports_copy / "example-2023"
+    obs = folder / "observations.csv"
+    obs.write_text(obs.read_text(encoding="utf-8") + 'ghg-total,2021,1.25,"10,000 t",3.1,1.25,\n', encoding="utf-8")
+    root = StoreRoot(tmp_path / "s")
+    build(root, reports_root=reports_copy)
+    store, _ = root.open_read_only()
+    rows = list(store.query("""PREFIX esg: <https://w3id.org/esgkg/ontology#>
+        PREFIX sdmx: <http://purl.org/linked-data/sdmx/2009/attribute#>
+        SELECT ?value ?printed ?unit ?factor ?measure WHERE { GRAPH ?g {
+          ?o esg:year "2021"^^<http://www.w3.org/2001/XMLSchema#gYear> ; esg:value ?value ; esg:valueAsPrinted ?printed ;
+             esg:unitAsPrinted ?unit ; esg:conversionFactor ?factor ; sdmx:unitMeasure ?measure } }"""))
+    assert [[t.value for t in row] for row in rows] == [
+        ["12500", "1.25", "10,000 t", "10000", "http://qudt.org/vocab/unit/TONNE"]]
+
+
+def test_an_unknown_unit_spelling_names_the_file_and_line(tmp_path: Path, reports_copy: Path) -> None:
+    obs = reports_copy / "example-2023" / "observations.csv"
+    lines = obs.read_text(encoding="utf-8").splitlines()
+    obs.write_text("\n".join(lines + ['ghg-total,2021,1.25,"10,000 tons",3.1,1.25,']) + "\n", encoding="utf-8")
+    r = run_cli("build", "--store", str(tmp_path / "s"), "--reports", str(reports_copy))
+    assert r.returncode == 1
+    assert f"example-2023/observations.csv:{len(lines) + 1}: unknown unit '10,000 tons'" in r.stderr, r.stderr
 
 
 def test_all_problems_are_reported_at_once(tmp_path: Path, reports_copy: Path) -> None:

@@ -90,7 +90,7 @@ def test_one_action_per_sdg_block_of_section_1_4(q) -> None:
 
 def test_every_kpi_table_cell_is_an_observation(q) -> None:
     rows = q("""SELECT ?label ?year ?value ?unit WHERE {
-                ?o esg:metric ?m ; esg:year ?year ; esg:value ?value ; prov:wasDerivedFrom ?s .
+                ?o esg:metric ?m ; esg:year ?year ; esg:valueAsPrinted ?value ; prov:wasDerivedFrom ?s .
                 ?s skos:notation "5.1" .
                 { ?m rdfs:label ?label } UNION { ?m skos:altLabel ?label }
                 FILTER(LANGMATCHES(LANG(?label), 'zh-Hant')) }""")
