@@ -382,3 +382,15 @@ def test_labels_are_the_reports_own_words(q, cls: str) -> None:
     report = squeeze(without_footnote_links(text()))
     # Section titles the curators composed from a figure caption are marked in their note; none here.
     assert [l for l in labels_of(q, cls) if squeeze(l) not in report] == []
+
+
+def test_the_ten_sdgs_the_report_selects(q) -> None:
+    stated = int(re.search(r"Baidu selected (\d+) of the most relevant SDGs", text())[1])
+    assert stated == 10
+    block = between("Key SDG responded Our Commitments and Main Actions Location.", "Appendix — 13.")
+    goal_names = block[block.index(next(l for l in block if l.startswith("Good health and well-being"))):]
+    goal_names = [l.strip(" .") for l in goal_names if l.strip()]
+    assert len(goal_names) == stated
+    rows = q("""SELECT DISTINCT ?a ?goal WHERE { ?a a esg:SDGAction ; esg:contributesTo ?goal .
+                ?goal a <http://metadata.un.org/sdg/ontology#Goal> }""")
+    assert len({r["a"] for r in rows}) == len({r["goal"] for r in rows}) == stated
