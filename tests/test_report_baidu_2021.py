@@ -45,9 +45,11 @@ def lines() -> list[str]:
 
 
 def without_footnote_links(s: str) -> str:
-    """The text with inline footnote links ("2 https://ir.baidu.com/...") removed: the
-    extraction puts them inside sentences ("a Remuneration 2 https://... Committee")."""
-    return re.sub(r"\s\d{1,2} https?://\S+", " ", s)
+    """The text with two extraction artefacts undone: inline footnote links ("2 https://...")
+    that the extraction puts inside sentences ("a Remuneration 2 https://... Committee"),
+    and the ". " it appends to a line that breaks mid-sentence ("Other Governance. / Measures.")."""
+    s = re.sub(r"\s\d{1,2} https?://\S+", " ", s)
+    return re.sub(r"\. \n", " ", s)
 
 
 def squeeze(s: str) -> str:
@@ -375,7 +377,8 @@ def test_every_entity_and_value_has_a_section(q) -> None:
 
 
 @pytest.mark.parametrize("cls", ["esg:MaterialTopic", "esg:StakeholderGroup", "esg:CommunicationChannel",
-                                 "esg:GovernanceBody", "esg:ReportSection"])
+                                 "esg:GovernanceBody", "esg:ReportSection", "esg:Document", "esg:RiskOrOpportunity",
+                                 "esg:SDGAction", "esg:StakeholderConcern"])
 def test_labels_are_the_reports_own_words(q, cls: str) -> None:
     report = squeeze(without_footnote_links(text()))
     # Section titles the curators composed from a figure caption are marked in their note; none here.
