@@ -404,3 +404,14 @@ def test_every_value_is_written_as_in_the_report(q) -> None:
     written = [r["w"] for r in q("SELECT ?w WHERE { ?o a esg:Observation ; esg:asWritten ?w }")]
     assert len(written) > 200
     assert [w for w in written if squeeze(w) not in report] == []
+
+
+def test_key_esg_performance_figures_are_observations_of_that_page(q) -> None:
+    # Overview pages 05-06 repeat their figures in summary lines ("100% 87.2% 39.3% ...").
+    summary = [l for l in lines() if l.startswith(("100% 87.2%", "56 billion times", "RMB 198.045 million RMB"))]
+    assert len(summary) == 3
+    figures = {f.rstrip(".") for l in summary for f in re.findall(r"\d[\d,.]*", l)} - {"37001", "50001"}  # ISO numbers: documents
+    rows = q("""SELECT ?w WHERE { ?o a esg:Observation ; esg:asWritten ?w ; prov:wasDerivedFrom ?s .
+                ?s skos:notation "key-esg-performance" }""")
+    written = " ".join(r["w"] for r in rows)
+    assert sorted(f for f in figures if f not in written) == []
