@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from .dumps import DumpFile
 from .namespaces import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SD, VOID, XSD, Iris
-from .sparql_source import SparqlSource
+from .sparql import Sparql
 
 SPDX = "http://spdx.org/rdf/terms#"
 IANA = "https://www.iana.org/assignments/media-types/"
@@ -40,9 +40,9 @@ def _int(value: int) -> ox.Literal:
     return ox.Literal(str(int(value)), datatype=_n(str(XSD.integer)))
 
 
-def _count(source: SparqlSource, where: str, var: str = "n") -> int:
-    rows = source.rows(f"SELECT (COUNT(*) AS ?{var}) WHERE {{ {where} }}")
-    return int(rows[0][var].value) if rows else 0
+def _count(source: Sparql, where: str, var: str = "n") -> int:
+    rows = source.select(f"SELECT (COUNT(*) AS ?{var}) WHERE {{ {where} }}")
+    return int(rows[0][var]["value"]) if rows else 0
 
 
 def _slug(iri: str) -> str:
@@ -65,16 +65,16 @@ class Statistics:
     sdg_links: list[tuple[str, int]]  # link predicate, number of links
 
 
-def statistics(source: SparqlSource, iris: Iris) -> Statistics:
+def statistics(source: Sparql, iris: Iris) -> Statistics:
     """Count everything with SPARQL (fast on the embedded store: tens of milliseconds)."""
     base = iris.base
-    classes = [(r["c"].value, int(r["n"].value)) for r in source.rows(
+    classes = [(r["c"]["value"], int(r["n"]["value"])) for r in source.select(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c")]
-    props = [(r["p"].value, int(r["n"].value)) for r in source.rows(
+    props = [(r["p"]["value"], int(r["n"]["value"])) for r in source.select(
         "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } GROUP BY ?p ORDER BY ?p")]
-    graphs = [(r["g"].value, int(r["n"].value), int(r["s"].value)) for r in source.rows(
+    graphs = [(r["g"]["value"], int(r["n"]["value"]), int(r["s"]["value"])) for r in source.select(
         "SELECT ?g (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?s) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")]
-    links = [(r["p"].value, int(r["n"].value)) for r in source.rows(
+    links = [(r["p"]["value"], int(r["n"]["value"])) for r in source.select(
         f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o
              FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{base}id/") && STRSTARTS(STR(?o), "{SDG_SPACE}")
                     && !STRSTARTS(STR(?o), "{SDG_SPACE}ontology")) }} }}
@@ -93,7 +93,7 @@ def statistics(source: SparqlSource, iris: Iris) -> Statistics:
     )
 
 
-def describe_dataset(source: SparqlSource, iris: Iris, dumps: list[DumpFile] | None = None,
+def describe_dataset(source: Sparql, iris: Iris, dumps: list[DumpFile] | None = None,
                      version: str | None = None, stats: Statistics | None = None) -> list[ox.Triple]:
     """The VoID + DCAT description as triples (sorted)."""
     stats = stats or statistics(source, iris)
@@ -126,10 +126,10 @@ def describe_dataset(source: SparqlSource, iris: Iris, dumps: list[DumpFile] | N
         add(ds, OWL.versionInfo, text(version))
     for word in ("ESG", "sustainability", "SDG", "corporate reporting", "linked data"):
         add(ds, DCAT.keyword, text(word, "en"))
-    for report in source.rows(f"SELECT ?r WHERE {{ ?r a <{iris.esg}Report> }} ORDER BY ?r"):
-        add(ds, VOID.rootResource, report["r"])
-        add(ds, DCTERMS.source, report["r"])
-        add(ds, VOID.exampleResource, report["r"])
+    for report in source.select(f"SELECT ?r WHERE {{ ?r a <{iris.esg}Report> }} ORDER BY ?r").values("r"):
+        add(ds, VOID.rootResource, report)
+        add(ds, DCTERMS.source, report)
+        add(ds, VOID.exampleResource, report)
     add(ds, VOID.uriSpace, text(base + "id/"))
     add(ds, VOID.vocabulary, str(iris.esg))
     add(ds, VOID.sparqlEndpoint, endpoint)

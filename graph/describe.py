@@ -15,7 +15,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from .namespaces import Iris
-from .sparql_source import SparqlSource
+from .sparql import Sparql
 
 LABEL_PREDICATES = (
     "http://www.w3.org/2000/01/rdf-schema#label",
@@ -62,19 +62,19 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
 }}"""
 
 
-def describe(source: SparqlSource, iri: str, iris: Iris) -> list[ox.Triple]:
+def describe(source: Sparql, iri: str, iris: Iris) -> list[ox.Triple]:
     """The description of one IRI, sorted and without duplicates (empty: unknown IRI)."""
     graphs = graph_documents(iris)
     doc = document_of(iri)
     if doc in graphs:
         # The graph, plus whatever other graphs say about the document's hash IRIs (the
         # mapping mints a few, like the Data Cube structure esg:MetricStructure).
-        found = source.triples(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+        found = source.construct(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
             {{ GRAPH <{graphs[doc]}> {{ ?s ?p ?o }} }}
             UNION {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{doc}#")) }} }}""")
     else:
-        found = source.triples(f"DESCRIBE <{iri}>")
-        found += source.triples(_neighbour_query(iri, str(iris.esg)))
+        found = source.construct(f"DESCRIBE <{iri}>")
+        found += source.construct(_neighbour_query(iri, str(iris.esg)))
     return sorted(set(found), key=str)
 
 

@@ -32,3 +32,13 @@ class StoreError(EsgkgError):
 
 class ValidationFailed(EsgkgError):
     """A build produced a graph with SHACL violations and was not published."""
+
+
+class QueryError(EsgkgError):
+    """A query could not be run (syntax error, time limit, row cap, engine error), with the
+    HTTP status that says which."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from .errors import EsgkgError
 from .namespaces import DEFAULT_BASE, base_iri
-from .query_results import QueryFn, Table
+from .sparql import QueryFn, Table
 from .sparql_text import query_form
 
 SDG_BASE = "http://metadata.un.org/sdg/"
@@ -205,11 +205,12 @@ def queries_folder() -> Path:
     return Path(str(importlib.resources.files("esgkg.queries")))
 
 
-def load_all(folder: Path | None = None) -> dict[str, NamedQuery]:
-    """Every ``*.rq`` file of ``folder`` (default: the bundled library), by name, sorted."""
+def load_all(folder: Path | None = None, base: str | None = None) -> dict[str, NamedQuery]:
+    """Every ``*.rq`` file of ``folder`` (default: the bundled library), by name, sorted,
+    with IRIs under ``base`` (default: the configured base IRI)."""
     folder = folder or queries_folder()
     found: dict[str, NamedQuery] = {}
-    base = base_iri()
+    base = base or base_iri()
     for path in sorted(folder.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
         if base != DEFAULT_BASE:
@@ -219,16 +220,16 @@ def load_all(folder: Path | None = None) -> dict[str, NamedQuery]:
     return found
 
 
-def find(name: str, folder: Path | None = None) -> NamedQuery | None:
+def find(name: str, folder: Path | None = None, base: str | None = None) -> NamedQuery | None:
     """One named query by name, or None (for lookups where "no such query" is not an error)."""
-    return load_all(folder).get(name)
+    return load_all(folder, base).get(name)
 
 
-def get(name: str, folder: Path | None = None) -> NamedQuery:
+def get(name: str, folder: Path | None = None, base: str | None = None) -> NamedQuery:
     """One named query by name, or NamedQueryError listing what exists."""
     if not _SLUG.match(name):
         raise NamedQueryError(f"not a query name: {name!r}")
-    queries = load_all(folder)
+    queries = load_all(folder, base)
     if name not in queries:
         raise NamedQueryError(f"no named query {name!r}; known: {', '.join(queries)}")
     return queries[name]

@@ -12,10 +12,7 @@ directly (no pyplot state), so rendering is safe in a threaded web server.
 from __future__ import annotations
 
 import io
-import threading
-from collections import OrderedDict
 from functools import lru_cache
-from typing import Callable
 
 import matplotlib
 
@@ -27,7 +24,7 @@ from matplotlib.figure import Figure
 from . import named_queries
 from .errors import EsgkgError
 from .projection import Node, Projection
-from .query_results import QueryFn
+from .sparql import QueryFn
 from .traversal import coverage_matrix
 
 KINDS = ("materiality", "network", "coverage", "trend")
@@ -277,39 +274,6 @@ def render(kind: str, fmt: str, projection: Projection, query: QueryFn, report: 
     with matplotlib.rc_context(_rc()):
         fig = draw(kind, projection, query, report, metric)
         return _save(fig, fmt)
-
-
-class PictureCache:
-    """Rendered pictures by (store version, kind, format, report, metric)."""
-
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-        self.renders = 0
-
-    def get(self, key: tuple, make: Callable[[], bytes]) -> bytes:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        data = make()  # outside the lock: rendering takes a while, others may read meanwhile
-        with self._lock:
-            self.renders += 1
-            self._items[key] = data
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return data
-
-
-CACHE = PictureCache()
-
-
-def render_cached(kind: str, fmt: str, projection: Projection, query: QueryFn, report: str | None = None,
-                  metric: str | None = None, cache: PictureCache = CACHE) -> bytes:
-    """:func:`render`, cached per store version (the projection's version)."""
-    key = (projection.version, kind, fmt, report or "", metric or "", cjk_font() or "")
-    return cache.get(key, lambda: render(kind, fmt, projection, query, report, metric))
 
 
 def suffix_format(filename: str) -> str:

@@ -11,14 +11,11 @@ store version (:class:`ProjectionCache`): a store version never changes once pub
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable
 
 import networkx as nx
 
-from .query_results import QueryFn, Table
+from .sparql import QueryFn
 
 ESG = "https://w3id.org/esgkg/ontology#"  # replaced by the deployment's own base below
 SDG = "http://metadata.un.org/sdg/"
@@ -211,43 +208,3 @@ def build_projection(query: QueryFn, version: str, esg: str = ESG) -> Projection
 def _section_key(notation: str) -> tuple:
     parts = notation.split(".")
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
-
-
-class ProjectionCache:
-    """Projections by store version: built once per version, shared by all requests."""
-
-    def __init__(self, keep: int = 2) -> None:
-        self.keep = keep
-        self._items: OrderedDict[str, Projection] = OrderedDict()
-        self._lock = threading.Lock()
-        self.builds = 0  # how many times a projection was built (tests check the cache)
-
-    def get(self, version: str, build: Callable[[], Projection]) -> Projection:
-        with self._lock:
-            if version in self._items:
-                self._items.move_to_end(version)
-                return self._items[version]
-            projection = build()
-            self.builds += 1
-            self._items[version] = projection
-            while len(self._items) > self.keep:
-                self._items.popitem(last=False)
-            return projection
-
-
-CACHE = ProjectionCache()
-
-
-def projection_for(query: QueryFn, version: str, esg: str | None = None,
-                   cache: ProjectionCache = CACHE) -> Projection:
-    """The cached projection of store ``version``, building it with ``query`` if needed."""
-    if esg is None:
-        from .namespaces import Iris
-
-        esg = str(Iris().esg)
-    return cache.get(f"{esg}|{version}", lambda: build_projection(query, version, esg))
-
-
-def table_rows(table: Table) -> list[dict[str, str]]:
-    """Rows as plain {variable: lexical value} dicts (for callers that ignore term types)."""
-    return [{k: v["value"] for k, v in row.items()} for row in table.rows]

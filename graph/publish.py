@@ -12,7 +12,7 @@ from pathlib import Path
 from . import dataset_description, dumps, sitemap
 from .namespaces import Iris
 from .rdf_output import serialize
-from .sparql_source import StoreSource
+from .sparql import StoreSparql
 from .store import StoreRoot
 
 
@@ -20,7 +20,7 @@ def publish(root: StoreRoot, out: Path, iris: Iris | None = None, extra_document
     """Write the publication of the current store version into ``out``; return a summary."""
     iris = iris or Iris()
     store, info = root.open_read_only()
-    source = StoreSource(store)
+    source = StoreSparql(store)
     out.mkdir(parents=True, exist_ok=True)
     files = dumps.write(store, out / "dumps", iris)
     description = dataset_description.describe_dataset(source, iris, dumps=files, version=info.version)

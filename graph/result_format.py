@@ -6,7 +6,7 @@ import io
 from typing import Mapping
 
 from .named_queries import NamedQuery
-from .query_results import Table, Term
+from .sparql import Table, Term
 
 
 def cell_text(term: Term | None, limit: int = 0) -> str:

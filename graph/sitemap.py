@@ -10,18 +10,18 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 from .namespaces import Iris
-from .sparql_source import SparqlSource
+from .sparql import Sparql
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org)
 
 
-def document_iris(source: SparqlSource, iris: Iris, extra: list[str] | None = None) -> list[str]:
+def document_iris(source: Sparql, iris: Iris, extra: list[str] | None = None) -> list[str]:
     """Every document IRI the dataset mints (subjects, objects, graph names), sorted."""
     base = iris.base
-    rows = source.rows(f"""SELECT DISTINCT ?x WHERE {{
+    rows = source.select(f"""SELECT DISTINCT ?x WHERE {{
         {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} UNION {{ GRAPH ?x {{ ?s ?p ?o }} }}
         FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{base}")) }}""")
-    docs = {r["x"].value.split("#", 1)[0] for r in rows}
+    docs = {r["x"]["value"].split("#", 1)[0] for r in rows}
     docs.update(extra or [])
     docs.add(str(iris.dataset()))
     docs.add(str(iris.ontology))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import atexit
-from dataclasses import dataclass
 
 from flask import Flask, Response, request
 
@@ -11,14 +10,7 @@ from .backends import Backend
 from .backends.factory import make_backend
 from .config import Config
 from .errors import HttpError
-
-
-@dataclass
-class Services:
-    """What the blueprints share, stored in ``app.extensions['esgkg']``."""
-
-    config: Config
-    backend: Backend
+from .state import State
 
 
 # Reads may be called from any origin; writes need a token and get no CORS headers, so a
@@ -50,7 +42,7 @@ def create_app(config: Config | None = None, backend: Backend | None = None) -> 
     if backend is None:
         backend = make_backend(config)
         atexit.register(backend.close)
-    app.extensions["esgkg"] = Services(config, backend)
+    app.extensions["esgkg"] = State(config, backend)
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_body, config.max_upload)
 
     @app.before_request
@@ -74,11 +66,8 @@ def create_app(config: Config | None = None, backend: Backend | None = None) -> 
 
 def _blueprints() -> list:
     """One blueprint per URL area. Linked data comes last: it answers any other path."""
-    from .dumps_blueprint import blueprint as dumps_bp
-    from .linked_data import blueprint as linked_data_bp
-    from .queries_blueprint import blueprint as queries_bp
-    from .sdg_blueprint import blueprint as sdg_bp
-    from .sparql.graph_store import bp as graph_store_bp
-    from .sparql_endpoint import bp as sparql_bp
+    from . import dumps, queries, sdg
+    from .linked_data import routes as linked_data
+    from .sparql import endpoint, graph_store
 
-    return [sparql_bp, graph_store_bp, queries_bp, sdg_bp, dumps_bp, linked_data_bp]
+    return [endpoint.bp, graph_store.bp, queries.bp, sdg.bp, dumps.bp, linked_data.bp]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
+from esgkg.graph.namespaces import base_iri
 from esgkg.graph.store import default_root
 
 DEFAULT_QUERY_TIMEOUT = 10.0  # seconds
@@ -66,8 +67,14 @@ class Config:
     # Remote mode only: where the remote engine takes updates and Graph Store requests.
     remote_update: str | None = None
     remote_store: str | None = None
+    # The base of minted IRIs (ESGKG_BASE_IRI; it must match the one the store was built with).
+    base_iri: str = field(default_factory=base_iri)
+    # Where dumps are written (ESGKG_DUMPS_DIR); empty: beside the store, else the temp dir.
+    dumps_dir: str = ""
 
     def __post_init__(self) -> None:
+        if not self.base_iri.endswith("/"):
+            object.__setattr__(self, "base_iri", self.base_iri + "/")
         if not self.max_workers:
             object.__setattr__(self, "max_workers", 4 * self.workers)
         if not self.threads:
@@ -94,6 +101,7 @@ class Config:
             ("connection_limit", int), ("header_timeout", float), ("idle_timeout", float),
             ("min_body_rate", float),
             ("update_token", str), ("remote_update", str), ("remote_store", str),
+            ("base_iri", str), ("dumps_dir", str),
         ):
             raw = env.get(f"ESGKG_{key.upper()}")
             if raw:

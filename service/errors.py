@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from esgkg.graph.errors import EsgkgError
 
 from .backends import Reply
-from .negotiation import prefers_html
+from .http import prefers_html
 
 log = logging.getLogger(__name__)
 

@@ -45,3 +45,31 @@ def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> StoreRoot:
     root = StoreRoot(tmp_path_factory.mktemp("bundled-store"))
     build(root, iris=Iris(), validate=build_validator())
     return root
+
+
+@pytest.fixture(scope="session")
+def bundled_config(bundled_store: StoreRoot):
+    """The service's configuration on the bundled store (a small pool)."""
+    from esgkg.service.config import Config
+
+    return Config(store=str(bundled_store.root), workers=2, host="127.0.0.1", port=0)
+
+
+@pytest.fixture(scope="session")
+def client(bundled_config):
+    """Flask's test client on the real app and worker pool, on the bundled store. A test
+    module that needs another store or configuration defines its own ``client``."""
+    from sparql_support import app_client
+
+    with app_client(bundled_config) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def server(bundled_config):
+    """The real app on waitress at 127.0.0.1 (free port), as `esgkg serve` runs it, on the
+    bundled store; its base URL."""
+    from sparql_support import running_server
+
+    with running_server(bundled_config) as url:
+        yield url

@@ -120,14 +120,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_config(root: StoreRoot, **changes: object) -> Config:
+def make_config(root: StoreRoot, **changes: object) -> Config:
     """A config for tests: the given store, small pool, defaults otherwise."""
     values = {"store": str(root.root), "workers": 2, "threads": 8}
     values.update(changes)
     return Config(**values)  # type: ignore[arg-type]
 
 
-test_config.__test__ = False  # not a pytest test despite the name
 
 
 def which(name: str) -> str | None:

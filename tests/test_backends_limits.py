@@ -18,7 +18,7 @@ import requests
 
 from esgkg.graph.build import build
 from esgkg.graph.store import StoreRoot
-from sparql_support import BASE, make_store, running_server, sample_nquads, test_config
+from sparql_support import BASE, make_store, running_server, sample_nquads, make_config
 
 TOKEN = "limits-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
@@ -51,7 +51,7 @@ def root(tmp_path_factory) -> StoreRoot:
 
 
 def test_a_query_that_takes_too_much_memory_is_stopped(root):
-    with running_server(test_config(root, workers=1, worker_memory=1536 * 2**20)) as url:
+    with running_server(make_config(root, workers=1, worker_memory=1536 * 2**20)) as url:
         assert post(url, doubling(20)).status_code == 200  # 16 MB: fine
         r = post(url, doubling(27))  # 2 GB of strings
         assert r.status_code == 503, r.text
@@ -60,7 +60,7 @@ def test_a_query_that_takes_too_much_memory_is_stopped(root):
 
 
 def test_an_answer_over_the_byte_cap_is_refused_before_it_is_written(root):
-    with running_server(test_config(root, workers=1, max_result_bytes=50_000)) as url:
+    with running_server(make_config(root, workers=1, max_result_bytes=50_000)) as url:
         big = ("SELECT ?s (CONCAT(STR(?s), \"" + "x" * 2000 + "\") AS ?v) WHERE { ?s ?p ?o } LIMIT 200")
         r = post(url, big)
         assert r.status_code == 413 and "Result too large" in r.text
@@ -71,7 +71,7 @@ def test_an_answer_over_the_byte_cap_is_refused_before_it_is_written(root):
 
 
 def test_a_worker_killed_while_idle_costs_no_request(root):
-    with running_server(test_config(root, workers=1)) as url:
+    with running_server(make_config(root, workers=1)) as url:
         workers = [p for p in psutil.Process().children()
                    if "esgkg.service.backends.worker" in " ".join(p.cmdline())]
         assert len(workers) == 1
@@ -83,7 +83,7 @@ def test_a_worker_killed_while_idle_costs_no_request(root):
 
 def test_cheap_queries_are_answered_while_slow_ones_hold_workers(root):
     """Workers outnumber slow queries: a cheap query finds an idle one at once."""
-    config = test_config(root, workers=4, threads=12, query_timeout=4.0)
+    config = make_config(root, workers=4, threads=12, query_timeout=4.0)
     with running_server(config) as url:
         finished: list[float] = []
 
@@ -105,7 +105,7 @@ def test_cheap_queries_are_answered_while_slow_ones_hold_workers(root):
 
 
 def test_when_every_worker_is_busy_the_wait_is_bounded_and_says_retry(root):
-    config = test_config(root, workers=1, max_workers=1, threads=8, query_timeout=4.0, queue_wait=0.5)
+    config = make_config(root, workers=1, max_workers=1, threads=8, query_timeout=4.0, queue_wait=0.5)
     with running_server(config) as url:
         holder = threading.Thread(target=post, args=(url, SLOW))
         holder.start()
@@ -124,7 +124,7 @@ def _slow_validation_hook(tmp_path, monkeypatch, seconds: float) -> None:
     (hook / "sitecustomize.py").write_text(
         "import time\n"
         "from esgkg.service.backends import update_hook\n"
-        "def slow(store):\n"
+        "def slow(store, base_iri=None):\n"
         f"    time.sleep({seconds})\n"
         "    return []\n"
         "update_hook.validate_update = slow\n")
@@ -134,7 +134,7 @@ def _slow_validation_hook(tmp_path, monkeypatch, seconds: float) -> None:
 def test_a_write_cut_off_by_the_time_limit_keeps_nothing(tmp_path, monkeypatch):
     root = make_store(tmp_path / "store", sample_nquads(3))
     _slow_validation_hook(tmp_path, monkeypatch, seconds=3.0)
-    config = test_config(root, workers=1, allow_update=True, update_token=TOKEN, query_timeout=1.0)
+    config = make_config(root, workers=1, allow_update=True, update_token=TOKEN, query_timeout=1.0)
     with running_server(config) as url:
         before = post(url, COUNT).json()
         triples = "".join(f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n" for i in range(20_000))
@@ -151,7 +151,7 @@ def test_a_write_cut_off_by_the_time_limit_keeps_nothing(tmp_path, monkeypatch):
 
 def test_edits_survive_a_failed_write_and_a_restart(tmp_path):
     root = make_store(tmp_path / "store", sample_nquads(3))
-    config = test_config(root, workers=1, allow_update=True, update_token=TOKEN)
+    config = make_config(root, workers=1, allow_update=True, update_token=TOKEN)
     with running_server(config) as url:
         ok = requests.post(url + "/update", headers=AUTH, timeout=30,
                            data=b"INSERT DATA { GRAPH <http://example.org/kept> { <http://example.org/a> <http://example.org/p> 1 } }")
@@ -181,7 +181,7 @@ def built_root(tmp_path_factory, fixture_reports) -> StoreRoot:
     "INSERT DATA {{ GRAPH <{base}graph/reference> {{ <urn:a> <urn:b> <urn:c> }} }}",
 ], ids=["drop-shapes", "clear-all", "drop-all", "delete-ontology", "insert-reference"])
 def test_system_graphs_are_not_the_updates_to_change(built_root, update):
-    config = test_config(built_root, workers=1, allow_update=True, update_token=TOKEN)
+    config = make_config(built_root, workers=1, allow_update=True, update_token=TOKEN)
     version = built_root.current().version
     with running_server(config) as url:
         r = requests.post(url + "/update", headers=AUTH, timeout=120, data=update.format(base=BASE).encode())
@@ -207,7 +207,7 @@ def _binds(n: int) -> str:
     _binds(3_000),  # over the default stack's depth (about 2,500), well inside the engine thread's
 ], ids=["10k-plus", "10k-union", "10k-filter", "10k-path-steps", "3k-binds"])
 def test_deep_queries_run_or_are_refused_never_crash(root, text):
-    with running_server(test_config(root, workers=1, query_timeout=20.0)) as url:
+    with running_server(make_config(root, workers=1, query_timeout=20.0)) as url:
         r = post(url, text)
         assert r.status_code in (200, 400), r.text[:300]
         assert "Traceback" not in r.text
@@ -227,7 +227,7 @@ def test_a_query_that_kills_its_worker_is_refused_the_second_time(tmp_path):
              '<http://example.com/g> .' for i, v in enumerate(values)]
     root = make_store(tmp_path / "store", "\n".join(lines) + "\n")
     crasher = "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?o"
-    with running_server(test_config(root, workers=1)) as url:
+    with running_server(make_config(root, workers=1)) as url:
         first = post(url, crasher)
         if first.status_code == 200:
             pytest.skip("this pyoxigraph sorts mixed literals without aborting")

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from security_support import Listener
-from sparql_support import make_store, running_server, sample_nquads, test_config
+from sparql_support import make_store, running_server, sample_nquads, make_config
 
 TOKEN = "sandbox-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
@@ -43,7 +43,7 @@ UPDATES = [
 @pytest.fixture
 def no_keyword_check(monkeypatch):
     """The HTTP layer's check as if every query slipped past it."""
-    from esgkg.service import sparql_endpoint
+    from esgkg.service.sparql import endpoint as sparql_endpoint
 
     monkeypatch.setattr(sparql_endpoint, "forbidden_keyword", lambda text, *a, **k: None)
 
@@ -56,7 +56,7 @@ def root(tmp_path_factory):
 def test_queries_that_slip_past_the_check_reach_nothing(root, no_keyword_check):
     listener = Listener()
     try:
-        with running_server(test_config(root, workers=2)) as url:
+        with running_server(make_config(root, workers=2)) as url:
             for template in QUERIES:
                 text = template.format(u=f"http://127.0.0.1:{listener.port}")
                 r = requests.post(url + "/sparql", data={"query": text}, timeout=30,
@@ -81,7 +81,7 @@ def test_updates_that_slip_past_the_check_load_nothing(tmp_path, no_keyword_chec
     root = make_store(tmp_path / "store", sample_nquads(3))
     listener = Listener()
     try:
-        config = test_config(root, workers=2, allow_update=True, update_token=TOKEN)
+        config = make_config(root, workers=2, allow_update=True, update_token=TOKEN)
         with running_server(config) as url:
             count = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
             before = requests.post(url + "/sparql", data={"query": count}, timeout=10).json()
@@ -136,7 +136,7 @@ def test_a_sandboxed_process_cannot_open_a_network_socket():
 def test_the_server_process_keeps_its_network(root):
     """The filter goes into the workers only: with a pool running, the server process itself
     can still open the sockets it serves on (and the remote mode's client needs)."""
-    with running_server(test_config(root, workers=1)) as url:
+    with running_server(make_config(root, workers=1)) as url:
         assert requests.post(url + "/sparql", data={"query": "ASK {}"}, timeout=10).status_code == 200
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.bind(("127.0.0.1", 0))
@@ -146,7 +146,7 @@ def test_a_long_text_is_checked_by_the_sandbox_alone(root):
     """Over 64 KB the HTTP process skips its keyword check; the worker's refused socket answers."""
     listener = Listener()
     try:
-        with running_server(test_config(root, workers=1)) as url:
+        with running_server(make_config(root, workers=1)) as url:
             text = ("#" + "x" * 70_000 + "\n"
                     f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/big> {{ ?s ?p ?o }} }}")
             r = requests.post(url + "/sparql", data={"query": text}, timeout=30)

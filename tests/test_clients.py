@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
-from sparql_support import BASE, make_store, running_server, sample_nquads, test_config
+from sparql_support import BASE, make_store, running_server, sample_nquads, make_config
 
 REPO = Path(__file__).resolve().parent.parent
 ACME = f"<{BASE}id/org/acme>"
@@ -19,7 +19,7 @@ LABELS = f"SELECT ?label WHERE {{ {ACME} <http://www.w3.org/2000/01/rdf-schema#l
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):
     root = make_store(tmp_path_factory.mktemp("clients"), sample_nquads(10))
-    with running_server(test_config(root)) as url:
+    with running_server(make_config(root)) as url:
         yield url + "/sparql"
 
 

@@ -81,12 +81,12 @@ def test_everyone_else_gets_plain_text(client, method, path, body, status):
 
 
 def test_an_unexpected_error_is_a_500_without_a_trace(client, monkeypatch):
-    from esgkg.service import sdg_blueprint
+    from esgkg.service import sdg
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug of ours")
 
-    monkeypatch.setattr(sdg_blueprint, "_projection", broken)
+    monkeypatch.setattr(sdg, "_projection", broken)
     r = client.get("/sdg", headers={"Accept": "text/html"})
     assert r.status_code == 500 and "a bug of ours" not in r.get_data(as_text=True)
     assert "Traceback" not in r.get_data(as_text=True)

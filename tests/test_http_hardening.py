@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from esgkg.service.app import create_app
 from esgkg.service.backends.factory import make_backend
 from esgkg.service.config import Config
-from sparql_support import app_client, BASE, make_store, running_server, sample_nquads, test_config
+from sparql_support import app_client, BASE, make_store, running_server, sample_nquads, make_config
 
 TOKEN = "hardening-tök-ен"  # non-ASCII on purpose: the token comparison must handle it
 HOLE = "http://127.0.0.1:9/x"  # never contacted: every request naming it is refused first
@@ -34,13 +34,13 @@ def _client(config: Config) -> Iterator[FlaskClient]:
 
 @pytest.fixture(scope="module")
 def client(store_root) -> Iterator[FlaskClient]:
-    yield from _client(test_config(store_root))
+    yield from _client(make_config(store_root))
 
 
 @pytest.fixture(scope="module")
 def update_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
     root = make_store(tmp_path_factory.mktemp("hardening-update"), sample_nquads(5))
-    return test_config(root, allow_update=True, update_token=TOKEN)
+    return make_config(root, allow_update=True, update_token=TOKEN)
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ def test_a_non_ascii_bearer_token_is_a_401_not_a_500(update_client: FlaskClient)
 
 def test_a_non_ascii_token_sent_as_utf8_over_the_wire_is_accepted(tmp_path: Path) -> None:
     # Its own store: update mode has one writer per working copy.
-    config = test_config(make_store(tmp_path / "store", sample_nquads(2)), allow_update=True, update_token=TOKEN)
+    config = make_config(make_store(tmp_path / "store", sample_nquads(2)), allow_update=True, update_token=TOKEN)
     with running_server(config) as url:
         ok = requests.post(url + "/update", data=b"INSERT DATA { <a:s> <a:p> 1 }", timeout=30,
                            headers={"Content-Type": "application/sparql-update",
@@ -182,7 +182,7 @@ def xss_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient
     topics.write_text(text.replace("en: Climate change}", f'en: "Climate change {SCRIPT}"}}', 1), encoding="utf-8")
     root = StoreRoot(tmp_path_factory.mktemp("xss-store"))
     build(root, reports_root=reports, iris=Iris())
-    yield from _client(test_config(root))
+    yield from _client(make_config(root))
 
 
 def test_search_choices_escape_labels(xss_client: FlaskClient) -> None:
@@ -241,7 +241,7 @@ class RecordingBackend:
 
 
 def test_not_found_pages_do_not_scan_the_store(store_root) -> None:
-    config = test_config(store_root)
+    config = make_config(store_root)
     backend = RecordingBackend(make_backend(config))
     try:
         client = create_app(config, backend=backend).test_client()
@@ -285,7 +285,7 @@ def test_build_on_a_full_disk_says_so_in_one_line(tmp_path: Path, monkeypatch: p
 
 def test_downloads_on_a_full_disk_are_a_503(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_store(tmp_path / "store", sample_nquads(3))
-    for client in _client(test_config(root)):
+    for client in _client(make_config(root)):
         monkeypatch.setattr(Path, "write_bytes", _no_space)
         for path in ("/dumps/", "/dumps/dataset.nq.gz", "/dataset.ttl"):  # the dataset page lists the dumps
             response = client.get(path)

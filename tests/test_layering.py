@@ -1,4 +1,4 @@
-"""The layering rules, read from the source with ``ast`` (no module is imported).
+"""The layering rules, read from the source with ``ast``, and the layout rules of the README.
 
 * ``graph/`` is the library: it never imports flask, click, rich, werkzeug, waitress or
   ``esgkg.service`` (the CLI and the web service format what it returns).
@@ -12,11 +12,12 @@ Every import counts, also those inside functions and under ``if TYPE_CHECKING:``
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO = Path(__file__).resolve().parents[1]
 # The folders are installed as sub-packages of `esgkg` (pyproject.toml [tool.setuptools]).
 PACKAGES = {"graph": "esgkg.graph", "service": "esgkg.service"}
 
@@ -116,3 +117,42 @@ def test_the_scanner_sees_what_it_must(tmp_path: Path, monkeypatch: pytest.Monke
     probe = tmp_path / "graph" / "probe.py"
     probe.write_text(source, encoding="utf-8")
     assert _violations([probe], GRAPH_FORBIDDEN) == expected
+
+
+def _area_of(rule: str) -> str:
+    first = rule.strip("/").split("/", 1)[0].removesuffix(".json")  # /queries.json: the twin of /queries
+    return {"update": "sparql", "store": "sparql"}.get(first, first)
+
+
+def test_every_url_area_lives_in_the_module_named_after_it() -> None:
+    """URL /x is served by a blueprint ``bp`` of service/x.py or service/x/; paths that are no
+    area of their own (``/<path>``, /sitemap.xml) belong to linked data."""
+    from esgkg.service.app import create_app
+    from esgkg.service.config import Config
+
+    app = create_app(Config(store="/nonexistent"), backend=object())  # type: ignore[arg-type]
+    areas = {"sparql", "queries", "sdg", "dumps"}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        module = view.__module__.removeprefix("esgkg.service.")
+        area = _area_of(rule.rule)
+        expected = area if area in areas else "linked_data"
+        assert module.split(".")[0] == expected, f"{rule.rule} is served from {module}, not service/{expected}"
+        blueprint = sys.modules[view.__module__].bp
+        assert rule.endpoint.startswith(blueprint.name + "."), rule.rule
+        checked += 1
+    assert checked >= 15
+
+
+def test_every_template_is_in_its_areas_folder() -> None:
+    templates = REPO / "service" / "templates"
+    top = sorted(p.name for p in templates.glob("*.html"))
+    assert top == ["base.html", "error.html"]  # shared by every area
+    areas = {p.name for p in templates.iterdir() if p.is_dir()}
+    assert areas == {"sparql", "queries", "sdg", "dumps", "linked_data"}
+    for area in areas:
+        module = REPO / "service" / (area if (REPO / "service" / area).is_dir() else area + ".py")
+        assert module.exists(), f"templates/{area}/ has no service/{area}"

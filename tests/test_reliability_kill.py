@@ -15,7 +15,7 @@ import pytest
 
 from esgkg.graph.build import build
 from esgkg.graph.store import StoreRoot
-from sparql_support import running_server, test_config
+from sparql_support import running_server, make_config
 
 import requests
 
@@ -60,7 +60,7 @@ def _kill_at(proc: subprocess.Popen, point: str | float) -> bool:
 def test_killed_builds_leave_the_old_store_serving(tmp_path, fixture_reports):
     store = tmp_path / "store"
     old = build(StoreRoot(store), reports_root=fixture_reports)
-    with running_server(test_config(StoreRoot(store))) as url:
+    with running_server(make_config(StoreRoot(store))) as url:
         assert _report_ids(url) == ["example-2023"]
         killed = 0
         for point in KILL_AT:

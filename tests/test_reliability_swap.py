@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from reliability_support import COUNT
-from sparql_support import make_store, running_server, sample_nquads, test_config
+from sparql_support import make_store, running_server, sample_nquads, make_config
 
 import requests
 
@@ -36,7 +36,7 @@ def test_swap_while_serving_is_atomic_and_picked_up(tmp_path):
     sizes = [100, 400, 150, 800, 250]  # five publishes: old versions get pruned on the way
     expected = {size + 3 for size in sizes}  # sample_nquads adds three label triples
     root = make_store(tmp_path / "store", sample_nquads(sizes[0]))
-    with running_server(test_config(root, workers=2)) as url:
+    with running_server(make_config(root, workers=2)) as url:
         stop, seen, errors = threading.Event(), Counter(), []
         clients = [threading.Thread(target=_query_loop, args=(url, stop, seen, errors)) for _ in range(4)]
         for c in clients:

@@ -37,7 +37,7 @@ class ReadWriteBackend:
 
 def make_backend(config: Config) -> Backend:
     """The worker pool on the embedded store, or the client of a remote engine."""
-    iris = Iris()
+    iris = Iris(config.base_iri)
     prefix_map = prefixes(iris)
     if config.remote:
         return RemoteBackend(config.store, update_url=config.remote_update, store_url=config.remote_store,
@@ -47,7 +47,7 @@ def make_backend(config: Config) -> Backend:
     limits = sandbox.Limits(no_network=config.sandbox, memory_bytes=config.worker_memory)
     root = StoreRoot(config.store)
     spec = WorkerSpec("read", str(root.root), config.max_rows, prefix_map,
-                      max_bytes=config.max_result_bytes, limits=limits)
+                      max_bytes=config.max_result_bytes, limits=limits, base_iri=iris.base)
     if not config.allow_update:
         root.current()  # fail fast, with the store's own message, before starting workers
         return WorkerPool(spec, size=config.workers, timeout=config.query_timeout,
@@ -56,7 +56,8 @@ def make_backend(config: Config) -> Backend:
     # validate every write, and the findings of the build's validation.
     system = tuple(str(iris.graph(name)) for name in ("ontology", "reference", "shapes", "validation"))
     write_spec = WorkerSpec("write", str(root.root), config.max_rows, prefix_map,
-                            max_bytes=config.max_result_bytes, limits=limits, system_graphs=system)
+                            max_bytes=config.max_result_bytes, limits=limits, system_graphs=system,
+                            base_iri=iris.base)
     # The writer starts first: on a root with no build yet it publishes an empty version.
     writer = WorkerPool(write_spec, size=1, timeout=config.query_timeout, queue_wait=config.query_timeout)
     try:

@@ -64,6 +64,7 @@ class _Handle:
     stderr: IO[bytes]
     stderr_seen: int = field(default=0)
     lowered: bool = False  # running at LOW_PRIORITY since a long job
+    killed: bool = False  # _kill has claimed it (under the pool lock)
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -184,6 +185,13 @@ class WorkerPool:
             raise StoreError(reply.body.decode().strip())
 
     def _kill(self, handle: _Handle) -> None:
+        # Claimed under the lock: close() and the replacement of a crashed worker may both
+        # get here for one handle, and closing its socket twice would close another's fd.
+        with self._lock:
+            if handle.killed:
+                return
+            handle.killed = True
+            self._all.discard(handle)
         handle.process.kill()
         try:
             handle.process.wait(5)
@@ -191,8 +199,6 @@ class WorkerPool:
             pass
         handle.conn.close()
         handle.stderr.close()
-        with self._lock:
-            self._all.discard(handle)
 
     def _replace(self, handle: _Handle) -> None:
         """Kill ``handle`` and start a new worker in the background; the caller returns now."""

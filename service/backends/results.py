@@ -14,7 +14,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from esgkg.graph.query_results import term_json
+from esgkg.graph.sparql import term_json
 
 from .reply import Reply, too_many_bytes, too_many_rows
 

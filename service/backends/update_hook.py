@@ -14,9 +14,9 @@ from esgkg.graph.namespaces import Iris
 from esgkg.graph.validation import record_line, validate_store
 
 
-def validate_update(store: pyoxigraph.Store) -> list[str]:
+def validate_update(store: pyoxigraph.Store, base_iri: str | None = None) -> list[str]:
     """Problems (SHACL violations) in ``store`` after an update; empty means accept it."""
-    iris = Iris()
+    iris = Iris(base_iri)
     if not store.contains_named_graph(pyoxigraph.NamedNode(str(iris.graph("shapes")))):
         return []
     outcome = validate_store(store, iris=iris)

@@ -62,6 +62,7 @@ class WorkerSpec:
     limits: sandbox.Limits = field(default_factory=sandbox.Limits)
     union_default_graph: bool = True
     system_graphs: tuple[str, ...] = ()  # graphs a write may not change (ontology, shapes...)
+    base_iri: str | None = None  # the base the store was built with (None: the default)
 
 
 class BadRequest(Exception):
@@ -169,7 +170,7 @@ class _Worker:
             # pyshacl) would add a second to the start of every read worker.
             from . import update_hook
 
-            problems = update_hook.validate_update(copy)
+            problems = update_hook.validate_update(copy, self.spec.base_iri)
             if problems:
                 return Reply.error(422, "Update rejected by validation (nothing was changed):\n"
                                    + "\n".join(problems))

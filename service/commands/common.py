@@ -14,8 +14,8 @@ from rich.console import Console
 from esgkg.graph.build import build as build_dataset
 from esgkg.graph.errors import EsgkgError
 from esgkg.graph.namespaces import Iris
-from esgkg.graph.projection import Projection, projection_for
-from esgkg.graph.query_results import QueryFn, store_query_fn
+from esgkg.graph.projection import Projection, build_projection
+from esgkg.graph.sparql import QueryFn, StoreSparql
 from esgkg.graph.store import StoreInfo, StoreRoot
 from esgkg.graph.validation import SEVERITIES, ValidationOutcome, build_validator, summary
 
@@ -111,10 +111,10 @@ def open_query_fn(store_path: Path | None) -> tuple[QueryFn, str]:
     root = StoreRoot(store_path)
     ensure_store(root)
     store, info = root.open_read_only()
-    return store_query_fn(store), info.version
+    return StoreSparql(store).select, info.version
 
 
 def open_projection(store_path: Path | None) -> tuple[Projection, QueryFn]:
     """The topic–SDG projection of the store (built first if there is none) and its query function."""
     query, version = open_query_fn(store_path)
-    return projection_for(query, version), query
+    return build_projection(query, version, str(Iris().esg)), query

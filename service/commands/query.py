@@ -15,7 +15,7 @@ from rich.table import Table as RichTable
 
 from esgkg.graph import named_queries
 from esgkg.graph.errors import EsgkgError
-from esgkg.graph.query_results import QueryError
+from esgkg.graph.sparql import QueryError
 from esgkg.graph.result_format import cell_text, is_iri_column, to_csv, to_json
 
 from .common import open_query_fn, store_option

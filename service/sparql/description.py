@@ -5,10 +5,11 @@ import pyoxigraph as ox
 from flask import Response, request
 from rdflib import BNode, Graph, Literal, URIRef
 
-from esgkg.graph.namespaces import RDF, SD, XSD, Iris, prefixes
+from esgkg.graph.namespaces import RDF, SD, XSD, prefixes
 
-from .. import negotiation
-from ..negotiation import GRAPH_FORMATS
+from .. import http
+from ..http import GRAPH_FORMATS
+from ..state import current_state
 
 _RDFLIB_FORMATS = {
     "text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
@@ -32,7 +33,7 @@ def build(endpoint: str, config) -> Graph:
     The limits use our own terms (``esg:queryTimeLimit``, ``esg:resultRowLimit``,
     ``esg:requestBodyLimit``) because the Service Description vocabulary has none.
     """
-    iris = Iris()
+    iris = current_state().iris
     graph = Graph()
     for prefix, ns in prefixes(iris).items():
         graph.bind(prefix, ns)
@@ -62,7 +63,7 @@ def build(endpoint: str, config) -> Graph:
 
 def response(endpoint: str, config) -> Response:
     """The description in the negotiated RDF format (Turtle by default), or 406."""
-    chosen = negotiation.negotiate(request.headers.get("Accept"), request.args.get("format"), GRAPH_FORMATS)
+    chosen = http.negotiate(request.headers.get("Accept"), request.args.get("format"), GRAPH_FORMATS)
     if chosen is None:
         return Response("Service description available as: "
                         + ", ".join(f.media_type for f in GRAPH_FORMATS) + "\n",

@@ -5,12 +5,13 @@ bearer token, exactly as SPARQL Update does.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
-from .. import negotiation
-from ..negotiation import GRAPH_FORMATS
+from .. import http
+from ..http import GRAPH_FORMATS
 from ..errors import HttpError, from_reply
-from ..sparql_endpoint import check_update_allowed
+from ..state import current_state
+from .endpoint import check_update_allowed
 
 bp = Blueprint("graph_store", __name__)
 
@@ -30,9 +31,9 @@ def _target() -> str | None:
 @bp.route("/store", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
 def graph_store() -> Response:
     graph = _target()
-    backend = current_app.extensions["esgkg"].backend
+    backend = current_state().backend
     if request.method in ("GET", "HEAD"):
-        chosen = negotiation.negotiate(request.headers.get("Accept"), request.args.get("format"), TRIPLE_FORMATS)
+        chosen = http.negotiate(request.headers.get("Accept"), request.args.get("format"), TRIPLE_FORMATS)
         if chosen is None:
             raise HttpError(406, "Graphs are available as " + ", ".join(f.media_type for f in TRIPLE_FORMATS))
         return from_reply(backend.run({"op": "graph_get", "graph": graph, "media_type": chosen.media_type}),
@@ -40,7 +41,7 @@ def graph_store() -> Response:
     check_update_allowed()
     if request.method == "DELETE":
         return from_reply(backend.run({"op": "graph_delete", "graph": graph}))
-    fmt = negotiation.by_name(request.mimetype or "", TRIPLE_FORMATS)
+    fmt = http.by_name(request.mimetype or "", TRIPLE_FORMATS)
     if fmt is None or request.mimetype != fmt.media_type and request.mimetype not in fmt.aliases:
         raise HttpError(415, "Send the graph as one of " + ", ".join(f.media_type for f in TRIPLE_FORMATS))
     job = {"op": "graph_load", "graph": graph, "data": request.get_data(), "content_type": fmt.media_type,

@@ -6,7 +6,9 @@ import json
 from flask import Response, render_template
 
 from esgkg.graph import named_queries
-from esgkg.graph.namespaces import Iris, prefixes
+from esgkg.graph.namespaces import prefixes
+
+from ..state import current_state
 
 def default_query(prefix_map: dict[str, str]) -> str:
     lines = [f"PREFIX {p}: <{ns}>" for p, ns in sorted(prefix_map.items())
@@ -16,17 +18,18 @@ def default_query(prefix_map: dict[str, str]) -> str:
 
 def render(endpoint: str) -> Response:
     """The HTML page; everything it needs is inlined as JSON or served from /static."""
-    prefix_map = prefixes(Iris())
+    iris = current_state().iris
+    prefix_map = prefixes(iris)
     # The one loader of queries/*.rq, so the examples carry the deployment's base IRI.
     examples = [{"name": q.name, "title": q.title, "description": q.description, "query": q.text}
-                for q in named_queries.load_all().values()]
+                for q in named_queries.load_all(base=iris.base).values()]
     config = {
         "endpoint": endpoint,
         "prefixes": prefix_map,
         "defaultQuery": default_query(prefix_map),
         "examples": examples,
     }
-    html = render_template("sparql.html", config_json=json.dumps(config, ensure_ascii=False),
+    html = render_template("sparql/page.html", config_json=json.dumps(config, ensure_ascii=False),
                            examples=examples, endpoint=endpoint)
     response = Response(html, content_type="text/html; charset=utf-8")
     response.headers["Vary"] = "Accept"

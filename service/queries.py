@@ -1,0 +1,148 @@
+"""Blueprint for /queries: the named-query library as pages, JSON, CSV and pictures.
+
+``/queries`` lists the questions; ``/queries/NAME`` answers one as an HTML table with its
+SPARQL (parameters from the query string, e.g. ``?topic=climate-change``);
+``/queries/NAME.json`` and ``.csv`` are the same answer as data; ``/queries/NAME.png`` and
+``.svg`` draw the picture that belongs to the question, where there is one.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, render_template, request
+
+from esgkg.graph import named_queries, plots
+from esgkg.graph.errors import EsgkgError
+from esgkg.graph.sparql import QueryError
+from esgkg.graph.result_format import cell_text, is_iri_column, to_csv, to_json
+
+from .errors import HttpError
+from . import http
+from .linked_data import routes as linked_data
+from .state import current_state
+
+bp = Blueprint("queries", __name__)
+
+# The picture that goes with a question: (plot kind, parameter that carries the metric).
+PICTURES = {
+    "topics-by-pillar": ("materiality", None),
+    "sdg-coverage": ("coverage", None),
+    "topic-sdgs": ("network", None),
+    "sdg-topics": ("network", None),
+    "metric-trend": ("trend", "metric"),
+    "value-provenance": ("trend", "metric"),
+}
+
+
+def _params(query: named_queries.NamedQuery) -> dict[str, str]:
+    """The query's parameters present (and non-empty) in the request's query string."""
+    return {p.name: request.args[p.name].strip() for p in query.params if request.args.get(p.name, "").strip()}
+
+
+def _load(name: str) -> named_queries.NamedQuery:
+    try:
+        return named_queries.get(name, base=current_state().iris.base)
+    except named_queries.NamedQueryError:
+        raise HttpError(404, f"No named query {name!r}. See /queries for the list.") from None
+
+
+def _index_json(queries: list[named_queries.NamedQuery]) -> Response:
+    doc = [{"name": q.name, "title": {"en": q.title, "zh": q.title_zh}, "description": q.description,
+            "parameters": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+                           for p in q.params]} for q in queries]
+    return Response(json.dumps(doc, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
+
+
+@bp.route("/queries")
+def index() -> Response:
+    queries = list(named_queries.load_all(base=current_state().iris.base).values())
+    if request.args.get("format") == "json" or request.accept_mimetypes.best == "application/json":
+        return _index_json(queries)
+    return Response(render_template("queries/index.html", queries=queries, pictures=PICTURES),
+                    content_type="text/html; charset=utf-8")
+
+
+@bp.route("/queries.json")
+def index_json() -> Response:
+    return _index_json(list(named_queries.load_all(base=current_state().iris.base).values()))
+
+
+def _run(query: named_queries.NamedQuery, params: dict[str, str]):
+    """(SPARQL, result table); a bad parameter or a failed query ends the request with its status."""
+    try:
+        sparql = named_queries.bind(query, params)
+        return sparql, current_state().sparql.select(sparql)
+    except named_queries.NamedQueryError as exc:
+        raise HttpError(400, str(exc)) from exc
+    except QueryError as exc:
+        raise HttpError(exc.status, str(exc)) from exc
+
+
+def _rdf_requested(ext: str | None = None) -> bool:
+    """A named query's IRI also dereferences to RDF (its SHACL-SPARQL description)."""
+    if ext is not None:
+        return ext in http.BY_KEY and ext != "html"
+    accept = request.headers.get("Accept", "").strip()
+    if accept in ("", "*/*"):
+        return False  # the query page is for people first; RDF only when asked for
+    fmt = http.negotiate_resource(accept)
+    return fmt is not None and fmt is not http.HTML
+
+
+@bp.route("/queries/<name>")
+def page(name: str) -> Response:
+    if _rdf_requested():
+        return linked_data.resource(f"queries/{name}")
+    query = _load(name)
+    params = _params(query)
+    sparql, table = _run(query, params)
+    columns = [v for v in table.variables if not is_iri_column(table, v)]
+    links = [v for v in table.variables if is_iri_column(table, v)]
+    picture = _picture_url(query, params)
+    html = render_template("queries/query.html", query=query, params=params, sparql=sparql, table=table,
+                           columns=columns, links=links, cell_text=cell_text, picture=picture,
+                           query_string=request.query_string.decode())
+    return Response(html, content_type="text/html; charset=utf-8")
+
+
+def _picture_url(query: named_queries.NamedQuery, params: dict[str, str]) -> str | None:
+    kind, needs = PICTURES.get(query.name, (None, None))
+    if kind is None or (needs and not params.get(needs)):
+        return None
+    qs = request.query_string.decode()
+    return f"/queries/{query.name}.svg" + (f"?{qs}" if qs else "")
+
+
+@bp.route("/queries/<name>.<ext>")
+def twin(name: str, ext: str) -> Response:
+    if _rdf_requested(ext):
+        return linked_data.resource(f"queries/{name}.{ext}")
+    query = _load(name)
+    params = _params(query)
+    if ext in plots.FORMATS:
+        return _picture(query, params, ext)
+    if ext not in ("json", "csv"):
+        raise HttpError(404, f"/queries/{name} comes as .json, .csv (and .png/.svg where it has a picture)")
+    _, table = _run(query, params)
+    if ext == "csv":
+        response = Response(to_csv(table), content_type="text/csv; charset=utf-8")
+        response.headers["Content-Disposition"] = f'inline; filename="{name}.csv"'
+        return response
+    return Response(json.dumps(to_json(query, params, table), ensure_ascii=False, indent=2),
+                    content_type="application/json; charset=utf-8")
+
+
+def _picture(query: named_queries.NamedQuery, params: dict[str, str], fmt: str) -> Response:
+    kind, needs = PICTURES.get(query.name, (None, None))
+    if kind is None:
+        raise HttpError(404, f"{query.name} has no picture")
+    metric = params.get(needs) if needs else None
+    try:
+        data = current_state().picture(kind, fmt, params.get("report"), metric)
+    except QueryError as exc:
+        raise HttpError(exc.status, str(exc)) from exc
+    except EsgkgError as exc:
+        raise HttpError(404 if isinstance(exc, plots.PlotError) else 400, str(exc)) from exc
+    response = Response(data, content_type=plots.FORMATS[fmt])
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,138 @@
+"""Blueprint for /sdg: topic ⇄ SDG traces, coverage, centrality and pictures.
+
+``/sdg`` is the overview (coverage heat map, topic–SDG network, materiality, ranking);
+``/sdg/topic/NAME``, ``/sdg/goal/NAME`` and ``/sdg/stakeholder/NAME`` trace one thing
+(NAME: id, label in either language, IRI, or for goals "13" / "SDG 13"); every page has a
+``.json`` twin; pictures are ``/sdg/KIND.png|svg`` and ``/sdg/trend/METRIC.png|svg``.
+All take ``?report=ID``. Everything is computed from the projection cached per store version.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from esgkg.graph import plots, traversal
+from esgkg.graph.errors import EsgkgError
+from esgkg.graph.projection import Node, Projection
+from esgkg.graph.sparql import QueryError
+
+from .errors import HttpError
+from .state import current_state
+
+bp = Blueprint("sdg", __name__)
+
+KIND_ROUTES = {"topic": "topic", "goal": "goal", "stakeholder": "stakeholder"}
+
+
+def _json(doc: object) -> Response:
+    return Response(json.dumps(doc, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
+
+
+def _report() -> str | None:
+    return request.args.get("report", "").strip() or None
+
+
+def _projection() -> Projection:
+    try:
+        return current_state().projection()
+    except QueryError as exc:
+        raise HttpError(exc.status if exc.status >= 400 else 503, str(exc)) from exc
+
+
+def node_url(node: Node) -> str:
+    """The page of a topic, goal or stakeholder group."""
+    name = node.number if node.kind == "goal" else node.slug
+    args = {} if node.kind == "goal" else {"report": node.report}
+    return url_for("sdg.trace_page", kind=node.kind, name=name, **args)
+
+
+@bp.route("/sdg")
+@bp.route("/sdg.json", endpoint="overview_json")
+def overview() -> Response:
+    projection, report = _projection(), _report()
+    matrix = traversal.coverage_matrix(projection, report)
+    ranks = traversal.rank_topics(projection, report)
+    groups = [(g, traversal.trace_stakeholder(projection, g.iri)) for g in projection.of_kind("stakeholder", report)]
+    if request.path.endswith(".json"):
+        return _json({"report": report, "coverage": matrix.as_json(), "ranking": [r.as_json() for r in ranks],
+                      "stakeholders": [t.as_json() for _, t in groups]})
+    qs = f"?report={report}" if report else ""
+    html = render_template("sdg/index.html", matrix=matrix, ranks=ranks, groups=groups, node_url=node_url,
+                           reports=projection.reports(), report=report, qs=qs)
+    return Response(html, content_type="text/html; charset=utf-8")
+
+
+@bp.route("/sdg/trace")
+def search() -> Response:
+    """Resolve a free-text name and redirect to its page (the search box of /sdg)."""
+    name = request.args.get("name", "").strip()
+    projection = _projection()
+    nodes = traversal.resolve(projection, name, _report())
+    if not nodes:
+        raise HttpError(404, f"Nothing named {name!r}: try a topic, a stakeholder group or an SDG number.")
+    if len({(n.kind, n.slug) for n in nodes}) > 1:
+        return choices_page(name, nodes)
+    return redirect(node_url(nodes[0]))
+
+
+def choices_page(name: str, nodes: list[Node]) -> Response:
+    """The page that lists every node a search matched (labels come from report data: escaped)."""
+    html = render_template("sdg/choose.html", name=name, nodes=nodes, node_url=node_url)
+    return Response(html, content_type="text/html; charset=utf-8")
+
+
+def _one(kind: str, name: str) -> tuple[Projection, Node]:
+    projection = _projection()
+    nodes = [n for n in traversal.resolve(projection, name, _report(), kinds=(kind,))]
+    if not nodes:
+        raise HttpError(404, f"No {kind} named {name!r}.")
+    return projection, nodes[0]
+
+
+def _trace_page(kind: str, name: str, as_json: bool) -> Response:
+    projection, node = _one(kind, name)
+    if kind == "topic":
+        trace = traversal.trace_topic(projection, node.iri)
+    elif kind == "goal":
+        trace = traversal.trace_goal(projection, node.iri, _report())
+    else:
+        trace = traversal.trace_stakeholder(projection, node.iri)
+    if as_json:
+        return _json(trace.as_json())
+    html = render_template("sdg/trace.html", kind=kind, node=node, trace=trace, node_url=node_url,
+                           json_url=request.path + ".json" + (f"?{request.query_string.decode()}" if request.query_string else ""))
+    return Response(html, content_type="text/html; charset=utf-8")
+
+
+@bp.route("/sdg/<any(topic, goal, stakeholder):kind>/<name>")
+def trace_page(kind: str, name: str) -> Response:
+    """/sdg/topic/NAME, /sdg/goal/NAME, /sdg/stakeholder/NAME (and their .json twins)."""
+    as_json = name.endswith(".json")
+    return _trace_page(kind, name.removesuffix(".json"), as_json)
+
+
+def _image(kind: str, fmt: str, metric: str | None = None) -> Response:
+    if fmt not in plots.FORMATS:
+        raise HttpError(404, f"Pictures come as {' or '.join('.' + f for f in plots.FORMATS)}.")
+    try:
+        data = current_state().picture(kind, fmt, _report(), metric)
+    except plots.PlotError as exc:
+        raise HttpError(404, str(exc)) from exc
+    except QueryError as exc:
+        raise HttpError(exc.status, str(exc)) from exc
+    except EsgkgError as exc:
+        raise HttpError(400, str(exc)) from exc
+    response = Response(data, content_type=plots.FORMATS[fmt])
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.route("/sdg/<any(network, coverage, materiality):kind>.<fmt>")
+def picture(kind: str, fmt: str) -> Response:
+    return _image(kind, fmt)
+
+
+@bp.route("/sdg/trend/<metric>.<fmt>")
+def trend_picture(metric: str, fmt: str) -> Response:
+    return _image("trend", fmt, metric)

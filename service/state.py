@@ -1,0 +1,153 @@
+"""The one per-app state object, made in the factory and shared by every blueprint.
+
+Answers derived from the store (descriptions, labels, the topic–SDG projection, pictures)
+are cached per store version: a published version never changes, so a cached answer is right
+until ``esgkg build`` publishes a new one, and then the key changes. In remote mode there is
+no version to read: descriptions are not cached (ETags come from the content), and the
+projection and pictures are refreshed every few minutes.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Hashable
+
+from cachetools import LRUCache
+from flask import current_app
+
+from esgkg.graph import plots
+from esgkg.graph.dumps import DumpCache, DumpFile
+from esgkg.graph.errors import StoreError
+from esgkg.graph.namespaces import Iris
+from esgkg.graph.projection import Projection, build_projection
+from esgkg.graph.store import StoreRoot
+
+from .backends import Backend
+from .backends.sparql import BackendSparql
+from .config import Config
+
+REMOTE_VERSION_SECONDS = 300  # a remote engine has no version we can read: refresh this often
+
+
+@dataclass(frozen=True)
+class Version:
+    """The published store version: its id (ETag stem) and when it was published."""
+
+    id: str
+    published: datetime
+
+
+class VersionedCache:
+    """Values by (store version, key), least recently used dropped first. Thread-safe; the
+    value is computed outside the lock, so a slow computation does not block readers."""
+
+    def __init__(self, size: int) -> None:
+        self._items: LRUCache = LRUCache(maxsize=size)
+        self._lock = threading.Lock()
+        self.computed = 0  # how many values were computed (tests check the cache with it)
+
+    def get(self, version: str | None, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per (version, key); always computed anew without a version."""
+        if version is None:
+            return compute()
+        with self._lock:
+            try:
+                return self._items[(version, key)]
+            except KeyError:
+                pass
+        value = compute()
+        with self._lock:
+            self.computed += 1
+            self._items[(version, key)] = value
+        return value
+
+
+class State:
+    """What the blueprints share: configuration, backend, IRIs, caches and dumps."""
+
+    def __init__(self, config: Config, backend: Backend) -> None:
+        self.config = config
+        self.backend = backend
+        self.sparql = BackendSparql(backend)
+        self.iris = Iris(config.base_iri)
+        self.root = None if config.remote else StoreRoot(config.store)
+        self.descriptions = VersionedCache(4096)
+        self.projections = VersionedCache(2)
+        self.pictures = VersionedCache(64)
+        self.dumps = DumpCache(self._dumps_dir(self.root)) if self.root is not None else None
+
+    def _dumps_dir(self, root: StoreRoot) -> Path:
+        # Configured; else next to the store when we may write there; else a per-store
+        # folder in the temp dir.
+        if self.config.dumps_dir:
+            return Path(self.config.dumps_dir)
+        beside = root.root / "dumps"
+        try:
+            beside.mkdir(parents=True, exist_ok=True)
+            if os.access(beside, os.W_OK):
+                return beside
+        except OSError:
+            pass
+        digest = hashlib.sha256(str(root.root.resolve()).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"esgkg-dumps-{digest}"
+
+    def version(self) -> Version | None:
+        """The currently published version (None in remote mode or without a store)."""
+        if self.root is None:
+            return None
+        try:
+            info = self.root.current()
+        except StoreError:
+            return None
+        meta_file = info.path.parent / f"{info.version}.json"
+        published = datetime.fromtimestamp(meta_file.stat().st_mtime, tz=timezone.utc)
+        return Version(info.version, published)
+
+    def data_version(self) -> str:
+        """A key that changes whenever the data may have: the store version, or (remote) a
+        time bucket of REMOTE_VERSION_SECONDS."""
+        if self.root is None:
+            return f"remote:{self.config.store}:{int(time.time() // REMOTE_VERSION_SECONDS)}"
+        return self.root.current().version
+
+    def projection(self) -> Projection:
+        """The topic–SDG projection of the current data (built once per version)."""
+        version = self.data_version()
+        esg = str(self.iris.esg)
+        return self.projections.get(version, esg, lambda: build_projection(self.sparql.select, version, esg))
+
+    def picture(self, kind: str, fmt: str, report: str | None = None, metric: str | None = None) -> bytes:
+        """A rendered picture of the current data (once per version and parameters)."""
+        projection = self.projection()
+        key = (kind, fmt, report or "", metric or "", plots.cjk_font() or "")
+        return self.pictures.get(projection.version, key,
+                                 lambda: plots.render(kind, fmt, projection, self.sparql.select, report, metric))
+
+    def dump_files(self, version: Version) -> list[DumpFile]:
+        """The dumps of ``version``, generated on first use (seconds, once per version)."""
+        if self.dumps is None or self.root is None:
+            raise StoreError("dumps are made from the embedded store; this service answers from a remote engine")
+        root = self.root
+
+        def open_store():
+            store, info = root.open_read_only()
+            if info.version != version.id:  # published in between: the next request catches up
+                raise StoreError("the store changed while preparing downloads; try again")
+            return store
+
+        return self.dumps.ensure(version.id, open_store, self.iris)
+
+    def close(self) -> None:
+        """Stop the backend's workers (the factory registers this at exit)."""
+        self.backend.close()
+
+
+def current_state() -> State:
+    """The state of the app handling the current request."""
+    return current_app.extensions["esgkg"]

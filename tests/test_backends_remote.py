@@ -1,0 +1,142 @@
+"""Scale-out path: `esgkg push` into a real `oxigraph serve` on loopback, then the same
+service answering from it (`--store http://...`), W3C protocol tests included."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from esgkg.service.commands.push import push
+from sparql_support import BASE, W3C_GRAPHS, free_port, make_store, running_server, sample_nquads
+from test_clients_w3c_protocol import ENTRIES, MANIFEST, HT, _check, _is_update_test, _requests_of, _send
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("oxigraph") is None,
+                       reason="the `oxigraph` CLI (pip install oxigraph) is not installed"),
+]
+TOKEN = "remote-token"
+
+
+def start_oxigraph(location, union: bool = True) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    # --timeout-s bounds what a query we gave up on may still cost the engine.
+    # --union-default-graph matches the embedded mode's default graph; Oxigraph refuses it
+    # together with USING in updates, so the update-mode engine runs without it.
+    process = subprocess.Popen(
+        ["oxigraph", "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+         "--timeout-s", "5", *(["--union-default-graph"] if union else [])],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url + "/query", params={"query": "ASK {}"}, timeout=1)
+            return process, url
+        except requests.ConnectionError:
+            if process.poll() is not None:
+                raise RuntimeError(process.stderr.read().decode()) from None
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("oxigraph serve did not start")
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory):
+    process, url = start_oxigraph(tmp_path_factory.mktemp("oxigraph-data"))
+    yield url
+    process.kill()
+    process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def pushed(oxigraph, tmp_path_factory):
+    root = make_store(tmp_path_factory.mktemp("local"), sample_nquads(100), W3C_GRAPHS)
+    result = CliRunner().invoke(push, [oxigraph + "/store", "--store", str(root.root)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def server(oxigraph, pushed):
+    from esgkg.service.config import Config
+    config = Config(store=oxigraph + "/query", query_timeout=2.0, max_rows=50)
+    with running_server(config) as url:
+        yield url
+
+
+def test_push_loads_every_graph(oxigraph, pushed):
+    assert "pushed 106 triples" in pushed
+    graphs = requests.get(oxigraph + "/query", timeout=10, headers={"Accept": "application/sparql-results+json"},
+                          params={"query": "SELECT DISTINCT ?g { GRAPH ?g {} }"}).json()
+    names = {b["g"]["value"] for b in graphs["results"]["bindings"]}
+    assert BASE + "graph/report/acme-2024" in names and len(names) == 5
+
+
+def test_queries_answered_from_remote(server):
+    r = requests.get(server + "/sparql", timeout=10, headers={"Accept": "text/csv"},
+                     params={"query": f"SELECT ?l {{ <{BASE}id/org/acme> ?p ?l }} ORDER BY ?l"})
+    assert r.status_code == 200 and r.text.splitlines()[1:] == ["Acme", "頂峰"]
+    construct = requests.get(server + "/sparql", timeout=10, params={
+        "query": f"CONSTRUCT {{ <{BASE}id/org/acme> ?p ?o }} WHERE {{ <{BASE}id/org/acme> ?p ?o }}",
+        "format": "turtle"})
+    assert construct.status_code == 200 and "@prefix rdfs:" in construct.text
+    assert requests.get(server + "/sparql", params={"query": "SELECT * {"}, timeout=10).status_code == 400
+
+
+def test_limits_in_remote_mode(server):
+    over = requests.get(server + "/sparql", params={"query": "SELECT * { ?s ?p ?o }"}, timeout=10)
+    assert over.status_code == 413
+    slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+    start = time.perf_counter()
+    r = requests.get(server + "/sparql", params={"query": slow}, timeout=30)
+    assert r.status_code == 503 and time.perf_counter() - start < 4
+    service = requests.get(server + "/sparql", timeout=10,
+                           params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+    assert service.status_code == 403
+
+
+QUERY_TESTS = [t for t in ENTRIES if not _is_update_test(t)]
+UPDATE_TESTS = [t for t in ENTRIES if _is_update_test(t)]
+
+
+@pytest.mark.parametrize("test", QUERY_TESTS, ids=[t.split("#")[-1] for t in QUERY_TESTS])
+def test_w3c_query_tests_in_remote_mode(server, test):
+    for req in _requests_of(test):
+        _check(_send(server, req, None), MANIFEST.value(req, HT.resp))
+
+
+@pytest.fixture(scope="module")
+def update_server(tmp_path_factory):
+    process, url = start_oxigraph(tmp_path_factory.mktemp("oxigraph-update"), union=False)
+    from esgkg.service.config import Config
+    config = Config(store=url + "/query", allow_update=True, update_token=TOKEN)
+    try:
+        with running_server(config) as server_url:
+            yield server_url
+    finally:
+        process.kill()
+        process.wait(10)
+
+
+@pytest.mark.parametrize("test", UPDATE_TESTS, ids=[t.split("#")[-1] for t in UPDATE_TESTS])
+def test_w3c_update_tests_in_remote_mode(update_server, test):
+    for req in _requests_of(test):
+        _check(_send(update_server, req, TOKEN), MANIFEST.value(req, HT.resp))
+
+
+def test_graph_store_in_remote_mode(update_server):
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    put = requests.put(update_server + "/store", params={"graph": "http://example.org/g"}, timeout=10,
+                       data=b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .",
+                       headers={**auth, "Content-Type": "application/n-triples"})
+    assert put.status_code in (201, 204)
+    got = requests.get(update_server + "/store", params={"graph": "http://example.org/g"},
+                       headers={"Accept": "text/turtle"}, timeout=10)
+    assert got.status_code == 200 and "example.org/c" in got.text
+    assert requests.delete(update_server + "/store", params={"graph": "http://example.org/g"},
+                           headers=auth, timeout=10).status_code == 204

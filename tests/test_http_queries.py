@@ -1,0 +1,64 @@
+"""The /queries pages on the real app (worker pool on the bundled store)."""
+from __future__ import annotations
+
+
+import pytest
+import requests
+
+from esgkg.graph import named_queries
+
+
+def test_query_list(client) -> None:
+    page = client.get("/queries")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for name in named_queries.load_all():
+        assert f'href="/queries/{name}"' in html
+    listing = client.get("/queries.json").get_json()
+    assert {q["name"] for q in listing} == set(named_queries.load_all())
+
+
+@pytest.mark.parametrize("name", sorted(named_queries.load_all()))
+def test_every_query_page_shows_a_table_and_its_sparql(client, name: str) -> None:
+    page = client.get(f"/queries/{name}")
+    assert page.status_code == 200, page.get_data(as_text=True)[:300]
+    html = page.get_data(as_text=True)
+    assert "<table class=\"result\">" in html and "<td" in html and "SELECT" in html
+
+
+def test_query_twins_and_parameters(client) -> None:
+    page = client.get("/queries/topic-sdgs?topic=climate-change").get_data(as_text=True)
+    assert "應對氣候變化" in page and "氣候行動" in page and "VALUES ($topic) { (&#34;climate-change&#34;) }" in page
+    doc = client.get("/queries/topic-sdgs.json?topic=climate-change").get_json()
+    assert doc["parameters"] == {"topic": "climate-change"} and {r["goal"] for r in doc["rows"]} == {"12", "13"}
+    csv = client.get("/queries/metric-trend.csv?metric=employees-total")
+    assert csv.content_type.startswith("text/csv") and csv.get_data(as_text=True).startswith("report,metric_id,")
+    assert client.get("/queries/topics-by-pillar?pillar=%22%20%7D").status_code == 400
+    assert client.get("/queries/no-such-question").status_code == 404
+    assert client.get("/queries/reports.png").status_code == 404  # no picture for that question
+
+
+def test_query_pages_with_pictures(client) -> None:
+    page = client.get("/queries/metric-trend?metric=employees-total").get_data(as_text=True)
+    assert '<img src="/queries/metric-trend.svg?metric=employees-total"' in page
+    svg = client.get("/queries/metric-trend.svg?metric=employees-total")
+    assert svg.status_code == 200 and svg.content_type == "image/svg+xml" and b"<svg" in svg.data[:500]
+    png = client.get("/queries/topics-by-pillar.png")
+    assert png.status_code == 200 and png.data[:4] == b"\x89PNG"
+
+
+def test_pages_over_a_real_server(server: str) -> None:
+    for url in ("/queries", "/queries/sdg-topics?sdg=13", "/sdg", "/sdg/network.svg"):
+        response = requests.get(server + url, timeout=30)
+        assert response.status_code == 200, url
+
+
+def test_named_query_iri_dereferences_to_rdf(client) -> None:
+    from rdflib import Graph
+
+    response = client.get("/queries/topics-by-pillar", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.content_type.startswith("text/turtle")
+    g = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    assert any("queries/topics-by-pillar" in str(s) for s in g.subjects())
+    assert client.get("/queries/topics-by-pillar.ttl").status_code == 200

@@ -1,0 +1,51 @@
+"""The /sdg pages on the real app (worker pool on the bundled store)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+
+def test_sdg_pages(client) -> None:
+    overview = client.get("/sdg").get_data(as_text=True)
+    for img in ("/sdg/coverage.svg", "/sdg/network.svg", "/sdg/materiality.svg"):
+        assert f'src="{img}"' in overview
+    assert "betweenness" in overview
+    topic = client.get("/sdg/topic/climate-change?report=oneconnect-2024")
+    assert topic.status_code == 200
+    html = topic.get_data(as_text=True)
+    assert "壹起行动保护地球" in html and "SDG 13 (Climate action)" in html
+    doc = client.get("/sdg/topic/應對氣候變化.json").get_json()
+    assert [g["goal"]["number"] for g in doc["goals"]] == ["12", "13"]
+    assert client.get("/sdg/goal/SDG%2013").status_code == 200
+    assert client.get("/sdg/goal/13.json").get_json()["topics"][0]["topic"]["label"]["zh"] == "應對氣候變化"
+    assert client.get("/sdg/stakeholder/employees").status_code == 200
+    assert client.get("/sdg/trace?name=SDG+13").headers["Location"].endswith("/sdg/goal/13")
+    assert client.get("/sdg/topic/no-such-topic").status_code == 404
+    for url in ("/sdg/network.png", "/sdg/coverage.svg", "/sdg/trend/employees-total.svg"):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/sdg/trend/no-such-metric.png").status_code == 404
+
+
+def test_screenshot_of_the_sdg_page(server: str, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium is not installed (Debian package: chromium)")
+    # ESGKG_SCREENSHOT_DIR keeps the picture for a person to look at; default: a temp dir.
+    folder = Path(os.environ.get("ESGKG_SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    shot = folder / "sdg-page.png"
+    shot.unlink(missing_ok=True)
+    requests.get(server + "/sdg", timeout=60)  # warm the picture cache so the browser does not wait
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1280,2000",
+         server + "/sdg"],
+        check=True, capture_output=True, timeout=90)
+    data = shot.read_bytes()
+    assert data[:4] == b"\x89PNG" and len(data) > 50_000  # a page with pictures, not a blank one

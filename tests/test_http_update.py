@@ -1,0 +1,139 @@
+"""Update mode: SPARQL Update and the Graph Store Protocol with a bearer token, and the
+validation hook that rolls back an update the shapes reject."""
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from esgkg.graph.store import StoreRoot
+from sparql_support import BASE, make_store, running_server, sample_nquads, make_config
+
+TOKEN = "update-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+G = "http://example.org/graph/one"
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> StoreRoot:
+    return make_store(tmp_path_factory.mktemp("update"), sample_nquads(3))
+
+
+@pytest.fixture(scope="module")
+def server(root):
+    with running_server(make_config(root, allow_update=True, update_token=TOKEN)) as url:
+        yield url
+
+
+def ask(url: str, text: str) -> bool:
+    return requests.post(url + "/sparql", data={"query": text}, timeout=10).json()["boolean"]
+
+
+def test_update_form_and_direct(server):
+    r = requests.post(server + "/sparql", data={"update": f"INSERT DATA {{ GRAPH <{G}> {{ <a:s> <a:p> 1 }} }}"},
+                      headers=AUTH, timeout=10)
+    assert r.status_code == 204, r.text
+    assert ask(server, f"ASK {{ GRAPH <{G}> {{ <a:s> <a:p> 1 }} }}")
+    bad = requests.post(server + "/update", data=b"INSERT DATA {", timeout=10,
+                        headers={**AUTH, "Content-Type": "application/sparql-update"})
+    assert bad.status_code == 400 and "Malformed update" in bad.text
+
+
+def test_graph_store_protocol(server):
+    turtle = b"@prefix ex: <http://example.org/> . ex:a ex:b ex:c , ex:d ."
+    put = requests.put(server + "/store", params={"graph": G + "/gsp"}, data=turtle,
+                       headers={**AUTH, "Content-Type": "text/turtle"}, timeout=10)
+    assert put.status_code == 201
+    got = requests.get(server + "/store", params={"graph": G + "/gsp"},
+                       headers={"Accept": "application/n-triples"}, timeout=10)
+    assert got.status_code == 200 and got.text.count("\n") == 2
+    post = requests.post(server + "/store", params={"graph": G + "/gsp"}, timeout=10,
+                         data=b"<http://example.org/a> <http://example.org/b> <http://example.org/e> .",
+                         headers={**AUTH, "Content-Type": "application/n-triples"})
+    assert post.status_code == 204
+    assert requests.get(server + "/store", params={"graph": G + "/gsp", "format": "nt"},
+                        timeout=10).text.count("\n") == 3
+    unauthorised = requests.delete(server + "/store", params={"graph": G + "/gsp"}, timeout=10)
+    assert unauthorised.status_code == 401
+    assert requests.delete(server + "/store", params={"graph": G + "/gsp"}, headers=AUTH,
+                           timeout=10).status_code == 204
+    assert requests.get(server + "/store", params={"graph": G + "/gsp"}, timeout=10).status_code == 404
+    assert requests.get(server + "/store", timeout=10).status_code == 400
+
+
+def test_a_write_publishes_a_new_version_and_leaves_the_old_one_as_it_was(server, root):
+    before = root.current()
+    quads_before = len(ox.Store.read_only(str(before.path)))
+    r = requests.post(server + "/update", data=f"INSERT DATA {{ GRAPH <{G}/v> {{ <a:s> <a:p> 2 }} }}".encode(),
+                      headers={**AUTH, "Content-Type": "application/sparql-update"}, timeout=10)
+    assert r.status_code == 204, r.text
+    after = root.current()
+    assert after.version != before.version and after.meta["edited_from"] == before.version
+    assert len(ox.Store.read_only(str(before.path))) == quads_before  # never opened for writing
+    published, _ = root.open_read_only()
+    assert published.contains_named_graph(ox.NamedNode(G + "/v"))  # kept across restarts
+
+
+def test_validation_hook_rolls_back(tmp_path, monkeypatch):
+    """A rejected update leaves the store as it was. The hook runs inside the worker
+    process, so it is replaced through an environment switch read by a test-only module."""
+    root = make_store(tmp_path / "store", sample_nquads(3))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "hook"))
+    (tmp_path / "hook").mkdir()
+    (tmp_path / "hook" / "sitecustomize.py").write_text(
+        "from esgkg.service.backends import update_hook\n"
+        "def reject(store, base_iri=None):\n"
+        "    import pyoxigraph as ox\n"
+        "    bad = ox.NamedNode('http://example.org/bad')\n"
+        "    return ['no ex:bad allowed'] if any(store.quads_for_pattern(bad, None, None)) else []\n"
+        "update_hook.validate_update = reject\n")
+    with running_server(make_config(root, allow_update=True, update_token=TOKEN)) as url:
+        headers = {**AUTH, "Content-Type": "application/sparql-update"}
+        good = requests.post(url + "/update", data=b"INSERT DATA { <http://example.org/ok> <http://example.org/p> 1 }",
+                             headers=headers, timeout=10)
+        assert good.status_code == 204
+        rejected = requests.post(url + "/update", headers=headers, timeout=10,
+                                 data=b"INSERT DATA { <http://example.org/bad> <http://example.org/p> 1 . "
+                                      b"<http://example.org/other> <http://example.org/p> 2 }")
+        assert rejected.status_code == 422 and "no ex:bad allowed" in rejected.text
+        assert ask(url, "ASK { <http://example.org/ok> ?p ?o }")
+        assert not ask(url, "ASK { <http://example.org/other> ?p ?o }")  # the whole update undone
+        assert ask(url, f"ASK {{ <{BASE}id/org/acme> ?p ?o }}")
+
+
+def test_update_that_breaks_a_shape_is_rejected_with_the_report(tmp_path, fixture_reports):
+    """With the project's shapes in the store, an update is validated like a build."""
+    from esgkg.graph.build import build
+
+    store_root = StoreRoot(tmp_path / "store")
+    build(store_root, reports_root=fixture_reports)
+    report_graph = f"{BASE}graph/report/example-2023"
+    topic = f"{BASE}id/example-2023/topic/climate"
+    pillar = f"{BASE}ontology#pillar"
+    with running_server(make_config(store_root, allow_update=True, update_token=TOKEN)) as url:
+        # Removing the topic's only pillar violates "every material topic in exactly one pillar".
+        bad = requests.post(url + "/update", timeout=120, headers={**AUTH, "Content-Type": "application/sparql-update"},
+                            data=f"DELETE WHERE {{ GRAPH <{report_graph}> {{ <{topic}> <{pillar}> ?p }} }}".encode())
+        assert bad.status_code == 422, bad.text
+        assert "pillar" in bad.text.lower()
+        assert ask(url, f"ASK {{ GRAPH <{report_graph}> {{ <{topic}> <{pillar}> ?p }} }}")
+        good = requests.post(url + "/update", timeout=120, headers={**AUTH, "Content-Type": "application/sparql-update"},
+                             data=f'INSERT DATA {{ GRAPH <{report_graph}> {{ <{topic}> <http://www.w3.org/2004/02/skos/core#altLabel> "氣候"@zh-Hant }} }}'.encode())
+        assert good.status_code == 204, good.text
+
+
+def test_pages_follow_writes(server):
+    """A write publishes a new version, so linked-data pages change ETag and content."""
+    page = f"{BASE}id/org/acme".replace("https://w3id.org/esgkg/", server + "/")
+    first = requests.get(page, headers={"Accept": "text/turtle"}, timeout=30)
+    assert first.status_code == 200, first.text[:300]
+    label = "Acme after an edit"
+    r = requests.post(server + "/update", headers={**AUTH, "Content-Type": "application/sparql-update"},
+                      timeout=30, data=(f'INSERT DATA {{ GRAPH <{BASE}graph/report/acme-2024> '
+                                        f'{{ <{BASE}id/org/acme> <http://www.w3.org/2000/01/rdf-schema#label> '
+                                        f'"{label}"@en }} }}').encode())
+    assert r.status_code == 204, r.text
+    again = requests.get(page, headers={"Accept": "text/turtle", "If-None-Match": first.headers["ETag"]},
+                         timeout=30)
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+    assert label in again.text
