@@ -17,6 +17,7 @@ import pytest
 from esgkg.graph.build import build
 from esgkg.graph.namespaces import Iris
 from esgkg.graph.store import StoreRoot
+from esgkg.graph.validation import build_validator
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "baidu-2021.txt"
@@ -85,7 +86,7 @@ def q(tmp_path_factory: pytest.TempPathFactory):
     reports = tmp_path_factory.mktemp("baidu-reports")
     (reports / "baidu-2021").symlink_to(REPORT, target_is_directory=True)
     root = StoreRoot(tmp_path_factory.mktemp("baidu-store"))
-    build(root, reports_root=reports, iris=Iris())
+    build(root, reports_root=reports, iris=Iris(), validate=build_validator())  # as `esgkg build` does
     store, _ = root.open_read_only()
 
     def run(query: str) -> list[dict[str, str]]:
