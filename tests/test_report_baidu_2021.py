@@ -416,3 +416,30 @@ def test_key_esg_performance_figures_are_observations_of_that_page(q) -> None:
                 ?s skos:notation "key-esg-performance" }""")
     written = " ".join(r["w"] for r in rows)
     assert sorted(f for f in figures if f not in written) == []
+
+
+def printed_in(label: str, report: str, gap: int = 40) -> bool:
+    """A label is printed in the report: its parts around "..." (where a figure stands) appear
+    in order, each within `gap` characters of the previous one."""
+    parts = [squeeze(p) for p in label.split("...")]
+    i = report.find(parts[0])
+    while i != -1:
+        pos, ok = i + len(parts[0]), True
+        for p in parts[1:]:
+            j = report.find(p, pos)
+            if j == -1 or j - pos > gap:
+                ok = False
+                break
+            pos = j + len(p)
+        if ok:
+            return True
+        i = report.find(parts[0], i + 1)
+    return False
+
+
+def test_metric_labels_are_the_reports_own_words(q) -> None:
+    # Table rows carry their row label; body-text figures the phrase printed around them.
+    report = squeeze(without_footnote_links(text()))
+    labels = labels_of(q, "esg:Metric")
+    assert len(labels) > 100
+    assert sorted(l for l in labels if not printed_in(l, report)) == []
