@@ -27,9 +27,20 @@ def format_text(outcome: ValidationOutcome) -> str:
         if not records:
             continue
         lines += ["", f"{_HEADINGS[severity]}: {len(records)}"]
+        by_report: dict[str, list[ResultRecord]] = {}
         for r in records:
-            lines += _record_lines(r)
+            by_report.setdefault(_report_id(r), []).append(r)
+        for report, group in sorted(by_report.items()):
+            if len(by_report) > 1 or report:
+                lines.append(f" report {report or '(none: reference data)'}: {len(group)}")
+            for r in group:
+                lines += _record_lines(r)
     return "\n".join(lines) + "\n"
+
+
+def _report_id(r: ResultRecord) -> str:
+    """The id of the report a finding is about (the last segment of its report IRI)."""
+    return r.report.rstrip("/").rsplit("/", 1)[-1] if r.report else ""
 
 
 def _record_lines(r: ResultRecord) -> list[str]:
