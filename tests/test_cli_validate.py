@@ -118,3 +118,14 @@ def test_build_validator_hands_the_verdict_over_and_prints_nothing(reports_copy:
     [outcome] = verdicts
     assert outcome.count("Violation") == 1 and not outcome.conforms
     assert capsys.readouterr() == ("", "")
+
+
+def test_findings_of_several_reports_are_grouped_by_report(bundled_store: StoreRoot) -> None:
+    result = _run("--store", str(bundled_store.root), "--format", "json")
+    reports = {r["report"].rsplit("/", 1)[-1] for r in json.loads(result.output)["results"] if r.get("report")}
+    text = _run("--store", str(bundled_store.root)).output
+    for report in reports:
+        assert f" report {report}: " in text, report
+    if len(reports) > 1:  # each group's findings are about its own report's nodes
+        group = text.split(f" report {sorted(reports)[0]}: ", 1)[1].split("\n report ", 1)[0]
+        assert f"/id/{sorted(reports)[1]}/" not in group
