@@ -13,11 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from report_support import rows_of, single_report_store
 
-from esgkg.graph.build import build
-from esgkg.graph.namespaces import Iris
-from esgkg.graph.store import StoreRoot
-from esgkg.graph.validation import build_validator
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "baidu-2021.txt"
@@ -83,16 +80,7 @@ def number(s: str) -> Decimal:
 # ---------------------------------------------------------------------------- the graph
 @pytest.fixture(scope="module")
 def q(tmp_path_factory: pytest.TempPathFactory):
-    reports = tmp_path_factory.mktemp("baidu-reports")
-    (reports / "baidu-2021").symlink_to(REPORT, target_is_directory=True)
-    root = StoreRoot(tmp_path_factory.mktemp("baidu-store"))
-    build(root, reports_root=reports, iris=Iris(), validate=build_validator())  # as `esgkg build` does
-    store, _ = root.open_read_only()
-
-    def run(query: str) -> list[dict[str, str]]:
-        result = store.query(PREFIXES + query, use_default_graph_as_union=True)
-        return [{v.value: (s[v].value if s[v] is not None else None) for v in result.variables} for s in result]
-    return run
+    return rows_of(single_report_store(tmp_path_factory, "baidu-2021"), PREFIXES)
 
 
 def labels_of(q, cls: str) -> set[str]:

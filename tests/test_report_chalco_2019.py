@@ -12,9 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from report_support import rows_of, single_report_store
 
-from esgkg.graph.build import build
-from esgkg.graph.namespaces import Iris
 from esgkg.graph.store import StoreRoot
 
 REPO = Path(__file__).resolve().parents[1]
@@ -69,25 +68,12 @@ def number(cell: str) -> Decimal:
 
 @pytest.fixture(scope="module")
 def chalco_store(tmp_path_factory: pytest.TempPathFactory) -> StoreRoot:
-    """A store built from this report alone, validated as `esgkg build` does (a SHACL
-    violation fails the build; warnings, e.g. the report disagreeing with itself, do not)."""
-    from esgkg.graph.validation import build_validator
-
-    reports = tmp_path_factory.mktemp("chalco-reports")
-    (reports / "chalco-2019").symlink_to(REPORT, target_is_directory=True)
-    root = StoreRoot(tmp_path_factory.mktemp("chalco-store"))
-    build(root, reports_root=reports, iris=Iris(), validate=build_validator())
-    return root
+    return single_report_store(tmp_path_factory, "chalco-2019")
 
 
 @pytest.fixture(scope="module")
 def q(chalco_store: StoreRoot):
-    store, _ = chalco_store.open_read_only()
-
-    def run(query: str) -> list[dict[str, str]]:
-        result = store.query(PREFIXES + query, use_default_graph_as_union=True)
-        return [{v.value: (s[v].value if s[v] is not None else None) for v in result.variables} for s in result]
-    return run
+    return rows_of(chalco_store, PREFIXES)
 
 
 def count(q, cls: str) -> int:

@@ -9,9 +9,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from report_support import rows_of, single_report_store
 
 import report_text as rt
-from esgkg.graph.store import StoreRoot
 
 PREFIXES = """
 PREFIX esg: <https://w3id.org/esgkg/ontology#>
@@ -24,27 +24,9 @@ FOOTNOTE = re.compile(r"（\d）$")
 
 
 @pytest.fixture(scope="module")
-def report_store(tmp_path_factory: pytest.TempPathFactory) -> StoreRoot:
-    """A store built from this report alone (other reports have topics and values too)."""
-    from esgkg.graph.build import build
-    from esgkg.graph.namespaces import Iris
-    from esgkg.graph.reference import reports_dir
-
-    reports = tmp_path_factory.mktemp("oneconnect-reports")
-    (reports / "oneconnect-2024").symlink_to(reports_dir() / "oneconnect-2024", target_is_directory=True)
-    root = StoreRoot(tmp_path_factory.mktemp("oneconnect-store"))
-    build(root, reports_root=reports, iris=Iris())
-    return root
-
-
-@pytest.fixture(scope="module")
-def q(report_store: StoreRoot):
-    store, _ = report_store.open_read_only()
-
-    def run(query: str) -> list[dict[str, str]]:
-        result = store.query(PREFIXES + query, use_default_graph_as_union=True)
-        return [{v.value: (s[v].value if s[v] is not None else None) for v in result.variables} for s in result]
-    return run
+def q(tmp_path_factory: pytest.TempPathFactory):
+    """Rows of a store built from this report alone (other reports have topics and values too)."""
+    return rows_of(single_report_store(tmp_path_factory, "oneconnect-2024"), PREFIXES)
 
 
 def count(q, cls: str) -> int:
