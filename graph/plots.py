@@ -391,17 +391,17 @@ def _plain(table) -> list[dict[str, str]]:
     return [{k: v["value"] for k, v in r.items()} for r in table.rows]
 
 
-def kpi_comparison(query: QueryFn, kpi: str, report: str | None = None) -> Comparison:
+def kpi_comparison(query: QueryFn, kpi: str, report: str | None = None, base: str | None = None) -> Comparison:
     """One KPI across every report (or ``report``); KpiError for a malformed KPI, PlotError
     (naming the KPI) when no report gives a value for it."""
     asked = parse_kpi(kpi)
     params = {"kpi": asked, **({"report": report} if report else {})}
-    rows = _plain(named_queries.run(named_queries.get("kpi-across-companies"), query, params))
+    rows = _plain(named_queries.run(named_queries.get("kpi-across-companies", base=base), query, params))
     if not rows:
         where = f" in report {report!r}" if report else " in any report"
         known = _provision_exists(query, asked)
         raise PlotError(f"kpi: no values for {kpi!r}{where}" if known else
-                        f"kpi: no provision {kpi!r} (read as {asked}); see /compare for the KPIs that have values")
+                        f"kpi: no provision {kpi!r} (read as {asked}); /compare and `esgkg compare` list the KPIs that have values")
     first = rows[0]
     return Comparison(asked, first["kpi_code"], first["provision"], first.get("provision_en", ""), report, rows)
 
@@ -438,9 +438,9 @@ class KpiChoice:
         return self.code.removeprefix(HKEX_SCHEME + ":")
 
 
-def kpi_choices(query: QueryFn, report: str | None = None) -> list[KpiChoice]:
+def kpi_choices(query: QueryFn, report: str | None = None, base: str | None = None) -> list[KpiChoice]:
     """Every HKEX ESG Code provision that some report's metrics give values for."""
-    rows = _plain(named_queries.run(named_queries.get("kpi-across-companies"), query,
+    rows = _plain(named_queries.run(named_queries.get("kpi-across-companies", base=base), query,
                                     {"report": report} if report else {}))
     by_code: dict[str, list[dict[str, str]]] = {}
     for r in rows:
