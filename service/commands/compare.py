@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Table as RichTable
 
@@ -92,10 +93,12 @@ def compare(kpi: str | None, fmt: str, report: str | None, store_path: Path | No
     units = len({r["unit"] for r in rows})
     caption = f"{len(rows)} value(s) from {len(comparison.companies())} report(s)" + \
         (f"; {units} units: compare rows of the same unit only" if units > 1 else "")
-    table = RichTable(title=title, caption=caption)
+    # No vertical rules: the report ids stay whole in 80 columns.
+    table = RichTable(title=title, caption=caption, box=box.SIMPLE_HEAD)
     for col in COLUMNS:
         table.add_column(col, overflow="fold", justify="right" if col in ("year", "value") else "left",
-                         no_wrap=col in ("year", "value"))
+                         no_wrap=col in ("year", "value"),
+                         min_width=max(len(r["report"]) for r in rows) if col == "company" else None)
     previous = None
     for r in rows:
         if previous is not None and r["unit"] != previous:
