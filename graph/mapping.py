@@ -516,6 +516,15 @@ class ReportMapper:
             self.provenance(d, rec)
 
 
+def _top_code(ref: Reference, sid: str, code: str) -> str:
+    """The code of a provision's top ancestor (the standard a datapoint's paragraph belongs to)."""
+    seen = {code}
+    while (parent := ref.provisions[(sid, code)].get("parent")) is not None and str(parent) not in seen:
+        code = str(parent)
+        seen.add(code)
+    return code
+
+
 def map_reference(ref: Reference, iris: Iris) -> Graph:
     """The reference graph: UN SDG KOS + zh-Hant goal names, frameworks, units, code lists."""
     g = Graph()
@@ -535,6 +544,9 @@ def map_reference(ref: Reference, iris: Iris) -> Graph:
             texts(g, s, DCTERMS.publisher, scheme["publisher"])
         if scheme.get("url"):
             g.add((s, RDFS.seeAlso, URIRef(str(scheme["url"]))))
+        if scheme.get("source"):
+            g.add((s, DCTERMS.source, Literal(str(scheme["source"]))))
+        texts(g, s, SKOS.editorialNote, {"en": scheme["note"]} if isinstance(scheme.get("note"), str) else scheme.get("note"))
     for (sid, code), prov in sorted(ref.provisions.items()):
         p = iris.provision(sid, code)
         g.add((p, RDF.type, esg.FrameworkProvision))
@@ -542,12 +554,25 @@ def map_reference(ref: Reference, iris: Iris) -> Graph:
         g.add((p, SKOS.inScheme, iris.scheme(sid)))
         g.add((p, SKOS.notation, Literal(code)))
         label(g, p, prov.get("label"), concept=True)
+        for alt in prov.get("alt_labels") or []:
+            texts(g, p, SKOS.altLabel, alt)
         texts(g, p, SKOS.definition, prov.get("definition"))
         g.add((p, esg.provisionLevel, Literal(str(prov["level"]))))
+        if prov.get("paragraph"):
+            g.add((p, DCTERMS.bibliographicCitation, Literal(f"{_top_code(ref, sid, code)} {prov['paragraph']}")))
+        if prov.get("repealed"):
+            g.add((p, OWL.deprecated, Literal(True)))
+            g.add((p, esg.repealedOn, Literal(str(prov["repealed"]), datatype=XSD.date)))
+        if prov.get("replaced_by") is not None:
+            g.add((p, DCTERMS.isReplacedBy, iris.provision(sid, str(prov["replaced_by"]))))
         if prov.get("parent") is not None:
             g.add((p, SKOS.broader, iris.provision(sid, str(prov["parent"]))))
         else:
             g.add((iris.scheme(sid), SKOS.hasTopConcept, p))
+    # The KPI crosswalk (graph/reference/crosswalk.csv): one SKOS mapping triple per row, so a
+    # metric's esg:disclosure provision joins to its GRI / ESRS / IFRS S2 counterparts in one hop.
+    for m in ref.crosswalk:
+        g.add((iris.provision(m.from_scheme, m.from_code), SKOS[m.relation], iris.provision(m.to_scheme, m.to_code)))
     labelled: set[URIRef] = set()
     for key, spec in ref.units.items():  # file order: the first key of a QUDT unit names it
         u = UNIT[str(spec["qudt"])]

@@ -84,7 +84,7 @@ class Iris:
         return self._join("id", "scheme", scheme_id)
 
     def provision(self, scheme_id: str, code: str) -> URIRef:
-        return self._join("id", "scheme", scheme_id, _code_segment(code))
+        return self._join("id", "scheme", scheme_id, code_segment(code))
 
     def pillar(self, letter: str) -> URIRef:
         return self._join("id", "pillar", letter.upper())
@@ -104,7 +104,7 @@ class Iris:
         return SDG[target]
 
 
-def _code_segment(code: str) -> str:
+def code_segment(code: str) -> str:
     """Framework codes like 'GRI 305' or 'A1.1' as one IRI path segment."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", code.strip()).strip("-")
 

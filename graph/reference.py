@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -10,11 +11,16 @@ from pathlib import Path
 from rdflib import Graph
 
 from .errors import SourceError, SourceErrors
-from .namespaces import SDGO, RDF
+from .namespaces import SDGO, RDF, code_segment
 from .yaml_lines import Record, load_yaml
 
 PROVISION_LEVELS = ("standard", "aspect", "mandatory", "comply-or-explain", "recommended",
-                    "general-disclosure", "disclosure", "requirement", "part")
+                    "general-disclosure", "disclosure", "requirement", "part", "datapoint")
+# The SKOS mapping properties a crosswalk row may state (graph/reference/crosswalk.csv).
+MAPPING_RELATIONS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+CROSSWALK_COLUMNS = ["from", "relation", "to", "source", "note"]
+# A source key is declared in crosswalk-sources.md by a heading such as "## `hkex-gri` ...".
+_SOURCE_HEADING = re.compile(r"^#{2,3}\s+`([a-z0-9][a-z0-9-]*)`", re.MULTILINE)
 
 
 def package_dir(name: str) -> Path:
@@ -49,6 +55,20 @@ def _factor(text: object) -> Decimal | None:
     return value if value.is_finite() and value > 0 else None
 
 
+@dataclass(frozen=True)
+class Mapping:
+    """One checked crosswalk row: ``from`` --relation--> ``to`` (SKOS mapping property)."""
+
+    from_scheme: str
+    from_code: str
+    relation: str
+    to_scheme: str
+    to_code: str
+    source: str
+    note: str
+    line: int
+
+
 @dataclass
 class Reference:
     """Checked reference data, with lookup tables used to check report sources."""
@@ -62,6 +82,8 @@ class Reference:
     sdg_graph: Graph = field(default_factory=Graph)
     sdg_targets: set[str] = field(default_factory=set)
     sdg_files: list[Path] = field(default_factory=list)
+    crosswalk: list[Mapping] = field(default_factory=list)
+    crosswalk_sources: set[str] = field(default_factory=set)
 
     def conversion(self, printed: str) -> Conversion | None:
         """The conversion of a unit as printed (a spelling or a unit key), None when unknown."""
@@ -134,6 +156,7 @@ def load_reference(folder: Path | None = None) -> Reference:
         sid = str(scheme["id"])
         ref.schemes[sid] = scheme
         codes: set[str] = set()
+        segments: dict[str, str] = {}
         for prov in data.get("provisions") or []:
             code = str(prov.get("code", "")).strip()
             if not code:
@@ -142,6 +165,9 @@ def load_reference(folder: Path | None = None) -> Reference:
             if code in codes:
                 errors.append(SourceError(str(path), prov.line, f"duplicate provision code {code!r}"))
             codes.add(code)
+            segment = code_segment(code)
+            if segments.setdefault(segment, code) != code:
+                errors.append(SourceError(str(path), prov.line, f"provision {code}: its IRI would be the same as {segments[segment]!r}'s ({segment!r})"))
             if prov.get("level") not in PROVISION_LEVELS:
                 errors.append(SourceError(str(path), prov.line, f"provision {code}: level must be one of {', '.join(PROVISION_LEVELS)}, got {prov.get('level')!r}"))
             label = prov.get("label")
@@ -151,6 +177,10 @@ def load_reference(folder: Path | None = None) -> Reference:
         for (s, code), prov in ref.provisions.items():
             if s == sid and prov.get("parent") is not None and (sid, str(prov["parent"])) not in ref.provisions:
                 errors.append(SourceError(str(path), prov.line, f"provision {code}: unknown parent {prov['parent']!r}"))
+            if s == sid and prov.get("replaced_by") is not None and (sid, str(prov["replaced_by"])) not in ref.provisions:
+                errors.append(SourceError(str(path), prov.line_of("replaced_by"), f"provision {code}: unknown replaced_by {prov['replaced_by']!r}"))
+
+    errors.extend(load_crosswalk(folder, ref))
 
     sdg_dir = folder / "sdg"
     ref.sdg_files = sorted(sdg_dir.glob("*.ttl"))
@@ -173,3 +203,64 @@ def load_reference(folder: Path | None = None) -> Reference:
     if errors:
         raise SourceErrors(errors)
     return ref
+
+
+def load_crosswalk(folder: Path, ref: Reference) -> list[SourceError]:
+    """Read and check ``crosswalk.csv`` into ``ref.crosswalk``; returns the problems, each with file:line.
+
+    Both ends must be provisions of the reference schemes (``scheme:code``), the relation a
+    SKOS mapping property, the two ends in different schemes, the source a key declared in
+    ``crosswalk-sources.md``, and a pair of concepts may be mapped once only.
+    """
+    path = folder / "crosswalk.csv"
+    if not path.exists():
+        return []
+    errors: list[SourceError] = []
+    sources_md = folder / "crosswalk-sources.md"
+    if sources_md.exists():
+        ref.crosswalk_sources = set(_SOURCE_HEADING.findall(sources_md.read_text(encoding="utf-8")))
+    seen: dict[frozenset[tuple[str, str]], int] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header != CROSSWALK_COLUMNS:
+            return [SourceError(str(path), 1, f"header must be {','.join(CROSSWALK_COLUMNS)}, got {','.join(header or [])!r}")]
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(CROSSWALK_COLUMNS):
+                errors.append(SourceError(str(path), line, f"expected {len(CROSSWALK_COLUMNS)} columns, got {len(row)} (quote a note that has a comma)"))
+                continue
+            cells = dict(zip(CROSSWALK_COLUMNS, (cell.strip() for cell in row)))
+            ends: list[tuple[str, str]] = []
+            for column in ("from", "to"):
+                scheme, sep, code = cells[column].partition(":")
+                if not sep or not scheme or not code:
+                    errors.append(SourceError(str(path), line, f"{column} must be scheme:code, got {cells[column]!r}"))
+                elif scheme not in ref.schemes:
+                    errors.append(SourceError(str(path), line, f"{column}: unknown scheme {scheme!r}; known: {', '.join(sorted(ref.schemes))}"))
+                elif (scheme, code) not in ref.provisions:
+                    errors.append(SourceError(str(path), line, f"{column}: unknown code {code!r} in scheme {scheme!r}"))
+                else:
+                    ends.append((scheme, code))
+            relation = cells["relation"]
+            if relation not in MAPPING_RELATIONS:
+                errors.append(SourceError(str(path), line, f"relation must be one of {', '.join(MAPPING_RELATIONS)}, got {relation!r}"))
+            source = cells["source"]
+            if not source:
+                errors.append(SourceError(str(path), line, "source is required (a key of crosswalk-sources.md)"))
+            elif ref.crosswalk_sources and source not in ref.crosswalk_sources:
+                errors.append(SourceError(str(path), line, f"source {source!r} is not declared in {sources_md.name}; declared: {', '.join(sorted(ref.crosswalk_sources))}"))
+            if len(ends) != 2 or relation not in MAPPING_RELATIONS or not source:
+                continue
+            if ends[0][0] == ends[1][0]:
+                errors.append(SourceError(str(path), line, f"both ends are in scheme {ends[0][0]!r}; SKOS mapping properties link different schemes"))
+                continue
+            pair = frozenset(ends)
+            if pair in seen:
+                errors.append(SourceError(str(path), line, f"{cells['from']} and {cells['to']} are already mapped on line {seen[pair]}"))
+                continue
+            seen[pair] = line
+            ref.crosswalk.append(Mapping(ends[0][0], ends[0][1], relation, ends[1][0], ends[1][1], source, cells["note"], line))
+    return errors
