@@ -459,20 +459,50 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def _number(value: float) -> str:
+    """A value as people read it: 68,623,000 rather than 6.8623e+07; 0.000747 as it is."""
+    if value != 0 and abs(value) < 1e-3:
+        return f"{value:.3g}"
+    return f"{value:,.0f}" if abs(value) >= 1e5 else f"{value:,.6g}"
+
+
+def _scale(ax, values: list[float]) -> str:
+    """Log scale when the values of a panel span more than three orders of magnitude (a large
+    company's total beside a small one's would otherwise be a flat line at zero); symlog when
+    some are zero or negative. Returns the note for the panel's title."""
+    positive = [abs(v) for v in values if v]
+    if len(positive) < 2 or max(positive) / min(positive) <= 1000:
+        ax.margins(y=0.12)  # room for the value labels at the top
+        return ""
+    top = max(positive) * 4
+    if all(v > 0 for v in values):
+        ax.set_yscale("log")
+        ax.set_ylim(min(positive) / 2, top)
+        return " (log scale)"
+    ax.set_yscale("symlog", linthresh=min(positive))
+    ax.set_ylim(0 if min(values) >= 0 else -top, top)
+    return f" (log scale above {_number(min(positive))}, linear below)"
+
+
 def compare(comparison: Comparison) -> Figure:
     """One KPI across companies: a panel per canonical unit (a total and an intensity never
     share an axis), a line per company and metric over the years, colour = company. A year
-    whose sections state different values gets the other values as hollow markers."""
-    panels = comparison.panels()
+    whose sections state different values gets the other values as hollow markers. Panels
+    with the most companies come first."""
+    from matplotlib.ticker import FuncFormatter
+
+    panels = sorted(comparison.panels(), key=lambda p: -len({s.company for s in p.series}))
     own = bool(cjk_font())
     fig = Figure(figsize=(12, 1.4 + 3.4 * len(panels)))
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
-    companies = list(dict.fromkeys(s.company for p in panels for s in p.series))
+    companies = list(dict.fromkeys(s.company for p in comparison.panels() for s in p.series))
     colour = {c: COMPANY_COLOURS[i % len(COMPANY_COLOURS)] for i, c in enumerate(companies)}
     markers = "osD^v<>pX*"
     disagree = False
     for ax, panel in zip(axes, panels):
         years: set[int] = set()
+        # Every value is labelled while that stays readable; with many lines, only each line's last.
+        label_all = len(panel.series) <= 3
         for i, s in enumerate(panel.series):
             by_year = s.by_year()
             years.update(by_year)
@@ -480,22 +510,26 @@ def compare(comparison: Comparison) -> Figure:
             ax.plot(xs, ys, marker=markers[i % len(markers)], color=colour[s.company], linewidth=1.6,
                     markersize=6, alpha=0.9, label=s.legend(own))
             for x, vs in by_year.items():
-                ax.annotate(f"{vs[0]:,.6g}", (x, vs[0]), xytext=(5, 4), textcoords="offset points", fontsize=7,
-                            color=colour[s.company])
+                if label_all or x == xs[-1]:
+                    ax.annotate(_number(vs[0]), (x, vs[0]), xytext=(5, 4), textcoords="offset points", fontsize=7,
+                                color=colour[s.company])
                 for other in vs[1:]:
                     disagree = True
                     ax.plot([x], [other], marker=markers[i % len(markers)], markerfacecolor="none",
                             color=colour[s.company], markersize=7, linestyle="")
-                    ax.annotate(f"{other:,.6g}", (x, other), xytext=(5, -9), textcoords="offset points",
-                                fontsize=7, color=colour[s.company])
+                    if label_all:
+                        ax.annotate(_number(other), (x, other), xytext=(5, -9), textcoords="offset points",
+                                    fontsize=7, color=colour[s.company])
         ordered = sorted(years)
         ax.set_xticks(ordered, [str(y) for y in ordered])
         if len(ordered) == 1:
             ax.set_xlim(ordered[0] - 1, ordered[0] + 1)
         else:
             ax.set_xlim(ordered[0] - 0.4, ordered[-1] + 0.4)
+        scale = _scale(ax, [v.value for s in panel.series for v in s.values])
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _number(v)))
         ax.set_ylabel(_short(panel.unit, 40))
-        ax.set_title(f"in {panel.unit}", fontsize=10, loc="left")
+        ax.set_title(f"in {panel.unit}{scale}", fontsize=10, loc="left")
         ax.grid(alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
