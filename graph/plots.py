@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 
 from . import named_queries
 from .errors import EsgkgError
+from .namespaces import Iris
 from .projection import Node, Projection
 from .sparql import QueryFn
 from .traversal import coverage_matrix
@@ -259,7 +260,7 @@ def trend(query: QueryFn, metric: str, report: str | None) -> Figure:
 # -- one KPI across companies ------------------------------------------------------------------
 
 HKEX_SCHEME = "hkex-esg-code"
-_KPI = re.compile(r"^(?:(?P<scheme>[A-Za-z0-9][A-Za-z0-9-]{0,40}):)?(?P<code>[A-Za-z0-9][A-Za-z0-9 ._-]{0,60})$")
+_KPI = re.compile(r"^(?:(?P<scheme>[A-Za-z0-9][A-Za-z0-9-]{0,40}):)?(?P<code>[A-Za-z0-9][A-Za-z0-9 ._()-]{0,60})$")
 _KPI_IRI = re.compile(r'^https?://[^\s<>"{}|^`\\]+$')
 COMPANY_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
                    "#7f7f7f", "#bcbd22")
@@ -421,6 +422,16 @@ SELECT ?provision WHERE {
             LCASE(?scheme_id) = LCASE(STRBEFORE(?asked, ":")) && UCASE(STR(?code)) = UCASE(STRAFTER(?asked, ":"))))
 } LIMIT 1""")
     return len(named_queries.run(probe, query, {"kpi": asked})) > 0
+
+
+def provision_value_counts(query: QueryFn, base: str | None = None) -> dict[str, int]:
+    """Provision IRI -> how many stated values the reports' metrics linked to it have (any scheme)."""
+    esg = Iris(base).esg
+    table = query(f"""PREFIX esg: <{esg}>
+SELECT ?provision (COUNT(?observation) AS ?values) WHERE {{
+  ?m esg:disclosure ?provision . ?observation esg:metric ?m ; esg:value ?value .
+}} GROUP BY ?provision""")
+    return {r["provision"]["value"]: int(r["values"]["value"]) for r in table.rows}
 
 
 @dataclass(frozen=True)

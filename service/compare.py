@@ -88,19 +88,19 @@ def _coverage(report: str | None) -> list[dict]:
     return sorted(summary.values(), key=lambda e: (e["company"], e["report"]))
 
 
-def _sdgs(report: str | None) -> tuple[list[int], list[dict]]:
-    """Goals that any report reaches, and per report the topics behind each goal."""
-    reports: dict[str, dict] = {}
-    goals: set[int] = set()
+def _sdgs(report: str | None, coverage: list[dict]) -> tuple[list[int], list[dict]]:
+    """All 17 goals, and per report (every report, also one whose topics reach none: the gap
+    shows) the topics behind each goal."""
+    reports: dict[str, dict] = {e["report"]: {**{k: e[k] for k in ("company", "company_own", "report", "year")},
+                                              "goals": {}} for e in coverage}
     for r in _rows("sdgs-per-company", report):
         goal = int(r["goal"])
-        goals.add(goal)
         entry = reports.setdefault(r["report"], {
             "company": r.get("company_en", ""), "company_own": r.get("company_own", ""), "report": r["report"],
             "year": int(r["year"]), "goals": {}})
         entry["goals"][goal] = {"topics": int(r["topics"]), "topics_en": r.get("topics_en", ""),
                                 "name": r.get("goal_en", "")}
-    return sorted(goals), sorted(reports.values(), key=lambda e: (e["company"], e["report"]))
+    return list(range(1, 18)), sorted(reports.values(), key=lambda e: (e["company"], e["report"]))
 
 
 def _shared(report: str | None) -> list[dict]:
@@ -112,14 +112,15 @@ def _shared(report: str | None) -> list[dict]:
         entry["topics"].append({"company": r.get("company_en", ""), "company_own": r.get("company_own", ""),
                                 "report": r["report"], "year": int(r["year"]), "topic": r.get("topic_en", ""),
                                 "topic_own": r.get("topic_own", "")})
-    return list(shared.values())
+    order = {"label": 0, "sdg": 1, "hkex": 2}  # the closest kind of sharing first
+    return sorted(shared.values(), key=lambda e: (order.get(e["basis"], 3), -e["companies"]))
 
 
 def _overview(report: str | None, as_json: bool) -> Response:
     state = current_state()
     choices = _errors(lambda: plots.kpi_choices(state.sparql.select, report, base=state.iris.base))
     coverage = _coverage(report)
-    goals, sdgs = _sdgs(report)
+    goals, sdgs = _sdgs(report, coverage)
     shared = _shared(report)
     if as_json:
         return _json({
@@ -147,7 +148,19 @@ def _kpi(kpi: str, report: str | None, as_json: bool) -> Response:
     json_link = "/compare.json?" + urlencode({"kpi": comparison.code, **({"report": report} if report else {})})
     return _html("compare/kpi.html", comparison=comparison, panels=comparison.panels(), picture=picture,
                  qs=_query_string(report), choices=choices, report=report, query_link=query_link,
-                 json_link=json_link)
+                 json_link=json_link, matches=_crosswalk(comparison.code))
+
+
+def _crosswalk(code: str) -> list[dict[str, str]]:
+    """The HKEX KPI's matches in other frameworks, where the reference data has a crosswalk
+    (the kpi-crosswalk query); the values on the page count direct links only."""
+    if not code.startswith(plots.HKEX_SCHEME + ":") or named_queries.find("kpi-crosswalk") is None:
+        return []
+    rows = _rows("kpi-crosswalk", None, code=code.removeprefix(plots.HKEX_SCHEME + ":"))
+    state = current_state()
+    counts = _errors(lambda: plots.provision_value_counts(state.sparql.select, state.iris.base)) if rows else {}
+    # A match is linked only where there is a comparison to see.
+    return [{**r, "kpi": f"{r['match_scheme']}:{r['match_code']}", "values": counts.get(r["match"], 0)} for r in rows]
 
 
 @bp.route("/compare")

@@ -204,3 +204,12 @@ def test_screenshot_of_the_compare_page(config: Config, tmp_path: Path) -> None:
             check=True, capture_output=True, timeout=90)
     data = shot.read_bytes()
     assert data[:4] == b"\x89PNG" and len(data) > 50_000
+
+
+def test_kpi_page_lists_the_crosswalk_matches_and_links_those_with_values(client) -> None:
+    html = client.get("/compare?kpi=A1.2").get_data(as_text=True)
+    assert "The KPI in other frameworks" in html
+    assert '<a href="/compare?kpi=gri%3A305-2">gri:305-2</a>' in html  # OneConnect links its scope 2 metric to it
+    assert re.search(r"esrs:E1-6_07 <span class=\"muted\">no values</span>", html)
+    response = client.get("/compare.json", query_string={"kpi": "ifrs-s2:29(a)(i)(1)"})
+    assert response.status_code == 404 and "no values for 'ifrs-s2:29(a)(i)(1)'" in response.get_json()["error"]
