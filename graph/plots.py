@@ -362,7 +362,8 @@ class Comparison:
                 panel.series.append(series[key])
             series[key].values.append(Value(int(r["year"][:4]), float(r["value"]), r.get("section", ""),
                                             r.get("value_as_printed", ""), r.get("unit_as_printed", "")))
-        return list(panels.values())
+        # The panel that compares the most companies first (stable: then in order of appearance).
+        return sorted(panels.values(), key=lambda p: -len({s.company for s in p.series}))
 
     def companies(self) -> list[str]:
         """Company (report) names, in order of first appearance."""
@@ -499,14 +500,14 @@ def compare(comparison: Comparison) -> Figure:
     """One KPI across companies: a panel per canonical unit (a total and an intensity never
     share an axis), a line per company and metric over the years, colour = company. A year
     whose sections state different values gets the other values as hollow markers. Panels
-    with the most companies come first."""
+    with the most companies come first (:meth:`Comparison.panels`)."""
     from matplotlib.ticker import FuncFormatter
 
-    panels = sorted(comparison.panels(), key=lambda p: -len({s.company for s in p.series}))
+    panels = comparison.panels()
     own = bool(cjk_font())
     fig = Figure(figsize=(12, 1.4 + 3.4 * len(panels)))
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
-    companies = list(dict.fromkeys(s.company for p in comparison.panels() for s in p.series))
+    companies = sorted({s.company for p in panels for s in p.series})
     colour = {c: COMPANY_COLOURS[i % len(COMPANY_COLOURS)] for i, c in enumerate(companies)}
     markers = "osD^v<>pX*"
     disagree = False
