@@ -58,6 +58,16 @@ def cjk_font() -> str | None:
     return None
 
 
+def both_names(printed: str, english: str) -> str:
+    """The report's own wording and the English label, once when they are the same (an
+    English report) and English alone when the printed script cannot be drawn."""
+    if not printed or printed == english:
+        return english
+    if not printed.isascii() and not cjk_font():
+        return english or printed
+    return f"{printed} {english}".strip()
+
+
 def _rc() -> dict:
     family = cjk_font()
     return {
@@ -125,7 +135,7 @@ def materiality(projection: Projection, query: QueryFn, report: str | None) -> F
             x = y = float(r.get("matrix_order") or i)
         colour = PILLAR_COLOURS.get(r["pillar"], GOAL_COLOUR)
         ax.scatter([x], [y], s=90, color=colour, zorder=3)
-        label = f"{r.get('topic_zh', '')} {r.get('topic_en', '')}" if cjk_font() else r.get("topic_en", "")
+        label = both_names(r.get("topic_as_printed", ""), r.get("topic_en", ""))
         # Alternate sides so neighbouring labels on the diagonal do not collide.
         left = i % 2 == 0
         ax.annotate(f"{int(r.get('matrix_order') or i)}. {label.strip()}", (x, y),
@@ -245,7 +255,7 @@ def trend(query: QueryFn, metric: str, report: str | None) -> Figure:
         ax.set_xlim(years[0] - 1, years[0] + 1)
     first = rows[0]
     ax.set_ylabel(first.get("unit", ""))
-    name = f"{first.get('metric_zh', '')} {first.get('metric_en', '')}" if cjk_font() else first.get("metric_en", metric)
+    name = both_names(first.get("metric_as_printed", ""), first.get("metric_en", "")) or metric
     ax.set_title(name.strip())
     ax.legend(frameon=False)
     ax.grid(alpha=0.3)
