@@ -310,16 +310,16 @@ class Series:
     report's sections disagree)."""
 
     company: str
-    company_own: str
+    company_as_printed: str
     report: str
     metric_id: str
     metric: str
-    metric_own: str
+    metric_as_printed: str
     values: list[Value] = field(default_factory=list)
 
     def who(self, own: bool = False) -> str:
         """'Company (report)', with the company's own-language name too when ``own``."""
-        company = f"{self.company} {self.company_own}" if own and self.company_own not in ("", self.company) else self.company
+        company = both_names(self.company_as_printed, self.company) if own else self.company
         return f"{company} ({self.report})"
 
     def label(self) -> str:
@@ -367,8 +367,8 @@ class Comparison:
             panel = panels.setdefault((r["unit_iri"], unit), Panel(unit, r["unit_iri"]))
             key = (r["unit_iri"], unit, r["report"], r["metric_id"])
             if key not in series:
-                series[key] = Series(r.get("company_en", r["report"]), r.get("company_own", ""), r["report"],
-                                     r["metric_id"], r.get("metric_en", r["metric_id"]), r.get("metric_own", ""))
+                series[key] = Series(r.get("company_en", r["report"]), r.get("company_as_printed", ""), r["report"],
+                                     r["metric_id"], r.get("metric_en", r["metric_id"]), r.get("metric_as_printed", ""))
                 panel.series.append(series[key])
             series[key].values.append(Value(int(r["year"][:4]), float(r["value"]), r.get("section", ""),
                                             r.get("value_as_printed", ""), r.get("unit_as_printed", "")))
@@ -384,15 +384,15 @@ class Comparison:
             "kpi": self.code, "asked": self.kpi, "provision": self.provision, "label": self.label,
             "report": self.report, "companies": self.companies(),
             "units": [{"unit": p.unit, "unit_iri": p.unit_iri,
-                       "series": [{"company": s.company, "company_own": s.company_own, "report": s.report,
-                                   "metric_id": s.metric_id, "metric": s.metric, "metric_own": s.metric_own,
+                       "series": [{"company": s.company, "company_as_printed": s.company_as_printed, "report": s.report,
+                                   "metric_id": s.metric_id, "metric": s.metric, "metric_as_printed": s.metric_as_printed,
                                    "values": [{"year": v.year, "value": v.value, "section": v.section,
                                                "value_as_printed": v.value_as_printed,
                                                "unit_as_printed": v.unit_as_printed} for v in s.values]}
                                   for s in p.series]} for p in self.panels()],
-            "rows": [{"company": r.get("company_en"), "company_own": r.get("company_own"), "report": r["report"],
+            "rows": [{"company": r.get("company_en"), "company_as_printed": r.get("company_as_printed"), "report": r["report"],
                       "year": int(r["year"][:4]), "metric_id": r["metric_id"], "metric": r.get("metric_en"),
-                      "metric_own": r.get("metric_own"), "value": float(r["value"]), "unit": r.get("unit"),
+                      "metric_as_printed": r.get("metric_as_printed"), "value": float(r["value"]), "unit": r.get("unit"),
                       "unit_iri": r["unit_iri"], "value_as_printed": r.get("value_as_printed"),
                       "unit_as_printed": r.get("unit_as_printed"), "section": r.get("section"),
                       "language": r.get("language")} for r in self.rows],
@@ -514,7 +514,7 @@ def compare(comparison: Comparison) -> Figure:
     from matplotlib.ticker import FuncFormatter
 
     panels = comparison.panels()
-    own = bool(cjk_font())
+    own = True  # both_names leaves out a script that no installed font can draw
     fig = Figure(figsize=(12, 1.4 + 3.4 * len(panels)))
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
     companies = sorted({s.company for p in panels for s in p.series})

@@ -82,7 +82,7 @@ def _coverage(report: str | None) -> list[dict]:
     summary: dict[str, dict] = {}
     for r in _rows("hkex-coverage", report):
         entry = summary.setdefault(r["report"], {
-            "company": r.get("company_en", ""), "company_own": r.get("company_own", ""), "report": r["report"],
+            "company": r.get("company_en", ""), "company_as_printed": r.get("company_as_printed", ""), "report": r["report"],
             "year": int(r["year"]), **{c: 0 for c in COVERAGE}})
         entry[r["coverage"]] += 1
     return sorted(summary.values(), key=lambda e: (e["company"], e["report"]))
@@ -91,12 +91,12 @@ def _coverage(report: str | None) -> list[dict]:
 def _sdgs(report: str | None, coverage: list[dict]) -> tuple[list[int], list[dict]]:
     """All 17 goals, and per report (every report, also one whose topics reach none: the gap
     shows) the topics behind each goal."""
-    reports: dict[str, dict] = {e["report"]: {**{k: e[k] for k in ("company", "company_own", "report", "year")},
+    reports: dict[str, dict] = {e["report"]: {**{k: e[k] for k in ("company", "company_as_printed", "report", "year")},
                                               "goals": {}} for e in coverage}
     for r in _rows("sdgs-per-company", report):
         goal = int(r["goal"])
         entry = reports.setdefault(r["report"], {
-            "company": r.get("company_en", ""), "company_own": r.get("company_own", ""), "report": r["report"],
+            "company": r.get("company_en", ""), "company_as_printed": r.get("company_as_printed", ""), "report": r["report"],
             "year": int(r["year"]), "goals": {}})
         entry["goals"][goal] = {"topics": int(r["topics"]), "topics_en": r.get("topics_en", ""),
                                 "name": r.get("goal_en", "")}
@@ -109,9 +109,9 @@ def _shared(report: str | None) -> list[dict]:
     for r in _rows("shared-material-topics", report):
         entry = shared.setdefault((r["basis"], r["shared"]), {
             "basis": r["basis"], "shared": r["shared"], "companies": int(r["companies"]), "topics": []})
-        entry["topics"].append({"company": r.get("company_en", ""), "company_own": r.get("company_own", ""),
+        entry["topics"].append({"company": r.get("company_en", ""), "company_as_printed": r.get("company_as_printed", ""),
                                 "report": r["report"], "year": int(r["year"]), "topic": r.get("topic_en", ""),
-                                "topic_own": r.get("topic_own", "")})
+                                "topic_as_printed": r.get("topic_as_printed", "")})
     order = {"label": 0, "sdg": 1, "hkex": 2}  # the closest kind of sharing first
     return sorted(shared.values(), key=lambda e: (order.get(e["basis"], 3), -e["companies"]))
 

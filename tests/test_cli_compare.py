@@ -67,9 +67,9 @@ def test_csv(store: Path) -> None:
     result = _compare(store, "A1.2", "--format", "csv", "--report", "example-2023")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
-    assert list(rows[0]) == ["company", "company_own", "report", "year", "metric", "metric_id", "value", "unit",
+    assert list(rows[0]) == ["company", "company_as_printed", "report", "year", "metric", "metric_id", "value", "unit",
                              "as_printed", "section"]
-    assert [(r["company"], r["company_own"], r["year"], r["value"], r["unit"], r["as_printed"], r["section"]) for r in rows] == [
+    assert [(r["company"], r["company_as_printed"], r["year"], r["value"], r["unit"], r["as_printed"], r["section"]) for r in rows] == [
         (EXAMPLE, "示例公司", "2022", "110", "tonnes CO2-equivalent", "110 tCO2e", "3.1"),
         (EXAMPLE, "示例公司", "2023", "105", "tonnes CO2-equivalent", "105 tCO2e", "2.1"),
         (EXAMPLE, "示例公司", "2023", "100", "tonnes CO2-equivalent", "100 tCO2e", "3.1"),
@@ -125,7 +125,7 @@ def _rows(run, name: str, **params: str) -> list[dict[str, str]]:
 def test_kpi_across_companies_query(run) -> None:
     rows = _rows(run, "kpi-across-companies", kpi="A1.2")
     assert len(rows) == 17 and {r["company_en"] for r in rows} == {EXAMPLE, ONECONNECT}
-    assert {r["company_own"] for r in rows} == {"示例公司", "金融壹賬通"}
+    assert {r["company_as_printed"] for r in rows} == {"示例公司", "金融壹賬通"}
     assert all(r["kpi_code"] == "hkex-esg-code:A1.2" and r["year"] and r["unit"] and r["section"] for r in rows)
     everything = _rows(run, "kpi-across-companies")
     assert {r["kpi_code"].split(":")[0] for r in everything} == {"hkex-esg-code"}  # no kpi: every HKEX provision
@@ -135,7 +135,7 @@ def test_hkex_coverage_query(run) -> None:
     rows = _rows(run, "hkex-coverage", report="example-2023")
     by_code = {r["code"]: r for r in rows}
     assert by_code["A1.2"]["coverage"] == "disclosed" and by_code["A1.1"]["coverage"] == "explained"
-    assert by_code["A1.1"]["explanation_own"] == "不涉及" and by_code["A1.1"]["explanation_en"] == "Not relevant"
+    assert by_code["A1.1"]["explanation_as_printed"] == "不涉及" and by_code["A1.1"]["explanation_en"] == "Not relevant"
     assert by_code["B1.1"]["coverage"] == "not-in-index"
     assert {(r["company_en"], r["year"]) for r in rows} == {(EXAMPLE, "2023")}
     assert {r["coverage"] for r in _rows(run, "hkex-coverage", status="explained")} == {"explained"}
@@ -154,6 +154,6 @@ def test_shared_material_topics_query(run) -> None:
 
 def test_sdgs_per_company_query(run) -> None:
     rows = _rows(run, "sdgs-per-company", sdg="13")
-    assert {(r["company_en"], r["company_own"], r["report"], r["year"], r["goal"]) for r in rows} == {
+    assert {(r["company_en"], r["company_as_printed"], r["report"], r["year"], r["goal"]) for r in rows} == {
         (EXAMPLE, "示例公司", "example-2023", "2023", "13"), (ONECONNECT, "金融壹賬通", "oneconnect-2024", "2024", "13")}
-    assert {r["goal_own"] for r in rows} == {"氣候行動"}
+    assert {r["goal_zh"] for r in rows} == {"氣候行動"}

@@ -63,7 +63,7 @@ def test_kpi_json_has_both_companies_in_canonical_units(client) -> None:
     assert (2024, 757.08, "5.1") in _values(doc, "oneconnect-2024", "ghg-scope-2-location")
     for row in doc["rows"]:
         assert row["company"] in (EXAMPLE, ONECONNECT) and row["year"] and row["unit"], row
-        assert row["language"] == "zh-Hant" and row["company_own"] in ("示例公司", "金融壹賬通")
+        assert row["language"] == "zh-Hant" and row["company_as_printed"] in ("示例公司", "金融壹賬通")
     example = next(r for r in doc["rows"] if r["report"] == "example-2023")
     assert (example["unit"], example["unit_as_printed"], example["value_as_printed"]) == ("tonnes CO2-equivalent", "tCO2e", "110")
 

@@ -30,7 +30,7 @@ def _rows(comparison: plots.Comparison) -> list[dict[str, str]]:
     for panel in comparison.panels():
         for s in panel.series:
             for v in s.values:
-                rows.append({"company": s.company, "company_own": s.company_own, "report": s.report,
+                rows.append({"company": s.company, "company_as_printed": s.company_as_printed, "report": s.report,
                              "year": str(v.year), "metric": s.metric, "metric_id": s.metric_id,
                              "value": f"{v.value:,.10g}", "unit": panel.unit,
                              "as_printed": f"{v.value_as_printed} {v.unit_as_printed}".strip(),
@@ -82,7 +82,7 @@ def compare(kpi: str | None, fmt: str, report: str | None, store_path: Path | No
     rows = _rows(comparison)
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=["company", "company_own", "report", "year", "metric", "metric_id",
+        writer = csv.DictWriter(out, fieldnames=["company", "company_as_printed", "report", "year", "metric", "metric_id",
                                                  "value", "unit", "as_printed", "section"], lineterminator="\n")
         writer.writeheader()
         for r in rows:
