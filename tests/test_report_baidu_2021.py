@@ -17,6 +17,7 @@ import pytest
 from esgkg.graph.build import build
 from esgkg.graph.namespaces import Iris
 from esgkg.graph.store import StoreRoot
+from esgkg.graph.validation import build_validator
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "baidu-2021.txt"
@@ -85,7 +86,7 @@ def q(tmp_path_factory: pytest.TempPathFactory):
     reports = tmp_path_factory.mktemp("baidu-reports")
     (reports / "baidu-2021").symlink_to(REPORT, target_is_directory=True)
     root = StoreRoot(tmp_path_factory.mktemp("baidu-store"))
-    build(root, reports_root=reports, iris=Iris())
+    build(root, reports_root=reports, iris=Iris(), validate=build_validator())  # as `esgkg build` does
     store, _ = root.open_read_only()
 
     def run(query: str) -> list[dict[str, str]]:
@@ -415,3 +416,30 @@ def test_key_esg_performance_figures_are_observations_of_that_page(q) -> None:
                 ?s skos:notation "key-esg-performance" }""")
     written = " ".join(r["w"] for r in rows)
     assert sorted(f for f in figures if f not in written) == []
+
+
+def printed_in(label: str, report: str, gap: int = 40) -> bool:
+    """A label is printed in the report: its parts around "..." (where a figure stands) appear
+    in order, each within `gap` characters of the previous one."""
+    parts = [squeeze(p) for p in label.split("...")]
+    i = report.find(parts[0])
+    while i != -1:
+        pos, ok = i + len(parts[0]), True
+        for p in parts[1:]:
+            j = report.find(p, pos)
+            if j == -1 or j - pos > gap:
+                ok = False
+                break
+            pos = j + len(p)
+        if ok:
+            return True
+        i = report.find(parts[0], i + 1)
+    return False
+
+
+def test_metric_labels_are_the_reports_own_words(q) -> None:
+    # Table rows carry their row label; body-text figures the phrase printed around them.
+    report = squeeze(without_footnote_links(text()))
+    labels = labels_of(q, "esg:Metric")
+    assert len(labels) > 100
+    assert sorted(l for l in labels if not printed_in(l, report)) == []
