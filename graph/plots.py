@@ -15,6 +15,7 @@ directly (no pyplot state), so rendering is safe in a threaded web server.
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -503,6 +504,9 @@ def _scale(ax, values: list[float]) -> str:
         return " (log scale)"
     ax.set_yscale("symlog", linthresh=min(positive))
     ax.set_ylim(0 if min(values) >= 0 else -top, top)
+    if min(values) >= 0:  # 0 and the decades above the linear part: no crowded ticks at the bottom
+        first = math.ceil(math.log10(min(positive)))
+        ax.set_yticks([0] + [10.0 ** k for k in range(first, math.floor(math.log10(top)) + 1)])
     return f" (log scale above {_number(min(positive))}, linear below)"
 
 
