@@ -120,13 +120,32 @@ def _pillar_legend(ax, **where) -> None:
 # -- the four pictures -------------------------------------------------------------------------
 
 def materiality(projection: Projection, query: QueryFn, report: str | None) -> Figure:
-    """Topics by materiality. Real axes when the report gives importance values; else order."""
+    """Topics by materiality, one panel per report (each report ranks its own topics). Real axes
+    when the report gives importance values; else the order of listing."""
     table = named_queries.run(named_queries.get("topics-by-pillar"), query, {"report": report} if report else {})
     rows = [{k: v["value"] for k, v in r.items()} for r in table.rows]
     if not rows:
         raise PlotError("no material topics to draw")
-    fig = Figure(figsize=(11, 10))
-    ax = fig.add_subplot()
+    by_report: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        by_report.setdefault(r["report"], []).append(r)
+    tallest = max(len(v) for v in by_report.values())
+    fig = Figure(figsize=(11 * len(by_report), max(6.0, min(10.0, 0.4 * tallest + 2))))
+    unpositioned = False
+    for index, (rep, items) in enumerate(sorted(by_report.items()), start=1):
+        ax = fig.add_subplot(1, len(by_report), index)
+        unpositioned |= not _materiality_panel(ax, items)
+        ax.set_title(f"{projection.report_name(rep)}\n" + ax.get_title(), fontsize=11)
+        _pillar_legend(ax)
+    if unpositioned:
+        fig.text(0.5, 0.97, "Not a report's matrix where no positions are printed: the data keeps only the "
+                 "order of listing and the pillar.", ha="center", fontsize=9, color="#a33")
+    _footnote(fig, _reports_note(projection, report))
+    return fig
+
+
+def _materiality_panel(ax, rows: list[dict[str, str]]) -> bool:
+    """One report's topics; True when they have real matrix positions."""
     positioned = all("importance_to_stakeholders" in r and "importance_to_company" in r for r in rows)
     rows.sort(key=lambda r: int(r.get("matrix_order", 0) or 0))
     for i, r in enumerate(rows, start=1):
@@ -153,14 +172,24 @@ def materiality(projection: Projection, query: QueryFn, report: str | None) -> F
         ax.set_ylim(0, n + 1)
         ax.set_xticks([])
         ax.set_ylabel("order in the report's matrix listing (1 = listed first)")
-        title = "Material topics in matrix order, coloured by pillar"
-        ax.set_title(title + ("\n實質性議題（按矩陣列出次序，按範疇著色）" if cjk_font() else ""))
-        fig.text(0.5, 0.93, "Not the report's matrix: its axis positions were lost in extraction; "
-                 "the data keeps only the order of listing and the pillar.", ha="center", fontsize=9, color="#a33")
+        ax.set_title("Material topics in matrix order, coloured by pillar"
+                     + ("\n實質性議題（按矩陣列出次序，按範疇著色）" if cjk_font() else ""))
     ax.spines[["top", "right"]].set_visible(False)
-    _pillar_legend(ax)
-    _footnote(fig, f"report: {report or 'all'}")
-    return fig
+    return positioned
+
+
+def _reports_note(projection: Projection, report: str | None) -> str:
+    """The footnote that names the company and year of every report a picture draws."""
+    if report:
+        return f"report: {projection.report_name(report)} ({report})"
+    return "reports: " + "; ".join(projection.report_name(r) for r in projection.reports())
+
+
+def _topic_name(projection: Projection, node: Node, report: str | None, width: int) -> str:
+    """A topic's name; prefixed by its company and year when the picture mixes reports."""
+    if report or len(projection.reports()) < 2:
+        return _name(node, width)
+    return _name(node, width) + f" · {projection.report_name(node.report)}"
 
 
 def network(projection: Projection, report: str | None) -> Figure:
@@ -181,7 +210,7 @@ def network(projection: Projection, report: str | None) -> Figure:
                 alpha=0.55, linewidth=0.8 + 0.9 * c, zorder=1)
     for t in topics:
         ax.scatter([0], [ty[t.iri]], s=70, color=PILLAR_COLOURS.get(t.pillar, GOAL_COLOUR), zorder=3)
-        ax.text(-0.03, ty[t.iri], _name(t, 40), ha="right", va="center", fontsize=9)
+        ax.text(-0.03, ty[t.iri], _topic_name(projection, t, report, 40), ha="right", va="center", fontsize=9)
     for g in goals:
         ax.scatter([1], [gy[g.iri]], s=120, color=GOAL_COLOUR, marker="s", zorder=3)
         ax.text(1.03, gy[g.iri], f"SDG {_goal_name(g)}", ha="left", va="center", fontsize=9)
@@ -191,7 +220,7 @@ def network(projection: Projection, report: str | None) -> Figure:
     ax.set_title("Material topics → UN SDGs (line width: amount of evidence)"
                  + ("\n實質性議題與可持續發展目標" if cjk_font() else ""))
     _pillar_legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3)
-    _footnote(fig, f"report: {report or 'all'}; evidence = company actions + quoted contribution statements")
+    _footnote(fig, f"{_reports_note(projection, report)}; evidence = company actions + quoted contribution statements")
     return fig
 
 
@@ -204,7 +233,7 @@ def coverage(projection: Projection, report: str | None) -> Figure:
     ax = fig.add_subplot()
     image = ax.imshow(matrix.counts, cmap="Blues", aspect="auto", vmin=0)
     ax.set_xticks(range(len(matrix.goals)), [g.number for g in matrix.goals])
-    ax.set_yticks(range(len(matrix.topics)), [f"[{t.pillar}] {_name(t, 44)}" for t in matrix.topics], fontsize=9)
+    ax.set_yticks(range(len(matrix.topics)), [f"[{t.pillar}] {_topic_name(projection, t, report, 44)}" for t in matrix.topics], fontsize=9)
     for label, topic in zip(ax.get_yticklabels(), matrix.topics):
         label.set_color(PILLAR_COLOURS.get(topic.pillar, "#000"))
     for i, row in enumerate(matrix.counts):
@@ -220,11 +249,11 @@ def coverage(projection: Projection, report: str | None) -> Figure:
     bar.locator = MaxNLocator(integer=True)
     bar.update_ticks()
     ax.set_title("Topic × SDG coverage" + (" 議題與目標覆蓋" if cjk_font() else ""), pad=28)
-    _footnote(fig, f"report: {report or 'all'}; cell = company actions + quoted contribution statements linking the pair; empty = no link")
+    _footnote(fig, f"{_reports_note(projection, report)}; cell = company actions + quoted contribution statements linking the pair; empty = no link")
     return fig
 
 
-def trend(query: QueryFn, metric: str, report: str | None) -> Figure:
+def trend(query: QueryFn, metric: str, report: str | None, projection: Projection | None = None) -> Figure:
     """One metric by year: every section's values as its own line, so disagreements show."""
     params = {"metric": metric, **({"report": report} if report else {})}
     table = named_queries.run(named_queries.get("metric-trend"), query, params)
@@ -241,7 +270,8 @@ def trend(query: QueryFn, metric: str, report: str | None) -> Figure:
     count = len(series)
     for i, ((rep, section), points) in enumerate(sorted(series.items())):
         points.sort()
-        label = f"section {section}" + (f" ({rep})" if not report and len({k[0] for k in series}) > 1 else "")
+        company = projection.report_name(rep) if projection else rep
+        label = f"section {section}" + (f" ({company})" if not report and len({k[0] for k in series}) > 1 else "")
         # Shift each section's line a little sideways: equal values would hide each other.
         shift = (i - (count - 1) / 2) * 0.06
         ax.plot([p[0] + shift for p in points], [p[1] for p in points], marker=markers[i % len(markers)],
@@ -264,7 +294,9 @@ def trend(query: QueryFn, metric: str, report: str | None) -> Figure:
     values = {(r["year"], r["value"]) for r in rows}
     stated_years = {r["year"] for r in rows}
     note = "sections disagree for some year" if len(values) > len(stated_years) else "all sections agree"
-    _footnote(fig, f"metric: {metric}; report: {report or 'all'}; {note}")
+    shown = sorted({k[0] for k in series})
+    names = "; ".join(f"{projection.report_name(r) if projection else r}" for r in shown)
+    _footnote(fig, f"metric: {metric}; {'report' if len(shown) == 1 else 'reports'}: {names}; {note}")
     return fig
 
 
@@ -586,7 +618,7 @@ def draw(kind: str, projection: Projection, query: QueryFn, report: str | None =
     if kind == "trend":
         if not metric:
             raise PlotError("a trend picture needs a metric id (--metric / ?metric=)")
-        return trend(query, metric, report)
+        return trend(query, metric, report, projection)
     if kind == "compare":
         if not metric:
             raise PlotError("a comparison needs a KPI (--metric A1.2 / /compare/A1.2.svg)")

@@ -50,6 +50,16 @@ class Node:
     def slug(self) -> str:
         return self.iri.rstrip("/").rsplit("/", 1)[-1]
 
+    @property
+    def first(self) -> str:
+        """The name to show first: the Chinese wording when the report has one, else English."""
+        return self.zh or self.en or self.slug
+
+    @property
+    def second(self) -> str:
+        """The English name beside :attr:`first`, empty when it would repeat it."""
+        return self.en if self.zh and self.en != self.zh else ""
+
     def label(self, lang: str = "en") -> str:
         if self.kind == "goal":
             name = self.zh if lang == "zh" else self.en
@@ -85,6 +95,11 @@ class Projection:
     nodes: dict[str, Node]
     section_titles: dict[tuple[str, str], dict[str, str]]  # (report, notation) -> {zh, en}
     esg: str
+    report_names: dict[str, str] = field(default_factory=dict)  # report id -> "Company year"
+
+    def report_name(self, report: str | None) -> str:
+        """What people call a report: its company and year ("Baidu, Inc. 2021")."""
+        return self.report_names.get(report or "", report or "")
 
     def of_kind(self, kind: str, report: str | None = None) -> list[Node]:
         found = [n for n in self.nodes.values() if n.kind == kind and (report is None or n.report in (None, report))]
@@ -147,6 +162,10 @@ def _queries(esg: str) -> dict[str, str]:
     OPTIONAL { ?n skos:prefLabel ?en FILTER(LANGMATCHES(LANG(?en), "en")) } }
   ?n skos:notation ?code FILTER(DATATYPE(?code) = sdgo:SDGCodeCompact)
 }""",
+        "reports": head + """SELECT ?report ?organisation ?end WHERE {
+  ?r a esg:Report ; dcterms:identifier ?report ; esg:periodEnd ?end .
+  OPTIONAL { ?r esg:aboutOrganisation/rdfs:label ?organisation FILTER(LANGMATCHES(LANG(?organisation), "en")) }
+}""",
         "goal_targets": head + """SELECT DISTINCT ?goal ?target WHERE {
   ?x esg:contributesTo|esg:sdg ?target . ?goal sdgo:hasTarget ?target .
 }""",
@@ -202,7 +221,9 @@ def build_projection(query: QueryFn, version: str, esg: str = ESG) -> Projection
     has_target = SDGO + "hasTarget"
     for row in query(q["goal_targets"]):
         graph.add_edge(row["goal"]["value"], row["target"]["value"], key="hasTarget", predicate=has_target)
-    return Projection(version, graph, nodes, titles, esg)
+    names = {row["report"]["value"]: f"{_lit(row, 'organisation') or row['report']['value']} {row['end']['value'][:4]}"
+             for row in query(q["reports"])}
+    return Projection(version, graph, nodes, titles, esg, names)
 
 
 def _section_key(notation: str) -> tuple:

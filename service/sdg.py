@@ -59,7 +59,7 @@ def overview() -> Response:
                       "stakeholders": [t.as_json() for _, t in groups]})
     qs = f"?report={report}" if report else ""
     html = render_template("sdg/index.html", matrix=matrix, ranks=ranks, groups=groups, node_url=node_url,
-                           reports=projection.reports(), report=report, qs=qs)
+                           reports=projection.reports(), report=report, qs=qs, report_name=projection.report_name)
     return Response(html, content_type="text/html; charset=utf-8")
 
 
@@ -71,27 +71,31 @@ def search() -> Response:
     nodes = traversal.resolve(projection, name, _report())
     if not nodes:
         raise HttpError(404, f"Nothing named {name!r}: try a topic, a stakeholder group or an SDG number.")
-    if len({(n.kind, n.slug) for n in nodes}) > 1:
-        return choices_page(name, nodes)
+    if len({(n.kind, n.slug, n.report) for n in nodes}) > 1:  # several kinds, or several reports
+        return choices_page(name, nodes, projection)
     return redirect(node_url(nodes[0]))
 
 
-def choices_page(name: str, nodes: list[Node]) -> Response:
-    """The page that lists every node a search matched (labels come from report data: escaped)."""
-    html = render_template("sdg/choose.html", name=name, nodes=nodes, node_url=node_url)
+def choices_page(name: str, nodes: list[Node], projection: Projection) -> Response:
+    """The page that lists every node a search matched, each with its company and year
+    (labels come from report data: escaped)."""
+    html = render_template("sdg/choose.html", name=name, nodes=nodes, node_url=node_url,
+                           report_name=projection.report_name)
     return Response(html, content_type="text/html; charset=utf-8")
 
 
-def _one(kind: str, name: str) -> tuple[Projection, Node]:
+def _trace_page(kind: str, name: str, as_json: bool) -> Response:
     projection = _projection()
-    nodes = [n for n in traversal.resolve(projection, name, _report(), kinds=(kind,))]
+    nodes = traversal.resolve(projection, name, _report(), kinds=(kind,))
     if not nodes:
         raise HttpError(404, f"No {kind} named {name!r}.")
-    return projection, nodes[0]
-
-
-def _trace_page(kind: str, name: str, as_json: bool) -> Response:
-    projection, node = _one(kind, name)
+    if len({n.report for n in nodes}) > 1:
+        # The same name in several reports: never pick one company silently.
+        if as_json:
+            raise HttpError(400, f"{len(nodes)} reports have a {kind} named {name!r}: "
+                            f"add report= (one of {', '.join(sorted(str(n.report) for n in nodes))}).")
+        return choices_page(name, nodes, projection)
+    node = nodes[0]
     if kind == "topic":
         trace = traversal.trace_topic(projection, node.iri)
     elif kind == "goal":
@@ -101,6 +105,7 @@ def _trace_page(kind: str, name: str, as_json: bool) -> Response:
     if as_json:
         return _json(trace.as_json())
     html = render_template("sdg/trace.html", kind=kind, node=node, trace=trace, node_url=node_url,
+                           report_name=projection.report_name,
                            json_url=request.path + ".json" + (f"?{request.query_string.decode()}" if request.query_string else ""))
     return Response(html, content_type="text/html; charset=utf-8")
 

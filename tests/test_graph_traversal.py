@@ -94,7 +94,7 @@ def test_stakeholder_groups_reach_sdgs_through_their_concerns(projection) -> Non
     expected_goals = expected_goals_from_sources()
     for group in doc["stakeholders"]:
         expected = set().union(*(expected_goals.get(concern_topic[c] or "", set()) for c in group["concerns"]))
-        [node] = traversal.resolve(projection, group["id"], kinds=("stakeholder",))
+        [node] = traversal.resolve(projection, group["id"], "oneconnect-2024", kinds=("stakeholder",))
         reached = {int(r.goal.number) for r in traversal.trace_stakeholder(projection, node.iri).goals}
         assert reached == expected, group["id"]
 
@@ -127,8 +127,10 @@ def test_cli_trace(bundled_store: StoreRoot) -> None:
     text = runner.invoke(main, ["trace", "應對氣候變化", *store])
     assert text.exit_code == 0, text.output
     assert "SDG 13 (Climate action)" in text.output and "可持續發展目標13「氣候行動」" in text.output
-    doc = json.loads(runner.invoke(main, ["trace", "SDG 13", "--format", "json", *store]).output)
+    doc = json.loads(runner.invoke(main, ["trace", "SDG 13", "--report", "oneconnect-2024", "--format", "json", *store]).output)
     assert [t["topic"]["iri"] for t in doc["topics"]] == [TOPIC + "climate-change"]
+    everyone = json.loads(runner.invoke(main, ["trace", "SDG 13", "--format", "json", *store]).output)
+    assert TOPIC + "climate-change" in [t["topic"]["iri"] for t in everyone["topics"]]
     ambiguous = runner.invoke(main, ["trace", "climate", *store])
     assert ambiguous.exit_code == 1 and "ambiguous" in ambiguous.output
     missing = runner.invoke(main, ["trace", "no such thing", "--report", "oneconnect-2024", *store])

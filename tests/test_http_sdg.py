@@ -22,7 +22,7 @@ def test_sdg_pages(client) -> None:
     doc = client.get("/sdg/topic/應對氣候變化.json").get_json()
     assert [g["goal"]["number"] for g in doc["goals"]] == ["12", "13"]
     assert client.get("/sdg/goal/SDG%2013").status_code == 200
-    assert client.get("/sdg/goal/13.json").get_json()["topics"][0]["topic"]["label"]["zh"] == "應對氣候變化"
+    assert client.get("/sdg/goal/13.json?report=oneconnect-2024").get_json()["topics"][0]["topic"]["label"]["zh"] == "應對氣候變化"
     assert client.get("/sdg/stakeholder/employees").status_code == 200
     assert client.get("/sdg/trace?name=SDG+13").headers["Location"].endswith("/sdg/goal/13")
     assert client.get("/sdg/topic/no-such-topic").status_code == 404
@@ -49,3 +49,27 @@ def test_screenshot_of_the_sdg_page(server: str, tmp_path: Path) -> None:
         check=True, capture_output=True, timeout=90)
     data = shot.read_bytes()
     assert data[:4] == b"\x89PNG" and len(data) > 50_000  # a page with pictures, not a blank one
+
+
+def test_a_name_in_several_reports_is_never_resolved_silently(client) -> None:
+    """Search and trace pages list every report's match with its company and year; the JSON
+    twin asks for report= instead of picking one company."""
+    overview = client.get("/sdg.json").get_json()
+    by_slug: dict[str, set[str]] = {}
+    for trace in overview["stakeholders"]:
+        node = trace["stakeholder"]
+        by_slug.setdefault(node["iri"].rsplit("/", 1)[-1], set()).add(node["iri"].split("/id/", 1)[1].split("/", 1)[0])
+    shared = sorted(slug for slug, reports in by_slug.items() if len(reports) > 1)
+    if not shared:
+        pytest.skip("no stakeholder group name is shared by two reports in this store")
+    slug = shared[0]
+    page = client.get(f"/sdg/stakeholder/{slug}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert all(f"({report})" in html for report in by_slug[slug]), html
+    search = client.get(f"/sdg/trace?name={slug}")
+    assert search.status_code == 200 and all(f"({report})" in search.get_data(as_text=True) for report in by_slug[slug])
+    ambiguous = client.get(f"/sdg/stakeholder/{slug}.json")
+    assert ambiguous.status_code == 400 and "report=" in ambiguous.get_data(as_text=True)
+    one = sorted(by_slug[slug])[0]
+    assert client.get(f"/sdg/stakeholder/{slug}.json?report={one}").status_code == 200

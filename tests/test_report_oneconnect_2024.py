@@ -24,8 +24,22 @@ FOOTNOTE = re.compile(r"（\d）$")
 
 
 @pytest.fixture(scope="module")
-def q(bundled_store: StoreRoot):
-    store, _ = bundled_store.open_read_only()
+def report_store(tmp_path_factory: pytest.TempPathFactory) -> StoreRoot:
+    """A store built from this report alone (other reports have topics and values too)."""
+    from esgkg.graph.build import build
+    from esgkg.graph.namespaces import Iris
+    from esgkg.graph.reference import reports_dir
+
+    reports = tmp_path_factory.mktemp("oneconnect-reports")
+    (reports / "oneconnect-2024").symlink_to(reports_dir() / "oneconnect-2024", target_is_directory=True)
+    root = StoreRoot(tmp_path_factory.mktemp("oneconnect-store"))
+    build(root, reports_root=reports, iris=Iris())
+    return root
+
+
+@pytest.fixture(scope="module")
+def q(report_store: StoreRoot):
+    store, _ = report_store.open_read_only()
 
     def run(query: str) -> list[dict[str, str]]:
         result = store.query(PREFIXES + query, use_default_graph_as_union=True)

@@ -28,12 +28,12 @@ def _reach_lines(reaches: list[traversal.GoalReach]) -> list[str]:
     return lines
 
 
-def trace_text(projection: Projection, node) -> str:
+def trace_text(projection: Projection, node, report: str | None = None) -> str:
     """A trace as readable text in both languages."""
     if node.kind == "topic":
         trace = traversal.trace_topic(projection, node.iri)
         goals = ", ".join(g.goal.number for g in trace.goals) or "none"
-        lines = [f"{node.zh} · {node.en}  [pillar {node.pillar}, report {node.report}]",
+        lines = [f"{node.zh} · {node.en}  [pillar {node.pillar}, report {projection.report_name(node.report)}]",
                  f"reaches {len(trace.goals)} SDG(s): {goals}", ""]
         lines += _reach_lines(trace.goals)
         lines += ["", f"stakeholder groups who care ({len(trace.stakeholders)}):"]
@@ -41,26 +41,26 @@ def trace_text(projection: Projection, node) -> str:
         counts = ", ".join(f"{len(v)} {k}(s)" for k, v in trace.context.items())
         lines += ["", f"also concerning this topic (no SDG edge in the data model): {counts}"]
     elif node.kind == "goal":
-        trace = traversal.trace_goal(projection, node.iri, node.report)
+        trace = traversal.trace_goal(projection, node.iri, report)
         lines = [f"{node.label('zh')} · {node.label('en')}", f"{len(trace.topics)} topic(s) behind it", ""]
         for topic, paths in trace.topics:
-            lines.append(f"  {topic.zh} · {topic.en}  [pillar {topic.pillar}, report {topic.report}]")
+            lines.append(f"  {topic.zh} · {topic.en}  [pillar {topic.pillar}, report {projection.report_name(topic.report)}]")
             for path in paths:
                 lines.extend(_path_lines(path))
     else:
         trace = traversal.trace_stakeholder(projection, node.iri)
         goals = ", ".join(g.goal.number for g in trace.goals) or "none"
-        lines = [f"{node.zh} · {node.en}  [stakeholder group, report {node.report}]",
+        lines = [f"{node.zh} · {node.en}  [stakeholder group, report {projection.report_name(node.report)}]",
                  f"reaches {len(trace.goals)} SDG(s) through its concerns: {goals}", ""]
         lines += _reach_lines(trace.goals)
     return "\n".join(lines)
 
 
-def trace_json(projection: Projection, node) -> dict:
+def trace_json(projection: Projection, node, report: str | None = None) -> dict:
     if node.kind == "topic":
         return traversal.trace_topic(projection, node.iri).as_json()
     if node.kind == "goal":
-        return traversal.trace_goal(projection, node.iri, node.report).as_json()
+        return traversal.trace_goal(projection, node.iri, report).as_json()
     return traversal.trace_stakeholder(projection, node.iri).as_json()
 
 
@@ -90,7 +90,7 @@ def trace(name: str, report: str | None, fmt: str, store_path: Path | None) -> N
     projection, _ = open_projection(store_path)
     nodes = resolve_one_name(projection, name, report)
     if fmt == "json":
-        docs = [trace_json(projection, n) for n in nodes]
+        docs = [trace_json(projection, n, report) for n in nodes]
         click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=2))
     else:
-        click.echo("\n\n".join(trace_text(projection, n) for n in nodes))
+        click.echo("\n\n".join(trace_text(projection, n, report) for n in nodes))
