@@ -8,6 +8,7 @@ import click
 from esgkg.graph.errors import EsgkgError
 
 from .commands.build import build
+from .commands.compare import compare
 from .commands.export import export
 from .commands.plot import plot
 from .commands.publish import publish
@@ -44,6 +45,7 @@ main.add_command(query)
 main.add_command(trace)
 main.add_command(plot)
 main.add_command(publish)
+main.add_command(compare)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
