@@ -131,7 +131,9 @@ def test_every_url_area_lives_in_the_module_named_after_it() -> None:
     from esgkg.service.config import Config
 
     app = create_app(Config(store="/nonexistent"), backend=object())  # type: ignore[arg-type]
-    areas = {"sparql", "queries", "sdg", "dumps"}
+    def is_area(name: str) -> bool:  # a module or package of service/ named after the path
+        return bool(name) and ((REPO / "service" / f"{name}.py").is_file() or (REPO / "service" / name).is_dir())
+
     checked = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
@@ -139,7 +141,7 @@ def test_every_url_area_lives_in_the_module_named_after_it() -> None:
         view = app.view_functions[rule.endpoint]
         module = view.__module__.removeprefix("esgkg.service.")
         area = _area_of(rule.rule)
-        expected = area if area in areas else "linked_data"
+        expected = area if is_area(area) and area not in ("commands", "backends", "templates", "static") else "linked_data"
         assert module.split(".")[0] == expected, f"{rule.rule} is served from {module}, not service/{expected}"
         blueprint = sys.modules[view.__module__].bp
         assert rule.endpoint.startswith(blueprint.name + "."), rule.rule
@@ -152,7 +154,7 @@ def test_every_template_is_in_its_areas_folder() -> None:
     top = sorted(p.name for p in templates.glob("*.html"))
     assert top == ["base.html", "error.html"]  # shared by every area
     areas = {p.name for p in templates.iterdir() if p.is_dir()}
-    assert areas == {"sparql", "queries", "sdg", "dumps", "linked_data"}
+    assert {"sparql", "queries", "sdg", "dumps", "linked_data"} <= areas
     for area in areas:
         module = REPO / "service" / (area if (REPO / "service" / area).is_dir() else area + ".py")
         assert module.exists(), f"templates/{area}/ has no service/{area}"
