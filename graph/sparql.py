@@ -20,11 +20,9 @@ from .errors import QueryError
 from .sparql_text import has_from_clause
 
 __all__ = ["QueryError", "QueryFn", "Row", "Sparql", "StoreSparql", "Table", "Term",
-           "is_numeric", "json_results_table", "term_json"]
+           "json_results_table", "term_json"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC_TYPES = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long",
-                                   "nonNegativeInteger", "positiveInteger")}
 
 # One RDF term as in SPARQL 1.1 JSON results: {"type": "uri"|"literal"|"bnode", "value": …,
 # optional "xml:lang" / "datatype"}.
@@ -124,19 +122,3 @@ def json_results_table(body: bytes | str) -> Table:
     if "boolean" in doc:
         raise QueryError("only SELECT queries return a table")
     return Table(list(doc["head"].get("vars", [])), list(doc["results"]["bindings"]))
-
-
-def is_numeric(term: Term | None) -> bool:
-    """Whether a result term is a literal of a numeric XSD type."""
-    return bool(term) and term.get("type") == "literal" and term.get("datatype") in NUMERIC_TYPES
-
-
-def to_term(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """A JSON results term back as a pyoxigraph term (to put a result into a graph)."""
-    if term["type"] == "uri":
-        return ox.NamedNode(term["value"])
-    if term["type"] == "bnode":
-        return ox.BlankNode(term["value"])
-    if "xml:lang" in term:
-        return ox.Literal(term["value"], language=term["xml:lang"])
-    return ox.Literal(term["value"], datatype=ox.NamedNode(term.get("datatype", XSD + "string")))

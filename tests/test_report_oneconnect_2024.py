@@ -9,17 +9,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from report_support import rows_of, single_report_store
+from report_support import PREFIXES, rows_of, single_report_store
 
 import report_text as rt
 
-PREFIXES = """
-PREFIX esg: <https://w3id.org/esgkg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX sdg: <http://metadata.un.org/sdg/>
-"""
 FOOTNOTE = re.compile(r"（\d）$")
 
 
