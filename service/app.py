@@ -66,8 +66,8 @@ def create_app(config: Config | None = None, backend: Backend | None = None) -> 
 
 def _blueprints() -> list:
     """One blueprint per URL area. Linked data comes last: it answers any other path."""
-    from . import compare, dumps, queries, sdg
+    from . import compare, dumps, home, queries, sdg, search
     from .linked_data import routes as linked_data
     from .sparql import endpoint, graph_store
 
-    return [endpoint.bp, graph_store.bp, queries.bp, sdg.bp, compare.bp, dumps.bp, linked_data.bp]
+    return [home.bp, search.bp, endpoint.bp, graph_store.bp, queries.bp, sdg.bp, compare.bp, dumps.bp, linked_data.bp]

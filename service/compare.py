@@ -16,9 +16,9 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, Response, render_template, request
 
 from esgkg.graph import named_queries, plots
-from esgkg.graph.sparql import QueryError, Table
 
-from .errors import HttpError
+
+from .errors import HttpError, answer
 from .state import current_state
 
 bp = Blueprint("compare", __name__)
@@ -43,26 +43,8 @@ def _report() -> str | None:
     return report
 
 
-def _errors(call):
-    """Run ``call()``; library errors become the HTTP status that names the bad parameter."""
-    try:
-        return call()
-    except plots.KpiError as exc:
-        raise HttpError(400, str(exc)) from exc
-    except plots.PlotError as exc:
-        raise HttpError(404, str(exc)) from exc
-    except named_queries.NamedQueryError as exc:
-        raise HttpError(400, str(exc)) from exc
-    except QueryError as exc:
-        raise HttpError(exc.status if exc.status >= 400 else 503, str(exc)) from exc
-
-
 def _rows(name: str, report: str | None, **params: str) -> list[dict[str, str]]:
-    state = current_state()
-    query = named_queries.get(name, base=state.iris.base)
-    table: Table = _errors(lambda: named_queries.run(query, state.sparql.select,
-                                                     {**params, **({"report": report} if report else {})}))
-    return [{k: v["value"] for k, v in r.items()} for r in table.rows]
+    return current_state().rows(name, {**params, **({"report": report} if report else {})})
 
 
 def picture_path(code: str) -> str:
@@ -118,7 +100,7 @@ def _shared(report: str | None) -> list[dict]:
 
 def _overview(report: str | None, as_json: bool) -> Response:
     state = current_state()
-    choices = _errors(lambda: plots.kpi_choices(state.sparql.select, report, base=state.iris.base))
+    choices = answer(lambda: plots.kpi_choices(state.sparql.select, report, base=state.iris.base))
     coverage = _coverage(report)
     goals, sdgs = _sdgs(report, coverage)
     shared = _shared(report)
@@ -139,11 +121,11 @@ def _overview(report: str | None, as_json: bool) -> Response:
 
 def _kpi(kpi: str, report: str | None, as_json: bool) -> Response:
     state = current_state()
-    comparison = _errors(lambda: plots.kpi_comparison(state.sparql.select, kpi, report, base=state.iris.base))
+    comparison = answer(lambda: plots.kpi_comparison(state.sparql.select, kpi, report, base=state.iris.base))
     if as_json:
         return _json(comparison.as_json())
     picture = picture_path(comparison.code)
-    choices = _errors(lambda: plots.kpi_choices(state.sparql.select, None, base=state.iris.base))
+    choices = answer(lambda: plots.kpi_choices(state.sparql.select, None, base=state.iris.base))
     query_link = "/queries/kpi-across-companies?" + urlencode({"kpi": comparison.code, **({"report": report} if report else {})})
     json_link = "/compare.json?" + urlencode({"kpi": comparison.code, **({"report": report} if report else {})})
     return _html("compare/kpi.html", comparison=comparison, panels=comparison.panels(), picture=picture,
@@ -158,7 +140,7 @@ def _crosswalk(code: str) -> list[dict[str, str]]:
         return []
     rows = _rows("kpi-crosswalk", None, code=code.removeprefix(plots.HKEX_SCHEME + ":"))
     state = current_state()
-    counts = _errors(lambda: plots.provision_value_counts(state.sparql.select, state.iris.base)) if rows else {}
+    counts = answer(lambda: plots.provision_value_counts(state.sparql.select, state.iris.base)) if rows else {}
     # A match is linked only where there is a comparison to see.
     return [{**r, "kpi": f"{r['match_scheme']}:{r['match_code']}", "values": counts.get(r["match"], 0)} for r in rows]
 
@@ -184,8 +166,8 @@ def picture(kpi: str, fmt: str) -> Response:
         raise HttpError(404, f"/compare/{kpi}.{fmt}: the chart comes as "
                              f"{' or '.join('.' + f for f in plots.FORMATS)}; the page is /compare?kpi={kpi}.{fmt}")
     report = _report()
-    asked = _errors(lambda: plots.parse_kpi(kpi))
-    data = _errors(lambda: current_state().picture("compare", fmt, report, asked))
+    asked = answer(lambda: plots.parse_kpi(kpi))
+    data = answer(lambda: current_state().picture("compare", fmt, report, asked))
     response = Response(data, content_type=plots.FORMATS[fmt])
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Callable, TypeVar
 
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from esgkg.graph import named_queries, plots
 from esgkg.graph.errors import EsgkgError
+from esgkg.graph.sparql import QueryError
 
 from .backends import Reply
 from .http import prefers_html
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class HttpError(Exception):
@@ -69,6 +73,19 @@ def from_reply(reply: Reply, **headers: str) -> Response:
     for key, value in {**reply.headers, **headers}.items():
         response.headers[key] = value
     return response
+
+
+def answer(call: Callable[[], T]) -> T:
+    """``call()``, with the library errors a view meets turned into the HTTP status that names
+    the bad parameter (400), the thing not found (404) or the engine's own status."""
+    try:
+        return call()
+    except (plots.KpiError, named_queries.NamedQueryError) as exc:
+        raise HttpError(400, str(exc)) from exc
+    except plots.PlotError as exc:
+        raise HttpError(404, str(exc)) from exc
+    except QueryError as exc:
+        raise HttpError(exc.status if exc.status >= 400 else 503, str(exc)) from exc
 
 
 def _http_error(exc: HttpError) -> Response:

@@ -16,12 +16,12 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Hashable
+from typing import Any, Callable, Hashable, Mapping
 
 from cachetools import LRUCache
 from flask import current_app
 
-from esgkg.graph import plots
+from esgkg.graph import named_queries, plots
 from esgkg.graph.dumps import DumpCache, DumpFile
 from esgkg.graph.errors import StoreError
 from esgkg.graph.namespaces import Iris
@@ -80,6 +80,7 @@ class State:
         self.descriptions = VersionedCache(4096)
         self.projections = VersionedCache(2)
         self.pictures = VersionedCache(64)
+        self.answers = VersionedCache(256)
         self.dumps = DumpCache(self._dumps_dir(self.root)) if self.root is not None else None
 
     def _dumps_dir(self, root: StoreRoot) -> Path:
@@ -121,6 +122,19 @@ class State:
         version = self.data_version()
         esg = str(self.iris.esg)
         return self.projections.get(version, esg, lambda: build_projection(self.sparql.select, version, esg))
+
+    def rows(self, name: str, params: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+        """A named query's answer as rows of plain values (a column left out where unbound),
+        computed once per data version and parameters: pages that summarise the store ask the
+        same questions on every request."""
+        given = dict(params or {})
+        query = named_queries.get(name, base=self.iris.base)
+
+        def compute() -> list[dict[str, str]]:
+            table = named_queries.run(query, self.sparql.select, given)
+            return [{k: v["value"] for k, v in r.items()} for r in table.rows]
+
+        return self.answers.get(self.data_version(), (name, tuple(sorted(given.items()))), compute)
 
     def picture(self, kind: str, fmt: str, report: str | None = None, metric: str | None = None) -> bytes:
         """A rendered picture of the current data (once per version and parameters)."""

@@ -27,7 +27,7 @@ def _missing() -> str | None:
 def test_yasgui_runs_a_query_in_browser(tmp_path):
     root = make_store(tmp_path / "store", sample_nquads(3))
     with running_server(make_config(root)) as url:
-        query = f"SELECT ?label WHERE {{ <{BASE}id/org/acme> rdfs:label ?label }} ORDER BY ?label"
+        query = f"SELECT ?org ?label WHERE {{ BIND(<{BASE}id/org/acme> AS ?org) ?org rdfs:label ?label }} ORDER BY ?label"
         result = subprocess.run(
             ["node", str(REPO / "tests" / "browser" / "yasgui_query.mjs"), url + "/sparql", query],
             capture_output=True, text=True, timeout=120, cwd=REPO, env={"CHROMIUM": CHROMIUM, "PATH": "/usr/bin:/bin"})
@@ -40,3 +40,6 @@ def test_yasgui_runs_a_query_in_browser(tmp_path):
     outside = [u for u in out["requested"] if not u.startswith(url) and not u.startswith("data:")]
     assert outside == [], outside
     assert out["errors"] == []
+    # A result IRI of the dataset opens its page here, not at the (public) base IRI.
+    assert out["links"] and all(link == url + "/id/org/acme" for link in out["links"]), out["links"]
+    assert {"esgkg", "Search", "SPARQL", "Downloads"} <= set(out["nav"])  # the site's navigation

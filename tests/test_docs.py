@@ -79,3 +79,29 @@ def test_the_checks_notice_an_undocumented_command_and_option(monkeypatch: pytes
     assert "frobnicate" in _help_commands() and "frobnicate" not in _readme_rows()
     with pytest.raises(AssertionError, match="--wobble"):
         test_every_option_is_documented("frobnicate")
+
+
+def _documented_urls() -> set[str]:
+    """The URL patterns in the first column of the README's URLs table."""
+    section = README.split("## URLs", 1)[1].split("\n## ", 1)[0]
+    found: set[str] = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            found |= set(re.findall(r"`([^`]+)`", line.split(" | ", 1)[0]))
+    return found
+
+
+def _rule_pattern(rule: str) -> str:
+    """A werkzeug rule as the README writes it: converters dropped (``<any(a, b):kind>`` is ``<kind>``)."""
+    return re.sub(r"<(?:[a-z_]+(?:\([^)]*\))?:)?([a-z_]+)>", r"<\1>", rule)
+
+
+def test_every_route_is_in_the_readme_url_table() -> None:
+    from esgkg.service.app import create_app
+    from esgkg.service.config import Config
+
+    app = create_app(Config(store="/nonexistent"), backend=object())  # type: ignore[arg-type]
+    routes = {_rule_pattern(r.rule) for r in app.url_map.iter_rules()}
+    documented = _documented_urls()
+    assert routes - documented == set(), "routes missing from the README's URLs table"
+    assert documented - routes == set(), "the README's URLs table names routes that do not exist"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, render_template
+from flask import Response, render_template, request
 
 from esgkg.graph import named_queries
 from esgkg.graph.namespaces import prefixes
@@ -28,6 +28,9 @@ def render(endpoint: str) -> Response:
         "prefixes": prefix_map,
         "defaultQuery": default_query(prefix_map),
         "examples": examples,
+        # Result IRIs under the base open here (templates/sparql/page.html rewrites the links).
+        "base": iris.base,
+        "local": request.script_root + "/",
     }
     html = render_template("sparql/page.html", config_json=json.dumps(config, ensure_ascii=False),
                            examples=examples, endpoint=endpoint)

@@ -38,8 +38,11 @@ try {
     throw error;
   }
   const cells = await page.$$eval(".yasr table tbody td", (tds) => tds.map((td) => td.textContent.trim()));
+  // Where a click on a result IRI goes (resolved against the page), and the site's navigation.
+  const links = await page.$$eval(".yasr table tbody a[href]", (as) => as.map((a) => a.href));
+  const nav = await page.$$eval("header.site a[href]", (as) => as.map((a) => a.textContent.trim()));
   await page.screenshot({ path: join(tmpdir(), "esgkg-yasgui.png") });
-  console.log(JSON.stringify({ before, examples, cells, requested, errors }));
+  console.log(JSON.stringify({ before, examples, cells, links, nav, requested, errors }));
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
