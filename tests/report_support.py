@@ -41,3 +41,15 @@ def rows_of(root: StoreRoot, prefixes: str = PREFIXES) -> Rows:
         result = store.query(prefixes + query, use_default_graph_as_union=True)
         return [{v.value: (s[v].value if s[v] is not None else None) for v in result.variables} for s in result]
     return run
+
+
+def required_params(query) -> dict[str, str]:
+    """What a named query needs to run at all: its example's values when it has a required
+    parameter (the search text of ``search``), else nothing."""
+    from esgkg.graph import named_queries as nq
+
+    if not any(p.required for p in query.params):
+        return {}
+    example = query.extra.get("example")
+    assert example, f"{query.name}: a query with a required parameter needs an example"
+    return nq.parse_assignments(example.split())

@@ -37,6 +37,7 @@ from esgkg.graph.sparql import StoreSparql
 from esgkg.graph.store import StoreRoot
 from esgkg.graph.validation import ValidationOutcome, build_validator
 from esgkg.service.cli import main
+from report_support import required_params
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "graph" / "reports"
@@ -102,7 +103,8 @@ def answer(select):
 
     def run(name: str, report: str | None = None):
         if (name, report) not in cache:
-            cache[(name, report)] = nq.run(QUERIES[name], select, {"report": report} if report else {})
+            given = {**required_params(QUERIES[name]), **({"report": report} if report else {})}
+            cache[(name, report)] = nq.run(QUERIES[name], select, given)
         return cache[(name, report)]
     return run
 
@@ -155,7 +157,7 @@ def test_every_named_query_runs_and_the_reports_add_up(name: str, select, answer
     assert len(whole) > 0
     if not any(p.name == "report" for p in query.params):
         return
-    assert len(nq.run(query, select, {"report": "no-such-report"})) == 0
+    assert len(nq.run(query, select, {**required_params(query), "report": "no-such-report"})) == 0
     answers = {r: len(answer(name, r)) for r in report_ids(select)}
     assert sum(answers.values()) == len(whole), answers
     if name in NO_DATA_IN_EXAMPLE:

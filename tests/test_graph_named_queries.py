@@ -12,6 +12,7 @@ from esgkg.graph import named_queries as nq
 from esgkg.graph.sparql import StoreSparql
 from esgkg.graph.store import StoreRoot
 from esgkg.service.cli import main
+from report_support import required_params
 
 REPORT_DIR = Path(__file__).parent.parent / "graph" / "reports" / "oneconnect-2024"
 QUERIES = nq.load_all()
@@ -34,15 +35,16 @@ def test_every_query_has_a_documented_header() -> None:
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_every_query_runs_on_the_bundled_report_and_returns_rows(name: str, run) -> None:
     query = QUERIES[name]
-    table = nq.run(query, run)
+    needed = required_params(query)
+    table = nq.run(query, run, needed)
     assert len(table) > 0
     if any(p.name == "report" for p in query.params):
         # Every row belongs to one report: the reports' answers add up to the whole.
         reports = run("PREFIX esg: <https://w3id.org/esgkg/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
                       "SELECT ?id WHERE { ?r a esg:Report ; dcterms:identifier ?id }").values("id")
         assert "oneconnect-2024" in reports
-        assert sum(len(nq.run(query, run, {"report": r})) for r in reports) == len(table)
-        assert len(nq.run(query, run, {"report": "no-such-report"})) == 0
+        assert sum(len(nq.run(query, run, {**needed, "report": r})) for r in reports) == len(table)
+        assert len(nq.run(query, run, {**needed, "report": "no-such-report"})) == 0
     example = query.extra.get("example")
     if example:
         assert len(nq.run(query, run, nq.parse_assignments(example.split()))) > 0, example
