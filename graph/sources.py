@@ -129,6 +129,32 @@ def parse_number(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def text_problem(value: Any, required: tuple[str, ...] = ()) -> str:
+    """Why ``value`` is not a language-to-text map with the ``required`` keys, in terms of what
+    YAML did with the source: an unquoted comma inside ``{zh: 甲, 乙, en: …}`` makes ``乙`` a key
+    of its own, an unquoted ``2.10`` a number."""
+    need = " and ".join(required) if required else "one or more languages"
+    if not isinstance(value, dict):
+        return f"must be a map of language to text with {need}, got {value!r}"
+    strays = [k for k in value if not (isinstance(k, str) and LANGUAGE_KEY.match(k))]
+    split = next((k for k in strays if value[k] is None), None)
+    if split is not None:
+        return (f"YAML read {split!r} as a key of its own (an unquoted comma inside {{…}} ends the text "
+                f"before it): quote the text, e.g. en: \"A, B\"")
+    if strays:
+        return f"{strays[0]!r} is not a language key (en, zh, zh-Hant, …)"
+    missing = [k for k in required if k not in value]
+    if missing:
+        return f"needs {need}; {' and '.join(missing)} missing (has {', '.join(map(str, value)) or 'none'})"
+    bad = next((k for k, v in value.items() if not (isinstance(v, str) and v.strip())), None)
+    if bad is not None:
+        got = value[bad]
+        what = "empty" if got is None or (isinstance(got, str) and not got.strip()) else \
+            f"the {type(got).__name__} {got!r} in YAML (quote it)"
+        return f"{bad} is {what}"
+    return f"must be a map of language to text with {need} (non-empty strings), got {value!r}"
+
+
 # Field rules: name -> (required, check). A check returns a problem string or None.
 Check = Callable[[Any], "str | None"]
 
@@ -142,10 +168,7 @@ class _Text:
 
     def __call__(self, v: Any, languages: tuple[str, ...] = ()) -> str | None:
         required = languages if self.label else ()
-        if _is_text(v, required):
-            return None
-        need = " and ".join(required) if required else "one or more languages"
-        return f"must be a map of language to text with {need} (non-empty strings), got {v!r}"
+        return None if _is_text(v, required) else text_problem(v, required)
 
 
 def _text(label: bool = True) -> Check:
@@ -349,17 +372,16 @@ def _check_report_meta(source: ReportSource, checker: _Checker, folder_name: str
                      key="language")
     else:
         checker.languages = tuple(dict.fromkeys((language_key(language), "en")))
-    need = " and ".join(checker.languages)
     if r.get("id") != folder_name:
         checker.fail(r, f"report id {r.get('id')!r} must equal its folder name {folder_name!r}")
     if "title" in r and not _is_text(r["title"], checker.languages):
-        checker.fail(r, f"title must have {need}", key="title")
+        checker.fail(r, f"title: {text_problem(r['title'], checker.languages)}", key="title")
     org = r.get("organisation")
     if isinstance(org, Record):
         if not SLUG.match(str(org.get("id", ""))):
             checker.fail(org, f"organisation id must be a lowercase slug, got {org.get('id')!r}")
         if not _is_text(org.get("label"), checker.languages):
-            checker.fail(org, f"organisation label must have {need}", key="label")
+            checker.fail(org, f"organisation label: {text_problem(org.get('label'), checker.languages)}", key="label")
     period = r.get("period")
     if isinstance(period, Record):
         for key in ("start", "end"):

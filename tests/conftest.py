@@ -1,6 +1,7 @@
 """Shared fixtures: stores built from the small synthetic report and from the bundled report."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -52,7 +53,9 @@ def bundled_config(bundled_store: StoreRoot):
     """The service's configuration on the bundled store (a small pool)."""
     from esgkg.service.config import Config
 
-    return Config(store=str(bundled_store.root), workers=2, host="127.0.0.1", port=0)
+    # Relative to the working directory, as the default `.esgkg/store` is for a user: send_file
+    # and friends once resolved such a path against the Flask package (every download a 500).
+    return Config(store=os.path.relpath(bundled_store.root), workers=2, host="127.0.0.1", port=0)
 
 
 @pytest.fixture(scope="session")

@@ -106,9 +106,14 @@ BAD_INPUTS = [
     ("topics.yaml", "id: people", "id: 007", "id must be quoted: YAML read it as the number 7", 3),
     # A label needs the report's own language (zh-Hant here) and en.
     ("topics.yaml", "label: {zh: 應對氣候變化, en: Climate change}", "label: {en: Climate change}",
-     "label must be a map of language to text with zh and en", 2),
+     "label needs zh and en; zh missing (has en)", 2),
     ("topics.yaml", "label: {zh: 應對氣候變化, en: Climate change}", "label: {zh: 應對氣候變化, EN!: Climate}",
-     "label must be a map of language to text", 2),
+     "label 'EN!' is not a language key", 2),
+    # An unquoted comma in a flow map splits the text: the message says what YAML did.
+    ("topics.yaml", "label: {zh: 應對氣候變化, en: Climate change}", "label: {zh: 應對氣候變化, en: Climate, change}",
+     "label YAML read 'change' as a key of its own (an unquoted comma", 2),
+    ("topics.yaml", "label: {zh: 應對氣候變化, en: Climate change}", "label: {zh: 應對氣候變化, en: 2.10}",
+     "label en is the float 2.1 in YAML (quote it)", 2),
     ("report.yaml", "language: zh-Hant", "language: 'Chinese (Traditional)'", "report.yaml needs language", 9),
     # A block mapping: the error names the line of the field, not of the record's first key.
     ("metrics.yaml", '{id: employees, label: {zh: 員工總數, en: Employees}, unit: person, section: "3.1"}',
