@@ -24,7 +24,8 @@ from .plots_compare import (HKEX_SCHEME, Comparison, KpiChoice, KpiError, Panel,
 from .plots_fonts import CJK_FAMILIES, NO_CJK_NOTE, both_names, cjk_font
 from .plots_materiality import materiality
 from .plots_sdg import coverage, network
-from .plots_style import PILLAR_COLOURS, PILLAR_NAMES, PlotError, rc, save, text_colour
+from .plots_style import (PILLAR_COLOURS, PILLAR_NAMES, PlotError, rc, relative_luminance, save,
+                          text_colour)
 from .plots_trend import trend
 from .projection import Projection
 from .sparql import QueryFn
@@ -32,7 +33,7 @@ from .sparql import QueryFn
 __all__ = ["CJK_FAMILIES", "FORMATS", "HKEX_SCHEME", "KINDS", "NO_CJK_NOTE", "PILLAR_COLOURS", "PILLAR_NAMES",
            "Comparison", "KpiChoice", "KpiError", "Panel", "PlotError", "Series", "Value", "both_names", "cjk_font",
            "compare", "coverage", "draw", "kpi_choices", "kpi_comparison", "materiality", "network", "parse_kpi",
-           "provision_value_counts", "render", "suffix_format", "text_colour", "trend"]
+           "provision_value_counts", "relative_luminance", "render", "suffix_format", "text_colour", "trend"]
 
 KINDS = ("materiality", "network", "coverage", "trend", "compare")
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
