@@ -92,3 +92,15 @@ def test_chinese_labels_are_drawn_whatever_the_font_cache(cache: str, example_st
         assert label in svg, f"{label!r} was left out of the picture"
     assert f'id="{_glyph_prefix()}' in svg, "no glyph of the CJK font in the picture"
 
+
+
+def test_fontconfig_and_matplotlib_name_the_font_alike() -> None:
+    """The last resort for a family outside CJK_FAMILIES is fontconfig's list of fonts covering
+    Traditional Chinese, matched by name against matplotlib's: the names must agree."""
+    import shutil
+
+    from esgkg.graph import plots_fonts
+
+    if not shutil.which("fc-list"):
+        pytest.skip("no fontconfig (fc-list) on this machine: the fallback is not used here")
+    assert FONT in plots_fonts.fontconfig_families()
