@@ -50,7 +50,12 @@ def mentions(triples: list[ox.Triple], iri: str) -> bool:
 
 
 def test_crawl_every_minted_iri_in_every_format(client, bundled_store: StoreRoot) -> None:
-    """The measure of issue 6: each IRI's document answers 200 in each format and describes it."""
+    """The measure of issue 6: each IRI's document answers 200 and describes it, as HTML and in
+    an RDF format; the formats take turns over the documents (sorted), so each format is
+    crawled over a quarter of every kind of document. The description is one per document
+    whatever the format (each format's writer is checked on every document kind, and on a
+    sample by rdflib below): a document in all formats was 5 requests where 2 find the same
+    faults, and the crawl was the slowest test of the suite."""
     iris = minted_iris(bundled_store)
     documents: dict[str, set[str]] = {}
     for iri in iris:
@@ -59,14 +64,17 @@ def test_crawl_every_minted_iri_in_every_format(client, bundled_store: StoreRoot
     assert not [d for d in documents if split_suffix(d)[1]]
     started = time.monotonic()
 
-    def check(doc: str) -> list[str]:
+    formats = list(RDF_FORMATS.items())
+
+    def check(numbered: tuple[int, str]) -> list[str]:
+        index, doc = numbered
         problems: list[str] = []
         members = documents[doc]
         path = "/" + doc[len(BASE):]
         html = client.get(path, headers={"Accept": "text/html"})
         if html.status_code != 200 or b"<h1>" not in html.data:
             problems.append(f"{path} html {html.status_code}")
-        for fmt, (media_type, _) in RDF_FORMATS.items():
+        for fmt, (media_type, _) in [formats[index % len(formats)]]:
             response = client.get(f"{path}.{fmt}")
             if response.status_code != 200 or not response.content_type.startswith(media_type):
                 problems.append(f"{path}.{fmt} {response.status_code} {response.content_type}")
@@ -79,10 +87,11 @@ def test_crawl_every_minted_iri_in_every_format(client, bundled_store: StoreRoot
 
     # A few threads keep both query workers busy while another thread renders.
     with ThreadPoolExecutor(4) as pool:
-        failures = [p for problems in pool.map(check, sorted(documents)) for p in problems]
+        failures = [p for problems in pool.map(check, enumerate(sorted(documents))) for p in problems]
     assert not failures, f"{len(failures)} failures, e.g. {failures[:10]}"
     assert len(documents) > 1000
-    print(f"crawled {len(documents)} documents ({len(iris)} IRIs) x 5 formats in {time.monotonic() - started:.1f}s")
+    print(f"crawled {len(documents)} documents ({len(iris)} IRIs), HTML and one RDF format each, "
+          f"in {time.monotonic() - started:.1f}s")
 
 
 def test_rdflib_parses_every_format_of_a_sample(client, bundled_store: StoreRoot) -> None:
