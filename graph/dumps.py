@@ -29,7 +29,7 @@ SUMS = "SHA256SUMS"
 MANIFEST = "manifest.json"
 
 # Order of the download list: the canonical formats first.
-DATASET_FORMATS = ("nq", "trig", "jsonld", "nt", "ttl", "rdf")
+DATASET_FORMATS = tuple(FORMATS)  # every format of the table, in its order
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,13 @@ import json
 import pyoxigraph
 from rdflib import Dataset as RdfDataset
 
+from .formats import RDF_BY_KEY, RDF_FORMATS, RDFXML, TRIG, TURTLE
 from .namespaces import DEFAULT_BASE, Iris, prefixes
 from .reference import package_dir
 
-# format key -> (media type, is a dataset format, description)
-FORMATS: dict[str, tuple[str, bool, str]] = {
-    "nq": ("application/n-quads", True, "N-Quads, all named graphs"),
-    "trig": ("application/trig", True, "TriG, all named graphs"),
-    "jsonld": ("application/ld+json", True, "JSON-LD, all named graphs, project @context"),
-    "nt": ("application/n-triples", False, "N-Triples, union of all graphs"),
-    "ttl": ("text/turtle", False, "Turtle, union of all graphs"),
-    "rdf": ("application/rdf+xml", False, "RDF/XML, union of all graphs"),
-}
+# format key -> (media type, is a dataset format, description), in export order: a view of
+# the one format table (graph/formats.py).
+FORMATS: dict[str, tuple[str, bool, str]] = {f.key: (f.media_type, f.dataset, f.description) for f in RDF_FORMATS}
 
 
 def _canonical_items(store: pyoxigraph.Store, triples: bool) -> list:
@@ -63,8 +58,7 @@ def jsonld_context(iris: Iris | None = None) -> dict:
 # Oxigraph writes Turtle, TriG and RDF/XML without rewriting literals (rdflib's Turtle writer
 # turns "667"^^xsd:decimal into 667.0, a different lexical form); rdflib compacts JSON-LD
 # against the project's @context, which Oxigraph cannot.
-_OXIGRAPH_FORMATS = {"ttl": pyoxigraph.RdfFormat.TURTLE, "trig": pyoxigraph.RdfFormat.TRIG,
-                     "rdf": pyoxigraph.RdfFormat.RDF_XML}
+_OXIGRAPH_WRITES = {f.key for f in (TURTLE, TRIG, RDFXML)}
 
 
 def export(store: pyoxigraph.Store, fmt: str, iris: Iris | None = None) -> bytes:
@@ -76,9 +70,9 @@ def export(store: pyoxigraph.Store, fmt: str, iris: Iris | None = None) -> bytes
     if fmt == "nt":
         return canonical_ntriples(store)
     ns = prefixes(iris)
-    if fmt in _OXIGRAPH_FORMATS:
-        items = _canonical_items(store, triples=not FORMATS[fmt][1])
-        return pyoxigraph.serialize(items, format=_OXIGRAPH_FORMATS[fmt], prefixes=dict(sorted(ns.items())))
+    if fmt in _OXIGRAPH_WRITES:
+        items = _canonical_items(store, triples=not RDF_BY_KEY[fmt].dataset)
+        return pyoxigraph.serialize(items, format=RDF_BY_KEY[fmt].oxigraph, prefixes=dict(sorted(ns.items())))
     ds = RdfDataset()
     ds.parse(data=canonical_nquads(store), format="nquads")
     for p, uri in sorted(ns.items()):

@@ -11,16 +11,14 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import Graph
 
+from . import formats
 from .export import jsonld_context
+from .formats import JSONLD
 from .namespaces import Iris, prefixes
 
-# key -> (media type, oxigraph format or None for JSON-LD)
+# key -> (media type, oxigraph format or None for JSON-LD, which rdflib writes)
 TRIPLE_FORMATS: dict[str, tuple[str, ox.RdfFormat | None]] = {
-    "ttl": ("text/turtle", ox.RdfFormat.TURTLE),
-    "jsonld": ("application/ld+json", None),
-    "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    "rdf": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-}
+    f.key: (f.media_type, None if f is JSONLD else f.oxigraph) for f in formats.TRIPLE_FORMATS}
 
 
 def context_for(iris: Iris) -> dict:

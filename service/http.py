@@ -12,6 +12,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from flask import Request, Response
 
+from esgkg.graph import formats
+
 
 @dataclass(frozen=True)
 class Format:
@@ -30,24 +32,30 @@ class Format:
         return (self.name, self.media_type, *self.aliases)
 
 
-# SELECT and ASK. The first entry is the default for `*/*`.
+# The formats are graph/formats.py's; what is written here is the negotiation policy: which
+# other names and media types select each, and which one `*/*` gets (the first).
+
+# SELECT and ASK.
 RESULT_FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", ("application/json", "srj")),
-    Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml", "srx")),
-    Format("csv", "text/csv"),
-    Format("tsv", "text/tab-separated-values", ("tab",)),
+    Format(formats.RESULTS_JSON.key, formats.RESULTS_JSON.media_type, ("application/json", "srj")),
+    Format(formats.RESULTS_XML.key, formats.RESULTS_XML.media_type, ("application/xml", "text/xml", "srx")),
+    Format(formats.RESULTS_CSV.key, formats.RESULTS_CSV.media_type),
+    Format(formats.RESULTS_TSV.key, formats.RESULTS_TSV.media_type, ("tab",)),
 )
 # ASK has no CSV/TSV form in the standard; oxigraph writes one, but we keep to the spec.
-BOOLEAN_FORMATS: tuple[Format, ...] = RESULT_FORMATS[:2]
+BOOLEAN_FORMATS: tuple[Format, ...] = tuple(
+    f for f in RESULT_FORMATS if formats.RESULTS_BY_MEDIA_TYPE[f.media_type].boolean)
 
-# CONSTRUCT and DESCRIBE (triples) and graph dumps. The first entry is the default.
+# CONSTRUCT and DESCRIBE (triples) and graph uploads; the `format` parameter's names of the
+# SPARQL protocol world (turtle, ntriples, rdfxml), the file suffixes as aliases.
 GRAPH_FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", ("ttl", "application/x-turtle")),
-    Format("jsonld", "application/ld+json", ("json-ld", "json", "application/json")),
-    Format("ntriples", "application/n-triples", ("nt", "n-triples")),
-    Format("rdfxml", "application/rdf+xml", ("rdf", "xml", "rdf-xml", "application/xml", "text/xml")),
-    Format("trig", "application/trig", ()),
-    Format("nquads", "application/n-quads", ("nq", "n-quads")),
+    Format("turtle", formats.TURTLE.media_type, (formats.TURTLE.key, "application/x-turtle")),
+    Format(formats.JSONLD.key, formats.JSONLD.media_type, ("json-ld", "json", "application/json")),
+    Format("ntriples", formats.NTRIPLES.media_type, (formats.NTRIPLES.key, "n-triples")),
+    Format("rdfxml", formats.RDFXML.media_type,
+           (formats.RDFXML.key, "xml", "rdf-xml", "application/xml", "text/xml")),
+    Format(formats.TRIG.key, formats.TRIG.media_type, ()),
+    Format("nquads", formats.NQUADS.media_type, (formats.NQUADS.key, "n-quads")),
 )
 
 
@@ -161,10 +169,11 @@ def prefers_html(accept: str | None) -> bool:
 # -- linked-data resources: suffix twins, language, revalidation
 # What a resource IRI can answer with. The first entry is what `*/*` (curl, most RDF
 # libraries) gets: machines ask without preferences, browsers always name text/html.
-TURTLE = Format("ttl", "text/turtle", ("application/x-turtle",))
-JSONLD = Format("jsonld", "application/ld+json", ("application/json",))
-NTRIPLES = Format("nt", "application/n-triples", ("text/plain",))
-RDFXML = Format("rdf", "application/rdf+xml", ("application/xml", "text/xml"))
+# A resource's document: named by its suffix (/id/x.ttl), Turtle for `*/*`.
+TURTLE = Format(formats.TURTLE.key, formats.TURTLE.media_type, ("application/x-turtle",))
+JSONLD = Format(formats.JSONLD.key, formats.JSONLD.media_type, ("application/json",))
+NTRIPLES = Format(formats.NTRIPLES.key, formats.NTRIPLES.media_type, ("text/plain",))
+RDFXML = Format(formats.RDFXML.key, formats.RDFXML.media_type, ("application/xml", "text/xml"))
 HTML = Format("html", "text/html", ("application/xhtml+xml",))
 RESOURCE_FORMATS: tuple[Format, ...] = (TURTLE, HTML, JSONLD, NTRIPLES, RDFXML)
 BY_KEY = {f.name: f for f in RESOURCE_FORMATS}

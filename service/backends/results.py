@@ -14,26 +14,16 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
+from esgkg.graph import formats
 from esgkg.graph.sparql import term_json
 
 from .reply import Reply, too_many_bytes, too_many_rows
 
 DEFAULT_MAX_BYTES = 50_000_000
 
-RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/trig": ox.RdfFormat.TRIG,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-}
+# media type -> Oxigraph's writer, from the one format table (graph/formats.py).
+RESULT_FORMATS = {f.media_type: f.oxigraph for f in formats.RESULTS_FORMATS}
+GRAPH_FORMATS = {f.media_type: f.oxigraph for f in formats.RDF_FORMATS}
 
 
 def _term_size(term: object) -> int:
