@@ -93,50 +93,69 @@ def statistics(source: Sparql, iris: Iris) -> Statistics:
     )
 
 
+class _Triples:
+    """Collects the description's triples: ``add(s, p, o)`` with IRIs as strings or nodes."""
+
+    def __init__(self) -> None:
+        self.out: list[ox.Triple] = []
+
+    def add(self, s: ox.NamedNode, p, o) -> None:
+        self.out.append(ox.Triple(s, _n(str(p)), o if not isinstance(o, str) else _n(o)))
+
+
+def _text(value: str, lang: str | None = None) -> ox.Literal:
+    return ox.Literal(value, language=lang.lower() if lang else None)
+
+
 def describe_dataset(source: Sparql, iris: Iris, dumps: list[DumpFile] | None = None,
                      version: str | None = None, stats: Statistics | None = None) -> list[ox.Triple]:
     """The VoID + DCAT description as triples (sorted)."""
     stats = stats or statistics(source, iris)
-    base = iris.base
     ds = _n(str(iris.dataset()))
-    doc = _n(base + ".well-known/void")
-    endpoint = _n(base + "sparql")
-    out: list[ox.Triple] = []
+    endpoint = _n(iris.base + "sparql")
+    w = _Triples()
+    _about_the_dataset(w, source, iris, ds, endpoint, version)
+    _statistics(w, ds, stats)
+    _named_graphs(w, ds, stats, dumps, iris.base)
+    _sdg_linksets(w, ds, stats)
+    _distributions(w, ds, dumps, iris.base)
+    _endpoint(w, ds, endpoint)
+    return sorted(set(w.out), key=str)
 
-    def add(s: ox.NamedNode, p, o) -> None:
-        out.append(ox.Triple(s, _n(str(p)), o if not isinstance(o, str) else _n(o)))
 
-    def text(value: str, lang: str | None = None) -> ox.Literal:
-        return ox.Literal(value, language=lang.lower() if lang else None)
-
+def _about_the_dataset(w: _Triples, source: Sparql, iris: Iris, ds: ox.NamedNode, endpoint: ox.NamedNode,
+                       version: str | None) -> None:
+    add = w.add
+    doc = _n(iris.base + ".well-known/void")
     add(doc, RDF.type, str(VOID.DatasetDescription))
     add(doc, FOAF.primaryTopic, ds)
-    add(doc, DCTERMS.title, text("VoID and DCAT description of the esgkg dataset", "en"))
-
+    add(doc, DCTERMS.title, _text("VoID and DCAT description of the esgkg dataset", "en"))
     for cls in (VOID.Dataset, DCAT.Dataset):
         add(ds, RDF.type, str(cls))
     for lang, title in TITLE.items():
-        add(ds, DCTERMS.title, text(title, lang))
-        add(ds, RDFS.label, text(title, lang))
-    add(ds, DCTERMS.description, text(DESCRIPTION, "en"))
+        add(ds, DCTERMS.title, _text(title, lang))
+        add(ds, RDFS.label, _text(title, lang))
+    add(ds, DCTERMS.description, _text(DESCRIPTION, "en"))
     add(ds, DCTERMS.conformsTo, str(iris.ontology))
-    add(ds, DCTERMS.rights, text("Facts are taken from the organisations' published reports; the UN SDG KOS and "
-                                 "framework texts are used under their publishers' terms (see the project README).", "en"))
+    add(ds, DCTERMS.rights, _text("Facts are taken from the organisations' published reports; the UN SDG KOS and "
+                                  "framework texts are used under their publishers' terms (see the project README).", "en"))
     if version:
-        add(ds, OWL.versionInfo, text(version))
+        add(ds, OWL.versionInfo, _text(version))
     for word in ("ESG", "sustainability", "SDG", "corporate reporting", "linked data"):
-        add(ds, DCAT.keyword, text(word, "en"))
+        add(ds, DCAT.keyword, _text(word, "en"))
     for report in source.select(f"SELECT ?r WHERE {{ ?r a <{iris.esg}Report> }} ORDER BY ?r").values("r"):
         add(ds, VOID.rootResource, report)
         add(ds, DCTERMS.source, report)
         add(ds, VOID.exampleResource, report)
-    add(ds, VOID.uriSpace, text(base + "id/"))
+    add(ds, VOID.uriSpace, _text(iris.base + "id/"))
     add(ds, VOID.vocabulary, str(iris.esg))
     add(ds, VOID.sparqlEndpoint, endpoint)
     add(ds, VOID.feature, "http://www.w3.org/ns/formats/N-Quads")
     add(ds, VOID.feature, "http://www.w3.org/ns/formats/Turtle")
 
-    # Statistics.
+
+def _statistics(w: _Triples, ds: ox.NamedNode, stats: Statistics) -> None:
+    add = w.add
     add(ds, VOID.triples, _int(stats.triples))
     add(ds, VOID.entities, _int(stats.entities))
     add(ds, VOID.classes, _int(stats.classes))
@@ -156,7 +175,10 @@ def describe_dataset(source: Sparql, iris: Iris, dumps: list[DumpFile] | None = 
         add(part, VOID.property, prop)
         add(part, VOID.triples, _int(count))
 
-    # Named graphs are subsets; each also has its own Turtle download.
+
+def _named_graphs(w: _Triples, ds: ox.NamedNode, stats: Statistics, dumps: list[DumpFile] | None, base: str) -> None:
+    """Named graphs are subsets; each also has its own Turtle download."""
+    add = w.add
     per_graph = {f.graph: f for f in dumps or [] if f.graph}
     for graph, triples, subjects in stats.graphs:
         g = _n(graph)
@@ -167,11 +189,14 @@ def describe_dataset(source: Sparql, iris: Iris, dumps: list[DumpFile] | None = 
         add(g, VOID.triples, _int(triples))
         add(g, VOID.distinctSubjects, _int(subjects))
         add(g, DCTERMS.isPartOf, ds)
-        add(g, RDFS.label, text("named graph " + graph[len(base):] if graph.startswith(base) else graph, "en"))
+        add(g, RDFS.label, _text("named graph " + graph[len(base):] if graph.startswith(base) else graph, "en"))
         if graph in per_graph:
             add(g, VOID.dataDump, base + "dumps/" + per_graph[graph].name)
 
-    # Links into the UN SDG KOS, one linkset per link predicate.
+
+def _sdg_linksets(w: _Triples, ds: ox.NamedNode, stats: Statistics) -> None:
+    """Links into the UN SDG KOS, one linkset per link predicate."""
+    add = w.add
     for prop, count in stats.sdg_links:
         ls = _n(f"{ds.value}#links-sdg-{_slug(prop)}")
         add(ds, VOID.subset, ls)
@@ -180,12 +205,16 @@ def describe_dataset(source: Sparql, iris: Iris, dumps: list[DumpFile] | None = 
         add(ls, VOID.objectsTarget, SDG_KOS_DATASET)
         add(ls, VOID.linkPredicate, prop)
         add(ls, VOID.triples, _int(count))
-        add(ls, RDFS.label, text(f"links to the UN SDG KOS by <{prop}>", "en"))
-    add(_n(SDG_KOS_DATASET), RDF.type, str(VOID.Dataset))
-    add(_n(SDG_KOS_DATASET), DCTERMS.title, text("A Knowledge Organization System for the United Nations Sustainable Development Goals", "en"))
-    add(_n(SDG_KOS_DATASET), VOID.uriSpace, text(SDG_SPACE))
+        add(ls, RDFS.label, _text(f"links to the UN SDG KOS by <{prop}>", "en"))
+    kos = _n(SDG_KOS_DATASET)
+    add(kos, RDF.type, str(VOID.Dataset))
+    add(kos, DCTERMS.title, _text("A Knowledge Organization System for the United Nations Sustainable Development Goals", "en"))
+    add(kos, VOID.uriSpace, _text(SDG_SPACE))
 
-    # Downloads: DCAT distributions (and VoID data dumps for the whole-dataset files).
+
+def _distributions(w: _Triples, ds: ox.NamedNode, dumps: list[DumpFile] | None, base: str) -> None:
+    """Downloads: DCAT distributions (and VoID data dumps for the whole-dataset files)."""
+    add = w.add
     for item in dumps or []:
         url = _n(base + "dumps/" + item.name)
         dist = _n(f"{ds.value}#dist-{_slug(item.name)}")
@@ -193,7 +222,7 @@ def describe_dataset(source: Sparql, iris: Iris, dumps: list[DumpFile] | None = 
         if item.graph is None:
             add(ds, VOID.dataDump, url)
         add(dist, RDF.type, str(DCAT.Distribution))
-        add(dist, DCTERMS.title, text(item.title, "en"))
+        add(dist, DCTERMS.title, _text(item.title, "en"))
         add(dist, DCAT.downloadURL, url)
         add(dist, DCAT.accessURL, url)
         add(dist, DCAT.mediaType, IANA + item.media_type)
@@ -209,10 +238,13 @@ def describe_dataset(source: Sparql, iris: Iris, dumps: list[DumpFile] | None = 
     if dumps:
         add(ds, DCAT.landingPage, base + "dumps/")
 
-    # The SPARQL endpoint, as a DCAT data service and as an access distribution.
+
+def _endpoint(w: _Triples, ds: ox.NamedNode, endpoint: ox.NamedNode) -> None:
+    """The SPARQL endpoint, as a DCAT data service and as an access distribution."""
+    add = w.add
     add(endpoint, RDF.type, str(DCAT.DataService))
     add(endpoint, RDF.type, str(SD.Service))
-    add(endpoint, DCTERMS.title, text("esgkg SPARQL 1.1 endpoint", "en"))
+    add(endpoint, DCTERMS.title, _text("esgkg SPARQL 1.1 endpoint", "en"))
     add(endpoint, DCAT.endpointURL, endpoint)
     add(endpoint, DCAT.endpointDescription, endpoint)
     add(endpoint, DCAT.servesDataset, ds)
@@ -220,10 +252,9 @@ def describe_dataset(source: Sparql, iris: Iris, dumps: list[DumpFile] | None = 
     access = _n(f"{ds.value}#dist-sparql")
     add(ds, DCAT.distribution, access)
     add(access, RDF.type, str(DCAT.Distribution))
-    add(access, DCTERMS.title, text("SPARQL 1.1 endpoint", "en"))
+    add(access, DCTERMS.title, _text("SPARQL 1.1 endpoint", "en"))
     add(access, DCAT.accessURL, endpoint)
     add(access, DCAT.accessService, endpoint)
-    return sorted(set(out), key=str)
 
 
 def about(triples: list[ox.Triple], iri: str) -> list[ox.Triple]:
