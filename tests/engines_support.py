@@ -75,8 +75,9 @@ def start_oxigraph(location: Path, union: bool = True, timeout_s: int = 5) -> En
 
 # What the tests change from Virtuoso's shipped virtuoso.ini, and why:
 # - loopback only, free ports for SQL (isql) and HTTP, every file in one temporary folder;
-# - ResultSetMaxRows: Virtuoso cuts SELECT answers at this many rows *silently* (10,000 in
-#   the shipped file); esgkg enforces its own row cap with a 413, so the engine's must be higher;
+# - ResultSetMaxRows: Virtuoso cuts answers at this many rows (10,000 in the shipped file)
+#   with a 200, saying so only in an X-SPARQL-MaxRows header (SELECT) or not at all
+#   (CONSTRUCT); esgkg's own row cap (10,000 by default) must be the lower one;
 # - MaxQueryExecutionTime: the engine's own bound on a query esgkg gave up on (as
 #   `oxigraph serve --timeout-s`);
 # - no plugins, no VAD packages (the Conductor UI is not needed), small buffers.
@@ -113,7 +114,7 @@ MaxKeepAlives = 10
 EnabledGzipContent = 0
 
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = 20000
 MaxQueryExecutionTime = {timeout_s}
 MaxQueryCostEstimationTime = 0
 """

@@ -202,6 +202,16 @@ def test_metric_trend_differs_only_by_zero_change(answers):
     assert differences(_text("metric-trend"), Answer(local.variables, fixed), virtuoso) == []
 
 
+def test_answer_cut_by_virtuoso_is_never_served_short(virtuoso, pushed):
+    """The engine stops at its ResultSetMaxRows (20,000 here) with a 200 and a header."""
+    query = "SELECT ?s { ?s ?p ?o }"  # more than 50,000 rows
+    with running_server(Config(store=virtuoso.query, query_timeout=60.0, max_rows=30_000)) as url:
+        cut = requests.get(url + "/sparql", params={"query": query}, timeout=90)
+        assert cut.status_code == 502 and "ResultSetMaxRows" in cut.text
+    with running_server(Config(store=virtuoso.query, query_timeout=60.0, max_rows=10_000)) as url:
+        assert requests.get(url + "/sparql", params={"query": query}, timeout=90).status_code == 413
+
+
 # Last: the query it gives up on keeps Virtuoso busy until the engine's own limit.
 def test_limits_in_remote_mode_on_virtuoso(virtuoso, pushed):
     with running_server(Config(store=virtuoso.query, query_timeout=2.0, max_rows=50)) as url:

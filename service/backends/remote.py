@@ -12,8 +12,9 @@ while streaming, and the connection is dropped as soon as it is exceeded.
 What differs between engines and is handled here (docs/sparql-endpoint.md, "Remote engines"):
 the endpoint layout (Virtuoso takes queries and updates at one ``/sparql`` and the Graph
 Store Protocol at ``/sparql-graph-crud``), Virtuoso 7 answering ASK with a one-column table,
-and an engine's own time limit reported as an error (SQLSTATE S1T00) or as a partial
-answer (``X-SQL-State`` header): both are the 503 of our own time limit, never a short answer.
+an engine's own time limit reported as an error (SQLSTATE S1T00) or as a partial answer
+(``X-SQL-State`` header): both are the 503 of our own time limit; and an answer the engine
+cut at its own row limit (``X-SPARQL-MaxRows``): an error, never a short answer.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from esgkg.graph.store import StoreRoot
 
 from esgkg.graph.sparql_text import query_form
 
-from .reply import Reply, timeout_reply
+from .reply import Reply, timeout_reply, too_many_rows
 from .results import serialize_boolean, serialize_result, serialize_triples
 
 CONNECT_TIMEOUT = 5.0
@@ -121,6 +122,8 @@ class RemoteBackend:
                 return timeout_reply(self.timeout)
             if response.status_code != 200:
                 return self._upstream_error(response)
+            if response.headers.get("X-SPARQL-MaxRows"):
+                return self._cut_by_engine(response.headers["X-SPARQL-MaxRows"])
             response.raw.decode_content = True
             if graph_result:
                 triples = (q.triple for q in ox.parse(response.raw, format=ox.RdfFormat.N_TRIPLES))
@@ -132,6 +135,15 @@ class RemoteBackend:
                     raise SyntaxError("a table of several columns as the answer to ASK")
                 return serialize_boolean(answer, job["media_type"])
             return serialize_result(parsed, job["media_type"], self.max_rows, self.prefixes)
+
+    def _cut_by_engine(self, engine_rows: str) -> Reply:
+        """Virtuoso stops a SELECT answer at its ResultSetMaxRows with a 200 and only this
+        header to say so; a short answer is never served as if it were whole."""
+        if engine_rows.isdigit() and int(engine_rows) > self.max_rows:
+            return too_many_rows(self.max_rows)
+        return Reply.error(502, f"The remote SPARQL engine cut its answer at {engine_rows} rows, below "
+                                f"esgkg's row limit ({self.max_rows}): raise the engine's limit "
+                                "(Virtuoso: ResultSetMaxRows in virtuoso.ini).")
 
     def _update(self, job: dict[str, Any]) -> Reply:
         # USING clauses were already written into the text by the endpoint.
