@@ -124,3 +124,11 @@ def test_graph_store_in_remote_mode(update_server):
 def test_update_and_store_urls_found_from_the_query_url(query_url, update, store):
     from esgkg.service.backends.remote import sibling_url
     assert (sibling_url(query_url, "update"), sibling_url(query_url, "store")) == (update, store)
+
+
+def test_push_to_an_engine_that_is_not_there_is_a_message(tmp_path):
+    from esgkg.service.cli import main
+    root = make_store(tmp_path / "store", sample_nquads(3))
+    result = CliRunner().invoke(main, ["push", "http://127.0.0.1:9/store", "--store", str(root.root)])
+    assert result.exit_code == 1 and "push of" in result.output and "127.0.0.1:9" in result.output
+    assert "Traceback" not in result.output

@@ -212,9 +212,12 @@ def push(root: StoreRoot, store_url: str, timeout: float = 600.0) -> list[tuple[
     for graph in targets:
         params = {"default": ""} if isinstance(graph, ox.DefaultGraph) else {"graph": graph.value}
         body = _ntriples(store, graph)
-        response = session.put(store_url, params=params, data=body,
-                               headers={"Content-Type": "application/n-triples"}, timeout=timeout)
         name = "(default graph)" if isinstance(graph, ox.DefaultGraph) else graph.value
+        try:
+            response = session.put(store_url, params=params, data=body,
+                                   headers={"Content-Type": "application/n-triples"}, timeout=timeout)
+        except requests.RequestException as exc:
+            raise StoreError(f"push of {name} to {store_url} failed: {exc}") from None
         if response.status_code >= 300:
             raise StoreError(f"push of {name} to {store_url} failed: "
                              f"{response.status_code} {response.text[:500]}")
