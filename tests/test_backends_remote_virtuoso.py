@@ -15,8 +15,10 @@ from engines_support import (OXIGRAPH_MISSING, VIRTUOSO_MISSING, Answer, differe
                              start_virtuoso, virtuoso_available)
 from esgkg.graph import named_queries
 from esgkg.service.commands.push import push
+from esgkg.service.backends.remote import push as push_graphs
 from esgkg.service.config import Config
-from sparql_support import BASE, running_server
+from sparql_support import BASE, W3C_GRAPHS, make_store, running_server, sample_nquads
+from test_clients_w3c_protocol import ENTRIES, HT, MANIFEST, _check, _is_update_test, _requests_of, _send
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not virtuoso_available(), reason=VIRTUOSO_MISSING)]
 TOKEN = "virtuoso-token"
@@ -123,6 +125,30 @@ def test_update_and_graph_store_through_esgkg(remote):
     refused = requests.post(remote + "/update", data=insert.encode(), timeout=30,
                             headers={"Content-Type": "application/sparql-update"})
     assert refused.status_code in (401, 403)
+
+
+@pytest.fixture(scope="module")
+def w3c_server(tmp_path_factory):
+    """esgkg on a Virtuoso of its own holding the W3C protocol tests' data (their updates
+    clear graphs, so they never share the engine with the bundled dataset)."""
+    engine = start_virtuoso(tmp_path_factory.mktemp("virtuoso-w3c"))
+    try:
+        push_graphs(make_store(tmp_path_factory.mktemp("w3c-local"), sample_nquads(100), W3C_GRAPHS),
+                    engine.store)
+        config = Config(store=engine.query, query_timeout=10.0, max_rows=50, allow_update=True,
+                        update_token=TOKEN)
+        with running_server(config) as url:
+            yield url
+    finally:
+        engine.stop()
+
+
+@pytest.mark.parametrize("test", ENTRIES, ids=[t.split("#")[-1] for t in ENTRIES])
+def test_w3c_protocol_tests_on_virtuoso(w3c_server, test):
+    """Query and update, one engine: Virtuoso takes USING with its union default graph."""
+    token = TOKEN if _is_update_test(test) else None
+    for req in _requests_of(test):
+        _check(_send(w3c_server, req, token), MANIFEST.value(req, HT.resp))
 
 
 # -- the same named queries on the three engines ----------------------------------------------

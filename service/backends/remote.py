@@ -14,7 +14,9 @@ the endpoint layout (Virtuoso takes queries and updates at one ``/sparql`` and t
 Store Protocol at ``/sparql-graph-crud``), Virtuoso 7 answering ASK with a one-column table,
 an engine's own time limit reported as an error (SQLSTATE S1T00) or as a partial answer
 (``X-SQL-State`` header): both are the 503 of our own time limit; and an answer the engine
-cut at its own row limit (``X-SPARQL-MaxRows``): an error, never a short answer.
+cut at its own row limit (``X-SPARQL-MaxRows``): an error, never a short answer. Every text
+is sent with ``BASE <esgkg's endpoint>`` in front, so relative IRIs mean what they mean in
+embedded mode on every engine.
 """
 from __future__ import annotations
 
@@ -55,6 +57,18 @@ def sibling_url(query_url: str, name: str) -> str:
                                          query="", fragment=""))
     base = re.sub(r"/(query|sparql)/?$", "", query_url.rstrip("/"))
     return f"{base}/{name}"
+
+
+_IRIREF_BODY = re.compile(r'[^\x00-\x20<>"{}|^`\\]+')
+
+
+def with_base(text: str, base: str | None) -> str:
+    """The text with ``BASE <base>`` in front, so that relative IRIs resolve against esgkg's
+    endpoint as in embedded mode, not against the engine's URL (or not at all: Virtuoso keeps
+    them relative). A BASE of the text's own comes later in the prologue and still wins."""
+    if not base or not _IRIREF_BODY.fullmatch(base):
+        return text
+    return f"BASE <{base}>\n{text}"
 
 
 def _engine_timed_out(response: requests.Response) -> bool:
@@ -113,7 +127,7 @@ class RemoteBackend:
             "application/sparql-results+json", "application/sparql-results+xml",
             "text/csv", "text/tab-separated-values")
         accept = "application/n-triples" if graph_result else "application/sparql-results+json"
-        data: list[tuple[str, str]] = [("query", job["query"])]
+        data: list[tuple[str, str]] = [("query", with_base(job["query"], job.get("base_iri")))]
         data += [("default-graph-uri", g) for g in job.get("default_graphs") or []]
         data += [("named-graph-uri", g) for g in job.get("named_graphs") or []]
         with self.session.post(self.query_url, data=data, headers={"Accept": accept}, stream=True,
@@ -147,7 +161,8 @@ class RemoteBackend:
 
     def _update(self, job: dict[str, Any]) -> Reply:
         # USING clauses were already written into the text by the endpoint.
-        response = self.session.post(self.update_url, data=job["update"].encode("utf-8"),
+        text = with_base(job["update"], job.get("base_iri"))
+        response = self.session.post(self.update_url, data=text.encode("utf-8"),
                                      headers={"Content-Type": "application/sparql-update"},
                                      timeout=(CONNECT_TIMEOUT, self.timeout))
         if _engine_timed_out(response):
