@@ -28,9 +28,8 @@ import pyoxigraph as ox
 import requests
 
 from esgkg.graph.errors import StoreError
-from esgkg.graph.store import StoreRoot
-
 from esgkg.graph.sparql_text import query_form
+from esgkg.graph.store import StoreRoot
 
 from .reply import Reply, timeout_reply, too_many_rows
 from .results import serialize_boolean, serialize_result, serialize_triples
