@@ -3,54 +3,29 @@ service answering from it (`--store http://...`), W3C protocol tests included.""
 from __future__ import annotations
 
 import shutil
-import subprocess
 import time
 
 import pytest
 import requests
 from click.testing import CliRunner
 
+from engines_support import OXIGRAPH_MISSING, start_oxigraph
 from esgkg.service.commands.push import push
-from sparql_support import BASE, W3C_GRAPHS, free_port, make_store, running_server, sample_nquads
+from sparql_support import BASE, W3C_GRAPHS, make_store, running_server, sample_nquads
 from test_clients_w3c_protocol import ENTRIES, MANIFEST, HT, _check, _is_update_test, _requests_of, _send
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("oxigraph") is None,
-                       reason="the `oxigraph` CLI (pip install oxigraph) is not installed"),
+    pytest.mark.skipif(shutil.which("oxigraph") is None, reason=OXIGRAPH_MISSING),
 ]
 TOKEN = "remote-token"
 
 
-def start_oxigraph(location, union: bool = True) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    # --timeout-s bounds what a query we gave up on may still cost the engine.
-    # --union-default-graph matches the embedded mode's default graph; Oxigraph refuses it
-    # together with USING in updates, so the update-mode engine runs without it.
-    process = subprocess.Popen(
-        ["oxigraph", "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-         "--timeout-s", "5", *(["--union-default-graph"] if union else [])],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url + "/query", params={"query": "ASK {}"}, timeout=1)
-            return process, url
-        except requests.ConnectionError:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode()) from None
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("oxigraph serve did not start")
-
-
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory):
-    process, url = start_oxigraph(tmp_path_factory.mktemp("oxigraph-data"))
-    yield url
-    process.kill()
-    process.wait(10)
+    engine = start_oxigraph(tmp_path_factory.mktemp("oxigraph-data"))
+    yield engine.query.removesuffix("/query")
+    engine.stop()
 
 
 @pytest.fixture(scope="module")
@@ -112,15 +87,14 @@ def test_w3c_query_tests_in_remote_mode(server, test):
 
 @pytest.fixture(scope="module")
 def update_server(tmp_path_factory):
-    process, url = start_oxigraph(tmp_path_factory.mktemp("oxigraph-update"), union=False)
+    engine = start_oxigraph(tmp_path_factory.mktemp("oxigraph-update"), union=False)
     from esgkg.service.config import Config
-    config = Config(store=url + "/query", allow_update=True, update_token=TOKEN)
+    config = Config(store=engine.query, allow_update=True, update_token=TOKEN)
     try:
         with running_server(config) as server_url:
             yield server_url
     finally:
-        process.kill()
-        process.wait(10)
+        engine.stop()
 
 
 @pytest.mark.parametrize("test", UPDATE_TESTS, ids=[t.split("#")[-1] for t in UPDATE_TESTS])
@@ -140,3 +114,21 @@ def test_graph_store_in_remote_mode(update_server):
     assert got.status_code == 200 and "example.org/c" in got.text
     assert requests.delete(update_server + "/store", params={"graph": "http://example.org/g"},
                            headers=auth, timeout=10).status_code == 204
+
+
+@pytest.mark.parametrize("query_url, update, store", [
+    ("http://h:7878/query", "http://h:7878/update", "http://h:7878/store"),  # oxigraph serve
+    ("http://h:8890/sparql", "http://h:8890/sparql", "http://h:8890/sparql-graph-crud"),  # Virtuoso
+    ("http://h:8890/sparql-auth/", "http://h:8890/sparql-auth", "http://h:8890/sparql-graph-crud-auth"),
+])
+def test_update_and_store_urls_found_from_the_query_url(query_url, update, store):
+    from esgkg.service.backends.remote import sibling_url
+    assert (sibling_url(query_url, "update"), sibling_url(query_url, "store")) == (update, store)
+
+
+def test_push_to_an_engine_that_is_not_there_is_a_message(tmp_path):
+    from esgkg.service.cli import main
+    root = make_store(tmp_path / "store", sample_nquads(3))
+    result = CliRunner().invoke(main, ["push", "http://127.0.0.1:9/store", "--store", str(root.root)])
+    assert result.exit_code == 1 and "push of" in result.output and "127.0.0.1:9" in result.output
+    assert "Traceback" not in result.output
