@@ -1,0 +1,151 @@
+"""KPI tables: a header row names the year columns (in the order printed); each row below it
+is ``label [footnote] unit value value ...`` with one value per year column. A row is drafted
+only when it has exactly one value cell per year and a unit the shared unit table knows;
+anything else is listed for a person. Values are kept as printed: no arithmetic."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..reference import Reference
+from .model import Draft, Drafted, clean, slugify, unique_id
+from .sections import SectionIndex, ensure_section
+from .text import Line
+
+YEAR = re.compile(r"^(?:FY)?((?:19|20)\d{2})(?:[^\d\s]{0,4})\.?$")
+NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+NOT_REPORTED = {"/", "-", "–", "—", "n/a", "na", "n.a.", "不適用", "不适用", "／"}
+MARKER = re.compile(r"^(.*?\S)\s*(?:[（(](\d{1,2})[)）]|(?<=[a-z)）\u3400-\u9fff])(\d{1,2}))$")
+STALE = 40        # lines without a row after which the table is over
+MAX_JOIN = 3      # lines a multi-line row may span
+
+
+@dataclass
+class _Table:
+    years: list[str]
+    header: Line
+    quiet: int = 0
+    pending: list[Line] = field(default_factory=list)
+    group: str | None = None
+
+
+def _header_years(text: str) -> list[str] | None:
+    tokens = text.split()
+    years = [m.group(1) for t in tokens if (m := YEAR.match(t))]
+    others = [t for t in tokens if not YEAR.match(t)]
+    if len(years) < 2 or len(set(years)) != len(years) or len(tokens) > 14:
+        return None
+    if any(NUMBER.match(t.rstrip(".")) for t in others):
+        return None
+    return years
+
+
+class _Units:
+    """Units as printed, matched whatever their spacing ("10,000t" = "10,000 t")."""
+
+    def __init__(self, ref: Reference) -> None:
+        self.by_key = {re.sub(r"\s+", "", s).casefold(): s for s in ref.spellings}
+
+    def suffix(self, tokens: list[str]) -> tuple[str, str, int] | None:
+        """(unit as printed, spelling, tokens used): the longest known unit ending ``tokens``."""
+        for n in range(min(6, len(tokens) - 1), 0, -1):
+            printed = " ".join(tokens[-n:])
+            spelling = self.by_key.get(re.sub(r"\s+", "", printed).casefold())
+            if spelling:
+                return printed, spelling, n
+        return None
+
+
+def _cells(tokens: list[str], n: int) -> list[str] | None:
+    if len(tokens) <= n:
+        return None
+    cells = tokens[-n:]
+    cells[-1] = cells[-1][:-1] if cells[-1].endswith(".") and NUMBER.match(cells[-1][:-1]) else cells[-1]
+    if not all(NUMBER.match(c) or c.casefold() in NOT_REPORTED for c in cells):
+        return None
+    return cells if any(NUMBER.match(c) for c in cells) else None
+
+
+def _parse(text: str, years: list[str], units: _Units) -> tuple[str, str | None, str, str, list[str]] | None:
+    """(label, footnote marker, unit as printed, spelling, cells) of one row, or None."""
+    tokens = text.split()
+    cells = _cells(tokens, len(years))
+    if cells is None:
+        return None
+    rest = tokens[: -len(years)]
+    unit = units.suffix(rest)
+    if unit is None:
+        return None
+    label_text = " ".join(rest[: -unit[2]])
+    if not re.search(r"[^\W\d_]", label_text):
+        return None
+    label, marker = label_text, None
+    if (m := MARKER.match(label_text)) and (m.group(2) or m.group(3)):
+        label, marker = m.group(1), m.group(2) or m.group(3)
+    return clean(label), marker, unit[0], unit[1], cells
+
+
+def draft_tables(d: Draft, ref: Reference, index: SectionIndex, lang: str) -> None:
+    """Draft a metric per KPI row and an observation per value cell."""
+    units = _Units(ref)
+    table: _Table | None = None
+    taken: set[str] = set()
+    for line in d.text.lines:
+        text = line.text.strip()
+        if not text:
+            continue
+        years = _header_years(text)
+        if years:
+            table = _Table(years, line)
+            continue
+        if table is None:
+            continue
+        if _row(d, table, line, units, index, lang, taken):
+            table.quiet, table.pending = 0, []
+            continue
+        table.quiet += 1
+        if table.quiet > STALE:
+            table = None
+            continue
+        if _cells(text.split(), len(table.years)) is not None or _cells(text.split(), 1) is not None:
+            d.flag("observation", line, f"row not read with confidence (years {', '.join(table.years)}): {clean(text)[:120]!r}")
+            table.pending = []
+        else:
+            table.pending = (table.pending + [line])[-MAX_JOIN + 1:]
+            table.group = clean(text) if len(text) < 60 else table.group
+
+
+def _row(d: Draft, table: _Table, line: Line, units: _Units, index: SectionIndex, lang: str,
+         taken: set[str]) -> bool:
+    """Parse ``line`` alone, else with the lines above it (a label or unit printed on two lines)."""
+    for k in range(0, len(table.pending) + 1):
+        joined = table.pending[len(table.pending) - k:] + [line]
+        parsed = _parse(" ".join(clean(x.text) for x in joined[:-1]) + " " + line.text, table.years, units)
+        if parsed:
+            _emit(d, table, joined[0], parsed, index, lang, taken, line)
+            return True
+    return False
+
+
+def _emit(d: Draft, table: _Table, first: Line, parsed, index: SectionIndex, lang: str,
+          taken: set[str], last: Line) -> None:
+    label, marker, printed, spelling, cells = parsed
+    section = ensure_section(d, index, table.header, clean(table.header.text)[:60], lang)
+    mid = unique_id(slugify(label, f"metric-{first.number}"), taken)
+    metric: dict = {"id": mid, "label": {lang: label}, "unit": spelling}
+    if printed != spelling:
+        metric["note"] = f"unit printed {printed!r}"
+    if table.group and table.group != label:
+        metric["group"] = {lang: table.group}
+    if marker:
+        metric["footnotes"] = [{lang: f"footnote {marker} (marker as printed; text not drafted)"}]
+    metric["section"] = section
+    d.records.append(Drafted("metric", metric, first))
+    for year, cell in zip(table.years, cells):
+        if not NUMBER.match(cell):
+            continue
+        value = str(Decimal(cell.replace(",", "")))
+        d.observations.append(Drafted("observation", {
+            "metric": mid, "year": year, "value": value, "unit": "", "section": section,
+            "as_written": cell, "note": ""}, last))
