@@ -8,6 +8,8 @@ source folder in graph/reports/:
 - index entries: (framework, code) pairs;
 - KPI observations: (year, value, unit), the value and unit compared in the canonical unit
   of the quantity (so "10,000 t" 4.27 equals t 42700), as a multiset;
+- KPI table values: recall on the curated values of metrics printed for two or more years in
+  one section (year columns: what a table drafter can read; the rest are values in prose);
 - named documents: the label in the report's language, compared without case, spaces,
   punctuation or 《》.
 
@@ -58,10 +60,17 @@ def sections(src: ReportSource, lang: str) -> list[tuple[str, str]]:
     return [(str(s["id"]), norm(_text(s["title"], lang))) for s in src.report["sections"]]
 
 
-def observations(src: ReportSource, ref) -> Counter:
+def observations(src: ReportSource, ref, tables_only: bool = False) -> Counter:
+    """(year, canonical value, canonical unit) of every value; ``tables_only``: only the values of
+    metrics printed for two or more years in one section (the year columns of a KPI table)."""
     units = {m["id"]: str(m["unit"]) for m in src.records("metric")}
+    years: dict[tuple, set] = {}
+    for row in src.observations:
+        years.setdefault((row["metric"], row["section"]), set()).add(row["year"])
     out: Counter = Counter()
     for row in src.observations:
+        if tables_only and len(years[(row["metric"], row["section"])]) < 2:
+            continue
         conv = ref.conversion(row.get("unit") or units[row["metric"]])
         value = parse_number(row["value"]) * conv.factor
         out[(str(row["year"]), value.normalize(), conv.unit)] += 1
@@ -92,6 +101,10 @@ def compare(draft: ReportSource, curated: ReportSource, ref) -> dict[str, dict]:
     result["KPI observations"] = {"curated": sum(cur_o.values()), "drafted": sum(dr_o.values()),
                                   "recall": score(both, sum(cur_o.values())),
                                   "precision": score(both, sum(dr_o.values()))}
+    cur_t = observations(curated, ref, tables_only=True)
+    result["KPI table values"] = {"curated": sum(cur_t.values()), "drafted": sum(dr_o.values()),
+                                  "recall": score(sum((cur_t & dr_o).values()), sum(cur_t.values())),
+                                  "precision": None}
     cur_d = {norm(_text(r["label"], lang)) for r in curated.records("document")}
     dr_d = {norm(_text(r["label"], lang)) for r in draft.records("document")}
     result["named documents"] = {"curated": len(cur_d), "drafted": len(dr_d),
@@ -123,7 +136,7 @@ def table(results: dict) -> str:
     lines = ["| report | kind | curated | drafted | recall | precision |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     pct = lambda x: "–" if x is None else f"{100 * x:.0f}%"  # noqa: E731
     for rid, r in results.items():
-        for kind in ("sections", "index entries", "KPI observations", "named documents"):
+        for kind in ("sections", "index entries", "KPI observations", "KPI table values", "named documents"):
             k = r[kind]
             lines.append(f"| {rid} | {kind} | {k['curated']} | {k['drafted']} | {pct(k['recall'])} | {pct(k['precision'])} |")
         lines.append(f"| {rid} | time | | | {r['seconds']:.2f} s | |")

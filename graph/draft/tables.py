@@ -15,6 +15,10 @@ from .text import Line
 
 YEAR = re.compile(r"^(?:FY)?((?:19|20)\d{2})(?:[^\d\s]{0,4})\.?$")
 NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# A value printed with its footnote marker: 35(1), 35（1）.
+MARKED = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)[（(](\d{1,2})[)）]$")
+# Where a footnote's text starts after the last cell in a flattened extraction: "... 1.37 9. The".
+FOOTNOTE_START = re.compile(r"^\d{1,2}\.$")
 NOT_REPORTED = {"/", "-", "–", "—", "n/a", "na", "n.a.", "不適用", "不适用", "／"}
 MARKER = re.compile(r"^(.*?\S)\s*(?:[（(](\d{1,2})[)）]|(?<=[a-z)）\u3400-\u9fff])(\d{1,2}))$")
 STALE = 40        # lines without a row after which the table is over
@@ -62,15 +66,26 @@ def _cells(tokens: list[str], n: int) -> list[str] | None:
         return None
     cells = tokens[-n:]
     cells[-1] = cells[-1][:-1] if cells[-1].endswith(".") and NUMBER.match(cells[-1][:-1]) else cells[-1]
-    if not all(NUMBER.match(c) or c.casefold() in NOT_REPORTED for c in cells):
+    if not all(NUMBER.match(c) or MARKED.match(c) or c.casefold() in NOT_REPORTED for c in cells):
         return None
-    return cells if any(NUMBER.match(c) for c in cells) else None
+    return cells if any(NUMBER.match(c) or MARKED.match(c) for c in cells) else None
+
+
+def _without_footnote(tokens: list[str]) -> list[str]:
+    """The row's tokens before a footnote text the extraction glued to it, if any."""
+    for i in range(len(tokens) - 2, 0, -1):
+        if FOOTNOTE_START.match(tokens[i]) and tokens[i + 1][:1].isupper() and NUMBER.match(tokens[i - 1]):
+            return tokens[:i]
+    return tokens
 
 
 def _parse(text: str, years: list[str], units: _Units) -> tuple[str, str | None, str, str, list[str]] | None:
     """(label, footnote marker, unit as printed, spelling, cells) of one row, or None."""
     tokens = text.split()
     cells = _cells(tokens, len(years))
+    if cells is None:
+        tokens = _without_footnote(tokens)
+        cells = _cells(tokens, len(years))
     if cells is None:
         return None
     rest = tokens[: -len(years)]
@@ -143,9 +158,11 @@ def _emit(d: Draft, table: _Table, first: Line, parsed, index: SectionIndex, lan
     metric["section"] = section
     d.records.append(Drafted("metric", metric, first))
     for year, cell in zip(table.years, cells):
-        if not NUMBER.match(cell):
+        marked = MARKED.match(cell)
+        number = marked.group(1) if marked else cell
+        if not NUMBER.match(number):
             continue
-        value = str(Decimal(cell.replace(",", "")))
         d.observations.append(Drafted("observation", {
-            "metric": mid, "year": year, "value": value, "unit": "", "section": section,
-            "as_written": cell, "note": ""}, last))
+            "metric": mid, "year": year, "value": str(Decimal(number.replace(",", ""))), "unit": "",
+            "section": section, "as_written": cell,
+            "note": f"footnote ({marked.group(2)})" if marked else ""}, last))
