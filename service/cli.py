@@ -9,6 +9,7 @@ from esgkg.graph.errors import EsgkgError
 
 from .commands.build import build
 from .commands.compare import compare
+from .commands.draft import draft
 from .commands.export import export
 from .commands.plot import plot
 from .commands.publish import publish
@@ -46,6 +47,7 @@ main.add_command(trace)
 main.add_command(plot)
 main.add_command(publish)
 main.add_command(compare)
+main.add_command(draft)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

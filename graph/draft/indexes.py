@@ -103,6 +103,21 @@ def draft_indexes(d: Draft, ref: Reference, index: SectionIndex, lang: str) -> N
                                                                heading, lang), hit.line))
 
 
+def _titled(cell: str, d: Draft) -> list[str]:
+    """Declared sections whose title the location cell prints (in the order printed)."""
+    norm = _norm(cell)
+    found = []
+    for s in d.sections:
+        title = _norm(next(iter(s.fields["title"].values())))
+        if len(title) >= 4 and title in norm:
+            found.append((norm.index(title), s.fields["id"]))
+    return [sid for _, sid in sorted(found)]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
 def _entry(scheme: str, code: str, cell: str, declared: set[str], d: Draft, hit: _Hit,
            index: SectionIndex, heading: str, lang: str) -> dict:
     status, stated = _status(cell)
@@ -110,7 +125,8 @@ def _entry(scheme: str, code: str, cell: str, declared: set[str], d: Draft, hit:
     if status in ("not-applicable", "omitted"):
         fields["explanation"] = {lang: cell or status}
     numbers = [t.strip(".,;，；、") for t in re.split(r"[\s\-－–]+", cell)]
-    sections = list(dict.fromkeys(t for t in numbers if "." in t and NUMBER.match(t) and t in declared))
+    by_number = [t for t in numbers if "." in t and NUMBER.match(t) and t in declared]
+    sections = list(dict.fromkeys(by_number + _titled(cell, d)))
     if sections:
         fields["sections"] = sections
     if cell:

@@ -51,17 +51,30 @@ def _organisation(d: Draft, org_id: str, lang: str) -> dict:
             name = clean(m).strip(",")
             counts[name] += 1
             first.setdefault(name, line)
-    org: dict = {"id": org_id}
+    org: dict = {"id": org_id, "review": "draft"}
     if counts:
-        name, _ = counts.most_common(1)[0]
+        found, _ = counts.most_common(1)[0]
+        name = _shortest_start(found, d)
         org["label"] = {lang: name}
         org["legal_name"] = {lang: name}
-        d.flag("report", first[name], f"organisation label is the legal name printed most often ({name!r}): "
+        d.flag("report", first[found], f"organisation label is the legal name printed most often ({name!r}): "
                "check it and add the short name the report uses")
     else:
         org["label"] = {lang: org_id}
         d.flag("report", None, "no legal name found: the organisation label is the id; write the name as printed")
     return org
+
+
+def _shortest_start(name: str, d: Draft) -> str:
+    """Where a Han legal name starts (Han text has no spaces before it): the longest ending of
+    the match that the text prints at least twice, else the match as found."""
+    if not LEGAL_CJK.fullmatch(name):
+        return name
+    text = "".join(line.text.replace(" ", "") for line in d.text.lines)
+    for start in range(len(name) - 5):
+        if text.count(name[start:]) >= 2:
+            return name[start:]
+    return name
 
 
 _CJK_RANGE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[至到\-－~]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")

@@ -15,6 +15,8 @@ DOTTED = r"\d{1,2}(?:\.\d{1,2}){1,3}"
 HEAD_NUMBER_FIRST = re.compile(rf"^\s*({DOTTED})\s*([^\d\s.].{{1,60}})$")
 HEAD_TITLE_FIRST = re.compile(rf"^\s*([^\d\s].{{1,60}}?)\s+({DOTTED})\s*$")
 UNPLACED = "unplaced"
+MAX_TITLE_WORDS = 16   # a contents entry longer than this is running text: the contents ended
+TOC_LINES = 80         # rows a one-entry-per-row table of contents may span
 
 
 @dataclass
@@ -24,9 +26,10 @@ class _Entry:
     line: Line
 
 
-def _toc_entries(line: Line) -> list[_Entry]:
-    """Entries of a one-line table of contents: ``[number] title page`` repeated, pages rising."""
-    tokens = line.text.split()
+def _toc_entries(line: Line, text: str) -> list[_Entry]:
+    """Entries of a table of contents starting at ``line``: ``[number] title page`` repeated,
+    pages rising (``text`` is that line and the lines after it, joined; leader dots dropped)."""
+    tokens = [t for t in text.split() if t.strip(".·…")]
     entries: list[_Entry] = []
     i, last_page = 0, 0
     while i < len(tokens):
@@ -40,7 +43,7 @@ def _toc_entries(line: Line) -> list[_Entry]:
                 break
             words.append(tok)
             j += 1
-        if j >= len(tokens) or not words:
+        if j >= len(tokens) or not words or len(words) > MAX_TITLE_WORDS:
             return entries
         last_page = int(tokens[j].rstrip("."))
         entries.append(_Entry(number, clean(" ".join(words)), line))
@@ -49,9 +52,13 @@ def _toc_entries(line: Line) -> list[_Entry]:
 
 
 def _find_toc(lines: list[Line]) -> list[_Entry]:
-    """The table of contents: the first line (within the opening tenth) holding ≥ 5 entries."""
-    for line in lines[: max(200, len(lines) // 10)]:
-        entries = _toc_entries(line)
+    """The table of contents: the first line (within the opening tenth) from which ≥ 5 entries
+    follow, on that line (a flattened extraction) or on the lines after it (one per row)."""
+    opening = lines[: max(200, len(lines) // 10)]
+    for i, line in enumerate(opening):
+        if not line.text.strip():
+            continue
+        entries = _toc_entries(line, " ".join(x.text for x in lines[i: i + TOC_LINES]))
         if len(entries) >= 5 and sum(e.number is not None for e in entries) >= 3:
             return entries
     return []

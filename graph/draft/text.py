@@ -118,7 +118,7 @@ def page_rows(page) -> list[str]:
             ch = textpage.get_text_range(i, 1)
             if not ch or ch in "\r\n\ufffe":
                 continue
-            left, right, bottom, top = textpage.get_charbox(i)
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
             chars.append((left, bottom, right, top, ch))
     finally:
         textpage.close()
