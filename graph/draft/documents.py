@@ -23,7 +23,7 @@ def _nouns() -> list[tuple[str, str]]:
 
 def _kind(title: str) -> tuple[str, bool]:
     """The kind a document's last word says, and whether it said one."""
-    end = title.rstrip(" )）(（0-9:：-")
+    end = re.sub(r"[\s)）(（\d:：-]+$", "", title)  # an edition or year after the name
     for noun, kind in _nouns():
         if end.endswith(noun) or re.search(rf"\b{re.escape(noun)}\b(?: of the .*)?$", end):
             return kind, True
