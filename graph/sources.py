@@ -430,6 +430,14 @@ def _check_fields(kind: str, rec: Record, checker: _Checker) -> None:
         problem = check(rec[name], label_languages(rec, checker.languages)) if isinstance(check, _Text) else check(rec[name])
         if problem:
             checker.fail(rec, f"{kind} {rec.get('id', '')}: {name} {problem}", key=name)
+    _check_review_kept(kind, rec, checker)
+
+
+def _check_review_kept(kind: str, rec: Record, checker: _Checker) -> None:
+    """Reviewing a draft never loses where it was read: a reviewed record keeps its location."""
+    if rec.get("review") and not rec.get("source_location"):
+        checker.fail(rec, f"{kind} {rec.get('id', '')}: review {rec['review']!r} without source_location: "
+                     "keep the page and line the record was drafted from (docs/drafting.md)", key="review")
 
 
 def _read_observations(path: Path, display: str, checker: _Checker) -> list[Record]:
@@ -468,6 +476,8 @@ def _check_row_review(rec: Record, checker: _Checker) -> None:
     """The optional review columns of a drafted observation row."""
     if rec.get("review") and rec["review"] not in REVIEW_STATUSES:
         checker.fail(rec, f"review must be one of {', '.join(REVIEW_STATUSES)}; got {rec['review']!r}")
+    if rec.get("review") and not rec.get("line"):
+        checker.fail(rec, f"review {rec['review']!r} without line: keep where the value was drafted from")
     for col in ("page", "line"):
         if rec.get(col) and not str(rec[col]).isdigit():
             checker.fail(rec, f"{col} must be a whole number (where the value was read), got {rec[col]!r}")

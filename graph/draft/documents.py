@@ -46,8 +46,10 @@ def _names_in_prose(text: str) -> list[str]:
         k = i + 1
         if k + 1 < len(tokens) and tokens[k] == "of":
             k += 1
-            while k < len(tokens) and (TITLE_WORD.match(tokens[k].rstrip(".;:")) or tokens[k] == "the"):
+            while k < len(tokens) and (TITLE_WORD.match(tokens[k].rstrip(".;:")) or tokens[k] in CONNECTORS):
                 k += 1
+            while tokens[k - 1] in CONNECTORS:
+                k -= 1
         span = [t.rstrip(".;:") if n == k - 1 else t for n, t in enumerate(tokens[j:k], start=j)]
         if sum(bool(TITLE_WORD.match(t)) for t in span) >= 3 and span[0] != "The" or len(span) >= 4:
             found.append(" ".join(span).strip())

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ..reference import Reference
-from .model import Draft, Drafted, clean, words
+from .model import Draft, Drafted, clean, has_cjk, words
 from .sections import NUMBER, SectionIndex, ensure_section
 from .text import Line
 
@@ -108,9 +108,15 @@ def _titled(cell: str, d: Draft) -> list[str]:
     norm = _norm(cell)
     found = []
     for s in d.sections:
-        title = _norm(next(iter(s.fields["title"].values())))
-        if len(title) >= 4 and title in norm:
-            found.append((norm.index(title), s.fields["id"]))
+        printed = next(iter(s.fields["title"].values()))
+        title = _norm(printed)
+        if len(title) < 4:
+            continue
+        if has_cjk(printed):
+            if title in norm:
+                found.append((norm.index(title), s.fields["id"]))
+        elif m := re.search(rf"(?<!\w){re.escape(' '.join(printed.casefold().split()))}(?!\w)", cell.casefold()):
+            found.append((m.start(), s.fields["id"]))
     return [sid for _, sid in sorted(found)]
 
 
@@ -126,7 +132,8 @@ def _entry(scheme: str, code: str, cell: str, declared: set[str], d: Draft, hit:
         fields["explanation"] = {lang: cell or status}
     numbers = [t.strip(".,;，；、") for t in re.split(r"[\s\-－–]+", cell)]
     by_number = [t for t in numbers if "." in t and NUMBER.match(t) and t in declared]
-    sections = list(dict.fromkeys(by_number + _titled(cell, d)))
+    # Titles only when the cell prints no section number (a title word may be any other word).
+    sections = list(dict.fromkeys(by_number or _titled(cell, d)))
     if sections:
         fields["sections"] = sections
     if cell:

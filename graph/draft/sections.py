@@ -55,13 +55,21 @@ def _find_toc(lines: list[Line]) -> list[_Entry]:
     """The table of contents: the first line (within the opening tenth) from which ≥ 5 entries
     follow, on that line (a flattened extraction) or on the lines after it (one per row)."""
     opening = lines[: max(200, len(lines) // 10)]
+    best: list[_Entry] = []
+    best_numbered = 0
     for i, line in enumerate(opening):
         if not line.text.strip():
             continue
         entries = _toc_entries(line, " ".join(x.text for x in lines[i: i + TOC_LINES]))
-        if len(entries) >= 5 and sum(e.number is not None for e in entries) >= 3:
-            return entries
-    return []
+        numbered = sum(e.number is not None for e in entries)
+        if len(entries) >= 5 and numbered >= 3:
+            # The latest start that keeps every numbered entry: a title or cover line above the
+            # contents would otherwise become an entry of its own.
+            if numbered >= best_numbered:
+                best, best_numbered = entries, numbered
+        elif best:
+            break
+    return best
 
 
 def _heading(line: Line) -> tuple[str, str] | None:
@@ -72,7 +80,7 @@ def _heading(line: Line) -> tuple[str, str] | None:
     number, title = (m.group(1), m.group(2)) if m else (None, None)
     if not m and (m := HEAD_TITLE_FIRST.match(line.text)):
         title, number = m.group(1), m.group(2)
-    if not number or any(re.fullmatch(r"[\d.,%/-]+", tok) for tok in title.split()):
+    if not number or number.startswith("0") or any(re.fullmatch(r"[\d.,%/-]+", tok) for tok in title.split()):
         return None
     title = clean(title)
     if len(re.sub(r"\W", "", title)) < 2 or title.endswith(("。", "，", ",", ";", "；", ":", "：")):

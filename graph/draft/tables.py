@@ -106,10 +106,13 @@ def draft_tables(d: Draft, ref: Reference, index: SectionIndex, lang: str) -> No
     units = _Units(ref)
     table: _Table | None = None
     taken: set[str] = set()
+    headings = set(index.numbers)
     for line in d.text.lines:
         text = line.text.strip()
         if not text:
             continue
+        if line.number in headings and table is not None and line.number - table.header.number > 1:
+            table = None  # a new section: the table above has ended
         years = _header_years(text)
         if years:
             table = _Table(years, line)
@@ -127,17 +130,24 @@ def draft_tables(d: Draft, ref: Reference, index: SectionIndex, lang: str) -> No
             d.flag("observation", line, f"row not read with confidence (years {', '.join(table.years)}): {clean(text)[:120]!r}")
             table.pending = []
         else:
-            table.pending = (table.pending + [line])[-MAX_JOIN + 1:]
-            table.group = clean(text) if len(text) < 60 else table.group
+            table.pending = (table.pending + [line])[-MAX_JOIN:]
 
 
 def _row(d: Draft, table: _Table, line: Line, units: _Units, index: SectionIndex, lang: str,
          taken: set[str]) -> bool:
-    """Parse ``line`` alone, else with the lines above it (a label or unit printed on two lines)."""
-    for k in range(0, len(table.pending) + 1):
+    """Parse ``line`` alone, else with the lines above it (a label or unit printed on two lines).
+    A label that starts in lower case continues the line above, so that join is tried first."""
+    order = list(range(0, len(table.pending) + 1))
+    alone = _parse(line.text, table.years, units)
+    if alone and alone[0][:1].islower() and table.pending:
+        order = order[1:] + [0]
+    for k in order:
         joined = table.pending[len(table.pending) - k:] + [line]
         parsed = _parse(" ".join(clean(x.text) for x in joined[:-1]) + " " + line.text, table.years, units)
         if parsed:
+            above = table.pending[: len(table.pending) - k]
+            if above and len(above[-1].text) < 60:
+                table.group = clean(above[-1].text)
             _emit(d, table, joined[0], parsed, index, lang, taken, line)
             return True
     return False

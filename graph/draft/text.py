@@ -50,7 +50,11 @@ def from_text(text: str) -> SourceText:
     paged = "\f" in text
     page = 1 if paged else None
     lines = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Not splitlines(): it splits at a form feed too, and the page break would be lost.
+    rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if rows and rows[-1] == "":
+        rows.pop()
+    for number, raw in enumerate(rows, start=1):
         if paged and "\f" in raw:
             page = (page or 1) + raw.count("\f")
             raw = raw.replace("\f", "")
