@@ -3,7 +3,6 @@ made by make_fixtures.py; no real report's text), what it leaves for a person, a
 draft is a source folder the build maps, marks and validates."""
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
