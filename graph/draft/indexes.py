@@ -1,4 +1,4 @@
-"""Framework content indexes (HKEX ESG, GRI): each code the index lists, where it points to,
+"""Framework content indexes (HKEX ESG, GRI, SASB): each code the index lists, where it points to,
 and its status where the index gives one. Codes are checked against the shared vocabulary
 (graph/reference/frameworks/), so an entry is only drafted for a provision that exists."""
 from __future__ import annotations
@@ -16,6 +16,8 @@ CODE_PATTERNS = {
     "hkex-esg-code": re.compile(r"(?<![A-Za-z0-9.])([AB]\d{1,2}(?:\.\d{1,2})?)(?![A-Za-z0-9]|\.\d)"),
     # GRI disclosures 2-1 ... 419-1; a leading zero is a page range ("03-07"), not a code.
     "gri": re.compile(r"(?<![\d.\-/])([1-9]\d{0,2}-[1-9]\d?)(?![\d\-/%]|\.\d)"),
+    # SASB metric codes: industry, topic number and metric (TC-SI-130a.1).
+    "sasb": re.compile(r"(?<![A-Za-z0-9-])([A-Z]{2}-[A-Z]{2}-\d{3}[a-z]\.\d{1,2})(?![\d])"),
 }
 GAP = 25          # lines without a code that still belong to the same index
 MIN_CODES = 6     # distinct codes that make a run of lines an index, not a mention
@@ -86,7 +88,7 @@ def _status(cell: str) -> tuple[str, bool]:
 def draft_indexes(d: Draft, ref: Reference, index: SectionIndex, lang: str) -> None:
     """Draft one disclosure record per code of every HKEX and GRI index found in the text."""
     declared = {s.fields["id"] for s in d.sections}
-    for scheme in ("hkex-esg-code", "gri"):
+    for scheme in CODE_PATTERNS:
         seen: set[str] = set()
         for region in _regions(d.text.lines, scheme, ref):
             text, hits = _hits(region, scheme, ref)
