@@ -29,9 +29,21 @@ MAX_JOIN = 3      # lines a multi-line row may span
 class _Table:
     years: list[str]
     header: Line
+    unit: tuple[str, str] | None = None   # (as printed, spelling) when the header prints it once per year
     quiet: int = 0
     pending: list[Line] = field(default_factory=list)
     group: str | None = None
+
+
+def _header_unit(text: str, years: list[str], units: "_Units") -> tuple[str, str] | None:
+    """The unit a header prints after every year ("2019 MTCO2e 2020 MTCO2e"), if it is one."""
+    tokens = text.split()
+    after = [tokens[i + 1] for i, t in enumerate(tokens[:-1]) if YEAR.match(t)]
+    if len(after) == len(years) and len(set(after)) == 1:
+        unit = units.suffix(["", after[0]])
+        if unit:
+            return unit[0], unit[1]
+    return None
 
 
 def _header_years(text: str) -> list[str] | None:
@@ -79,8 +91,11 @@ def _without_footnote(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def _parse(text: str, years: list[str], units: _Units) -> tuple[str, str | None, str, str, list[str]] | None:
-    """(label, footnote marker, unit as printed, spelling, cells) of one row, or None."""
+def _parse(text: str, years: list[str], units: _Units,
+           header_unit: tuple[str, str] | None = None) -> tuple[str, str | None, str, str, list[str]] | None:
+    """(label, footnote marker, unit as printed, spelling, cells) of one row, or None. The unit
+    is the last words before the cells, else a known unit in brackets ending the label
+    ("Total energy consumed (MWh)"), else the one the header prints for every year."""
     tokens = text.split()
     cells = _cells(tokens, len(years))
     if cells is None:
@@ -90,9 +105,15 @@ def _parse(text: str, years: list[str], units: _Units) -> tuple[str, str | None,
         return None
     rest = tokens[: -len(years)]
     unit = units.suffix(rest)
-    if unit is None:
+    if unit is not None:
+        label_text = " ".join(rest[: -unit[2]])
+    elif (m := re.match(r"^(.*\S)\s*[(（]([^()（）]{1,20})[)）]$", " ".join(rest))) and units.suffix(["", m.group(2)]):
+        found = units.suffix(["", m.group(2)])
+        unit, label_text = (found[0], found[1], 0), " ".join(rest)
+    elif header_unit is not None:
+        unit, label_text = (header_unit[0], header_unit[1], 0), " ".join(rest)
+    else:
         return None
-    label_text = " ".join(rest[: -unit[2]])
     if not re.search(r"[^\W\d_]", label_text):
         return None
     label, marker = label_text, None
@@ -115,7 +136,7 @@ def draft_tables(d: Draft, ref: Reference, index: SectionIndex, lang: str) -> No
             table = None  # a new section: the table above has ended
         years = _header_years(text)
         if years:
-            table = _Table(years, line)
+            table = _Table(years, line, _header_unit(text, years, units))
             continue
         if table is None:
             continue
@@ -138,12 +159,13 @@ def _row(d: Draft, table: _Table, line: Line, units: _Units, index: SectionIndex
     """Parse ``line`` alone, else with the lines above it (a label or unit printed on two lines).
     A label that starts in lower case continues the line above, so that join is tried first."""
     order = list(range(0, len(table.pending) + 1))
-    alone = _parse(line.text, table.years, units)
+    alone = _parse(line.text, table.years, units, table.unit)
     if alone and alone[0][:1].islower() and table.pending:
         order = order[1:] + [0]
     for k in order:
         joined = table.pending[len(table.pending) - k:] + [line]
-        parsed = _parse(" ".join(clean(x.text) for x in joined[:-1]) + " " + line.text, table.years, units)
+        parsed = _parse(" ".join(clean(x.text) for x in joined[:-1]) + " " + line.text, table.years, units,
+                        table.unit)
         if parsed:
             above = table.pending[: len(table.pending) - k]
             if above and len(above[-1].text) < 60:
