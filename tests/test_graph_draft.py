@@ -172,20 +172,3 @@ def test_reviewed_records_keep_their_location(ref, tmp_path: Path) -> None:
     policies.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(Exception, match="without source_location"):
         load_report(tmp_path / "acme-2025", ref)
-
-
-def test_a_draft_builds_marked_and_validates(tmp_path: Path, ref) -> None:
-    from rdflib import Literal
-
-    from esgkg.graph.build import assemble
-    from esgkg.graph.validation import validate_dataset
-
-    draft_report(FIXTURES / "shiyi-2025.pdf", "shiyi-2025", tmp_path, ref=ref)
-    dataset = assemble(tmp_path)
-    esg = dataset.iris.esg
-    graph = next(g for name, g in dataset.graphs if str(name).endswith("shiyi-2025"))
-    drafted = set(graph.subjects(esg.reviewStatus, Literal("draft")))
-    metric = dataset.iris.entity("shiyi-2025", "metric", "metric-15")
-    assert metric in drafted and graph.value(metric, esg.sourcePage) is not None
-    outcome = validate_dataset(dataset)
-    assert outcome.conforms, [(r.source_shape, r.message.get("en")) for r in outcome.records if r.severity == "Violation"]

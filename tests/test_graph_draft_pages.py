@@ -1,4 +1,5 @@
-"""A draft is first-class: built into a store without a code change, its records are served
+"""A draft is first-class: built into a store as `esgkg build` does (SHACL validation
+included: a violation would refuse to publish), without a code change, its records are served
 with their review status and the page and line they were read from."""
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from esgkg.graph.build import build
 from esgkg.graph.draft import draft_report
 from esgkg.graph.namespaces import Iris
 from esgkg.graph.store import StoreRoot
+from esgkg.graph.validation import build_validator
 from esgkg.service.config import Config
 
 FIXTURES = Path(__file__).parent / "fixtures" / "draft"
@@ -22,7 +24,7 @@ def draft_client(tmp_path_factory: pytest.TempPathFactory):
     reports = tmp_path_factory.mktemp("drafts")
     draft_report(FIXTURES / "shiyi-2025.pdf", "shiyi-2025", reports)
     root = StoreRoot(tmp_path_factory.mktemp("draft-store"))
-    build(root, reports_root=reports, iris=Iris())
+    build(root, reports_root=reports, iris=Iris(), validate=build_validator())
     with app_client(Config(store=str(root.root), workers=1, host="127.0.0.1", port=0)) as client:
         yield client, reports / "shiyi-2025"
 
@@ -47,3 +49,8 @@ def test_drafts_are_queryable(draft_client) -> None:
     answer = client.get("/sparql", query_string={"query": query}, headers={"Accept": "application/sparql-results+json"})
     assert answer.status_code == 200
     assert int(answer.get_json()["results"]["bindings"][0]["n"]["value"]) > 20
+    located = ('PREFIX esg: <https://w3id.org/esgkg/ontology#> ASK { '
+               '<https://w3id.org/esgkg/id/shiyi-2025/document/document-12> esg:reviewStatus "draft" ; '
+               'esg:sourcePage 2 ; esg:sourceLine 12 }')
+    answer = client.get("/sparql", query_string={"query": located}, headers={"Accept": "application/sparql-results+json"})
+    assert answer.get_json()["boolean"] is True

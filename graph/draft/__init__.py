@@ -23,7 +23,7 @@ from .meta import detect_language, draft_meta
 from .model import Draft
 from .sections import SectionIndex, draft_sections
 from .tables import draft_tables
-from .text import DraftInputError, read_source
+from .text import DraftInputError, SourceText, read_source
 from .write import DraftOutputError, render, write_atomically
 
 __all__ = ["DraftInputError", "DraftOutputError", "DraftSummary", "draft_report", "make_draft"]
@@ -51,14 +51,21 @@ class DraftSummary:
     seconds: float = 0.0
 
 
-def make_draft(path: Path, report_id: str, ref: Reference, progress: Progress | None = None) -> Draft:
-    """Read ``path`` and draft every kind the drafter knows, in memory."""
-    progress = progress or _Silent()
+def _report_id(report_id: str) -> re.Match:
     m = REPORT_ID.match(report_id)
     if not m:
         raise EsgkgError(f"--id {report_id!r} must be ORG-YEAR: a lowercase slug and a four-digit year (acme-2025)")
-    progress.step(f"reading {path.name}")
-    text = read_source(path)
+    return m
+
+
+def make_draft(path: Path, report_id: str, ref: Reference, progress: Progress | None = None,
+               text: SourceText | None = None) -> Draft:
+    """Read ``path`` (unless its ``text`` is given) and draft every kind the drafter knows, in memory."""
+    progress = progress or _Silent()
+    m = _report_id(report_id)
+    if text is None:
+        progress.step(f"reading {path.name}")
+        text = read_source(path)
     d = Draft(report_id, text)
     d.report["_format"] = (f"text extracted from PDF by pypdfium2 ({text.pages} pages)" if text.format == "pdf"
                            else "text as given")
@@ -85,8 +92,11 @@ def draft_report(path: Path, report_id: str, out_dir: Path, progress: Progress |
     is renamed into place (nothing is written when any step fails)."""
     started = time.monotonic()
     progress = progress or _Silent()
+    _report_id(report_id)
+    progress.step(f"reading {path.name}")
+    text = read_source(path)  # before the reference data: a bad input is refused at once
     ref = ref or load_reference()
-    d = make_draft(path, report_id, ref, progress)
+    d = make_draft(path, report_id, ref, progress, text=text)
     progress.step("writing and checking the draft folder")
     files = render(d, path.name)
 
