@@ -12,8 +12,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
+from ..build import Progress
 from ..errors import EsgkgError, SourceErrors
 from ..reference import Reference, load_reference
 from ..sources import language_key, load_report
@@ -31,11 +31,9 @@ __all__ = ["DraftInputError", "DraftOutputError", "DraftSummary", "draft_report"
 REPORT_ID = re.compile(r"^([a-z0-9][a-z0-9-]*)-(\d{4})$")
 
 
-class Progress(Protocol):
-    def step(self, description: str) -> None: ...
-
-
 class _Silent:
+    """Progress that shows nothing (library use without a display)."""
+
     def step(self, description: str) -> None:
         pass
 
