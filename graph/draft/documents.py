@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from .model import Draft, Drafted, slugify, unique_id, words
-from .sections import SectionIndex, ensure_section
+from .sections import SectionIndex, front_section
 from .text import Line
 
 BRACKETED = re.compile(r"《([^《》\n]{2,80})》")
@@ -77,7 +77,7 @@ def draft_documents(d: Draft, index: SectionIndex, lang: str) -> None:
 def _add(d: Draft, index: SectionIndex, lang: str, line: Line, name: str, how: str, taken: set[str]) -> None:
     kind, said = ("standard", True) if how == "standard" else _kind(name)
     fields: dict = {"id": unique_id(slugify(name, f"document-{line.number}"), taken), "kind": kind,
-                    "label": {lang: name}, "section": ensure_section(d, index, line, "front-matter", lang)}
+                    "label": {lang: name}, "section": front_section(d, index, line, lang)}
     if not said:
         fields["note"] = "kind not printed in the name: drafted as internal-policy"
     d.records.append(Drafted("document", fields, line))

@@ -5,7 +5,7 @@ import re
 from collections import Counter
 
 from .model import Draft, clean, words
-from .sections import SectionIndex, ensure_section
+from .sections import SectionIndex, front_section
 from .text import Line
 
 REPORT_WORDS = ("report", "報告", "报告")
@@ -112,7 +112,7 @@ def _frameworks(d: Draft, opening: list[Line], index: SectionIndex, lang: str) -
             if hit:
                 start = line.text.casefold().index(hit.casefold())
                 found.append({"scheme": scheme, "relation": "references",
-                              "section": ensure_section(d, index, line, "front-matter", lang),
+                              "section": front_section(d, index, line, lang),
                               "label": {lang: line.text[start:start + len(hit)]},
                               "note": f"named at line {line.number}; relation drafted as references: "
                                       "write complies where the report says it follows it"})

@@ -181,13 +181,21 @@ def _norm(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
 
 
-def ensure_section(d: Draft, index: SectionIndex, line: Line, title: str, lang: str) -> str:
+def front_section(d: Draft, index: SectionIndex, line: Line, lang: str) -> str:
+    """The section of ``line``, or the front matter: the text before the first section found,
+    titled by the report's first printed line (its cover), in the report's language."""
+    cover = next((clean(x.text)[:60] for x in d.text.lines if x.text.strip()), d.report_id)
+    return ensure_section(d, index, line, cover, lang, sid="front-matter")
+
+
+def ensure_section(d: Draft, index: SectionIndex, line: Line, title: str, lang: str,
+                   sid: str | None = None) -> str:
     """The section of ``line``; when none precedes it, a section named by ``title`` (the heading
     of the index or table found there), declared once and flagged for a person."""
-    sid = index.at(line)
-    if sid:
-        return sid
-    wanted = slugify(title, UNPLACED)
+    found = index.at(line)
+    if found:
+        return found
+    wanted = sid or slugify(title, UNPLACED)
     if not index.declared(wanted):
         d.sections.append(Drafted("section", {"id": wanted, "title": {lang: title}}, line))
         d.flag("section", line, f"section {wanted!r} made from the heading {title!r}: no section of the contents precedes it")
