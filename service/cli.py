@@ -15,6 +15,7 @@ from .commands.plot import plot
 from .commands.publish import publish
 from .commands.push import push
 from .commands.query import query
+from .commands.review import review
 from .commands.serve import serve
 from .commands.trace import trace
 from .commands.validate import validate
@@ -48,6 +49,7 @@ main.add_command(plot)
 main.add_command(publish)
 main.add_command(compare)
 main.add_command(draft)
+main.add_command(review)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
