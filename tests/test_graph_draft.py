@@ -53,6 +53,8 @@ def test_sections_come_from_the_contents_with_their_parents(acme) -> None:
     sections = {s.fields["id"]: s.fields for s in acme.sections}
     assert list(sections)[:8] == ["1", "1.1", "2", "2.1", "2.2", "3", "3.1", "3.2"]
     assert sections["2.2"] == {"id": "2.2", "title": {"en": "Environmental Performance"}, "parent": "2"}
+    lines = [s.line.number for s in acme.sections[:8]]
+    assert lines == sorted(set(lines)), "each entry of a one-per-row contents is located on its own row"
 
 
 def test_metadata_as_printed(acme, shiyi) -> None:

@@ -26,10 +26,11 @@ class _Entry:
     line: Line
 
 
-def _toc_entries(line: Line, text: str) -> list[_Entry]:
-    """Entries of a table of contents starting at ``line``: ``[number] title page`` repeated,
-    pages rising (``text`` is that line and the lines after it, joined; leader dots dropped)."""
-    tokens = [t for t in text.split() if t.strip(".·…")]
+def _toc_entries(lines: list[Line]) -> list[_Entry]:
+    """Entries of a table of contents starting at ``lines[0]``: ``[number] title page`` repeated,
+    pages rising, on one line or over the lines that follow (leader dots dropped)."""
+    located = [(t, line) for line in lines for t in line.text.split() if t.strip(".·…")]
+    tokens = [t for t, _ in located]
     entries: list[_Entry] = []
     i, last_page = 0, 0
     while i < len(tokens):
@@ -46,7 +47,7 @@ def _toc_entries(line: Line, text: str) -> list[_Entry]:
         if j >= len(tokens) or not words or len(words) > MAX_TITLE_WORDS:
             return entries
         last_page = int(tokens[j].rstrip("."))
-        entries.append(_Entry(number, clean(" ".join(words)), line))
+        entries.append(_Entry(number, clean(" ".join(words)), located[i][1]))
         i = j + 1
     return entries
 
@@ -60,7 +61,7 @@ def _find_toc(lines: list[Line]) -> list[_Entry]:
     for i, line in enumerate(opening):
         if not line.text.strip():
             continue
-        entries = _toc_entries(line, " ".join(x.text for x in lines[i: i + TOC_LINES]))
+        entries = _toc_entries(lines[i: i + TOC_LINES])
         numbered = sum(e.number is not None for e in entries)
         if len(entries) >= 5 and numbered >= 3:
             # The latest start that keeps every numbered entry: a title or cover line above the
@@ -148,7 +149,9 @@ class SectionIndex:
     def __init__(self, d: Draft) -> None:
         self.d = d
         starts: list[tuple[int, str]] = []
-        toc_line = d.sections[0].line.number if d.sections else 0
+        # The contents themselves name every section: headings count only after them.
+        from_contents = d.report.get("_sections_from") == "contents"
+        toc_line = max((s.line.number for s in d.sections), default=0) if from_contents else 0
         patterns = []
         for s in d.sections:
             title = re.escape(_norm(s.fields["title"][next(iter(s.fields["title"]))]))
@@ -157,7 +160,7 @@ class SectionIndex:
             patterns.append((s.fields["id"], re.compile(f"{number}{title}|{title}{number}" if number
                                                         else f"^{title}.{{0,20}}$")))
         for line in d.text.lines:
-            if line.number <= toc_line and len(d.sections) > 1:
+            if line.number <= toc_line:
                 continue
             norm = _norm(line.text)
             if not norm or len(line.text) > 160:

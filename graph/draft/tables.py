@@ -147,7 +147,8 @@ def draft_tables(d: Draft, ref: Reference, index: SectionIndex, lang: str) -> No
         if table.quiet > STALE:
             table = None
             continue
-        if _cells(text.split(), len(table.years)) is not None or _cells(text.split(), 1) is not None:
+        # Two or more value cells and not one per year: a row, but not one read with confidence.
+        if _cells(text.split(), min(2, len(table.years))) is not None:
             d.flag("observation", line, f"row not read with confidence (years {', '.join(table.years)}): {clean(text)[:120]!r}")
             table.pending = []
         else:
