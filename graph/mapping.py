@@ -101,9 +101,24 @@ class ReportMapper:
         for s in as_list(rec.get("section")):
             self.g.add((subject, PROV.wasDerivedFrom, self.section(s)))
         self.g.add((subject, self.esg.report, self.report))
+        self.review(subject, rec)
         note = rec.get("note")
         if note:
             texts(self.g, subject, SKOS.editorialNote, note)
+
+    def review(self, subject: URIRef, rec: Any) -> None:
+        """A drafted record's review status and where in the source text it was read
+        (docs/drafting.md); a curated record has neither."""
+        status = rec.get("review")
+        if status:
+            self.g.add((subject, self.esg.reviewStatus, Literal(str(status))))
+        loc = rec.get("source_location") or {}
+        page, line = (loc.get("page"), loc.get("line")) if isinstance(loc, dict) else (None, None)
+        page, line = page or rec.get("page"), line or rec.get("line")
+        if page:
+            self.g.add((subject, self.esg.sourcePage, Literal(int(page), datatype=XSD.positiveInteger)))
+        if line:
+            self.g.add((subject, self.esg.sourceLine, Literal(int(line), datatype=XSD.positiveInteger)))
 
     def topics(self, subject: URIRef, rec: Record) -> None:
         for t in as_list(rec.get("topics")):
@@ -132,6 +147,7 @@ class ReportMapper:
         g.add((self.report, esg.aboutOrganisation, org))
         g.add((self.report, DCTERMS.publisher, org))
         g.add((self.report, DCTERMS.identifier, Literal(self.rid)))
+        self.review(self.report, r)
         g.add((self.report, esg.periodStart, Literal(str(r["period"]["start"]), datatype=XSD.date)))
         g.add((self.report, esg.periodEnd, Literal(str(r["period"]["end"]), datatype=XSD.date)))
         if r.get("language"):
@@ -199,6 +215,7 @@ class ReportMapper:
             g.add((org, FOAF.homepage, URIRef(str(o["homepage"]))))
         if o.get("note"):
             texts(g, org, SKOS.editorialNote, o["note"])
+        self.review(org, o)
         # Sections.
         for sec in r["sections"]:
             s = self.section(sec["id"])
@@ -210,6 +227,7 @@ class ReportMapper:
             texts(g, s, DCTERMS.title, sec["title"])
             if sec.get("note"):
                 texts(g, s, SKOS.editorialNote, sec["note"])
+            self.review(s, sec)
 
     def scheme_node(self, name: str, title: tuple[str, str]) -> URIRef:
         scheme = self.node("scheme", name)
@@ -463,6 +481,7 @@ class ReportMapper:
                 g.add((o, SKOS.editorialNote, Literal(row["note"])))
             g.add((o, PROV.wasDerivedFrom, self.section(row["section"])))
             g.add((o, esg.report, self.report))
+            self.review(o, row)
 
     def map_targets(self) -> None:
         g, esg = self.g, self.esg

@@ -282,7 +282,30 @@ FIELDS: dict[str, list[tuple[str, bool, Check]]] = {
                    ("location_as_written", False, _str), SECTION, NOTE, ALT_LABELS],
 }
 
-OBSERVATION_COLUMNS = ("metric", "year", "value", "unit", "section", "as_written", "note")
+# A drafted record (`esgkg draft`, docs/drafting.md) says how far a person has reviewed it and
+# where in the source text it was read; both stay when it is accepted or corrected.
+REVIEW_STATUSES = ("draft", "accepted", "corrected")
+
+
+def _source_location(v: Any) -> str | None:
+    ok = isinstance(v, dict) and "line" in v and set(v) <= {"page", "line"} and all(
+        isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in v.values())
+    return None if ok else f"must be {{page: N, line: N}} (positive whole numbers; page optional), got {v!r}"
+
+
+REVIEW = ("review", False, _enum(*REVIEW_STATUSES))
+SOURCE_LOCATION = ("source_location", False, _source_location)
+for _rules in FIELDS.values():
+    _rules.extend((REVIEW, SOURCE_LOCATION))
+
+
+def label_languages(rec: Any, languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The languages a label needs: a draft has the report's own words only (the English
+    translation is the reviewer's to add), every other record the report's language and en."""
+    return languages[:1] if isinstance(rec, dict) and rec.get("review") == "draft" else languages
+
+
+OBSERVATION_COLUMNS = ("metric", "year", "value", "unit", "section", "as_written", "note", "review", "page", "line")
 
 
 def load_report(folder: Path, reference: Reference, display_root: Path | None = None) -> ReportSource:
@@ -372,16 +395,17 @@ def _check_report_meta(source: ReportSource, checker: _Checker, folder_name: str
                      key="language")
     else:
         checker.languages = tuple(dict.fromkeys((language_key(language), "en")))
+    need_languages = label_languages(r, checker.languages)
     if r.get("id") != folder_name:
         checker.fail(r, f"report id {r.get('id')!r} must equal its folder name {folder_name!r}")
-    if "title" in r and not _is_text(r["title"], checker.languages):
-        checker.fail(r, f"title: {text_problem(r['title'], checker.languages)}", key="title")
+    if "title" in r and not _is_text(r["title"], need_languages):
+        checker.fail(r, f"title: {text_problem(r['title'], need_languages)}", key="title")
     org = r.get("organisation")
     if isinstance(org, Record):
         if not SLUG.match(str(org.get("id", ""))):
             checker.fail(org, f"organisation id must be a lowercase slug, got {org.get('id')!r}")
-        if not _is_text(org.get("label"), checker.languages):
-            checker.fail(org, f"organisation label: {text_problem(org.get('label'), checker.languages)}", key="label")
+        if not _is_text(org.get("label"), need_languages):
+            checker.fail(org, f"organisation label: {text_problem(org.get('label'), need_languages)}", key="label")
     period = r.get("period")
     if isinstance(period, Record):
         for key in ("start", "end"):
@@ -425,9 +449,17 @@ def _check_fields(kind: str, rec: Record, checker: _Checker) -> None:
                 what = "missing section (every record needs its report section)" if name == "section" else f"missing required field {name!r}"
                 checker.fail(rec, f"{kind} {rec.get('id', '')!s}: {what}".replace("  ", " "))
             continue
-        problem = check(rec[name], checker.languages) if isinstance(check, _Text) else check(rec[name])
+        problem = check(rec[name], label_languages(rec, checker.languages)) if isinstance(check, _Text) else check(rec[name])
         if problem:
             checker.fail(rec, f"{kind} {rec.get('id', '')}: {name} {problem}", key=name)
+    _check_review_kept(kind, rec, checker)
+
+
+def _check_review_kept(kind: str, rec: Record, checker: _Checker) -> None:
+    """Reviewing a draft never loses where it was read: a reviewed record keeps its location."""
+    if rec.get("review") and not rec.get("source_location"):
+        checker.fail(rec, f"{kind} {rec.get('id', '')}: review {rec['review']!r} without source_location: "
+                     "keep the page and line the record was drafted from (docs/drafting.md)", key="review")
 
 
 def _read_observations(path: Path, display: str, checker: _Checker) -> list[Record]:
@@ -457,8 +489,20 @@ def _read_observations(path: Path, display: str, checker: _Checker) -> list[Reco
             checker.fail(rec, f"year must be a four-digit year, got {year!r}")
         if not rec.get("section"):
             checker.fail(rec, "missing section (every value needs the report section it came from)")
+        _check_row_review(rec, checker)
         rows.append(rec)
     return rows
+
+
+def _check_row_review(rec: Record, checker: _Checker) -> None:
+    """The optional review columns of a drafted observation row."""
+    if rec.get("review") and rec["review"] not in REVIEW_STATUSES:
+        checker.fail(rec, f"review must be one of {', '.join(REVIEW_STATUSES)}; got {rec['review']!r}")
+    if rec.get("review") and not rec.get("line"):
+        checker.fail(rec, f"review {rec['review']!r} without line: keep where the value was drafted from")
+    for col in ("page", "line"):
+        if rec.get(col) and not str(rec[col]).isdigit():
+            checker.fail(rec, f"{col} must be a whole number (where the value was read), got {rec[col]!r}")
 
 
 def _check_ids_and_references(source: ReportSource, ref: Reference, checker: _Checker) -> None:

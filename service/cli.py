@@ -9,11 +9,13 @@ from esgkg.graph.errors import EsgkgError
 
 from .commands.build import build
 from .commands.compare import compare
+from .commands.draft import draft
 from .commands.export import export
 from .commands.plot import plot
 from .commands.publish import publish
 from .commands.push import push
 from .commands.query import query
+from .commands.review import review
 from .commands.serve import serve
 from .commands.trace import trace
 from .commands.validate import validate
@@ -46,6 +48,8 @@ main.add_command(trace)
 main.add_command(plot)
 main.add_command(publish)
 main.add_command(compare)
+main.add_command(draft)
+main.add_command(review)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

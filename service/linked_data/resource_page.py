@@ -57,6 +57,8 @@ class ObservationRow:
     unit: Link | None
     as_written: str
     sections: list[Link]
+    review: str = ""      # a drafted value's review status and where it was read
+    located: str = ""
 
 
 @dataclass
@@ -82,6 +84,8 @@ class ResourceView:
     unit: Link | None = None
     goals: list[Goal] = field(default_factory=list)
     stakeholders: list[tuple[Link, list[Link]]] = field(default_factory=list)
+    review: str = ""      # esg:reviewStatus of a drafted record (docs/drafting.md)
+    located: str = ""     # where the drafter read it: "page 3, line 22"
 
 
 class _Builder:
@@ -154,6 +158,8 @@ def build(iri: str, triples: list[ox.Triple], iris: Iris, labeller: Labeller) ->
     view = ResourceView(iri=iri, path=labeller.href(iri), title=title, other_title=other, types=types,
                         sections=sections, properties=b.groups(outgoing), incoming=b.groups(incoming, incoming=True))
 
+    view.review, view.located = _review(esg, {t.predicate.value: t.object for t in outgoing})
+
     # A metric: its observations, as a table and a chart.
     observations = [t.subject for t in incoming if t.predicate.value == esg + "metric"]
     for obs in observations:
@@ -174,6 +180,8 @@ def build(iri: str, triples: list[ox.Triple], iris: Iris, labeller: Labeller) ->
             value=getattr(first(esg + "value"), "value", ""),
             unit=unit_link,
             as_written=getattr(first(esg + "asWritten"), "value", ""),
+            review=_review(esg, {k: v[0] for k, v in props.items()})[0],
+            located=_review(esg, {k: v[0] for k, v in props.items()})[1],
             sections=sorted((labeller.link(s.value) for s in props.get(DERIVED_FROM, []) if isinstance(s, ox.NamedNode)),
                             key=_section_key)))
     view.observations.sort(key=lambda r: (r.year, [_section_key(s) for s in r.sections]))
@@ -222,6 +230,15 @@ def build(iri: str, triples: list[ox.Triple], iris: Iris, labeller: Labeller) ->
 
 
 __all__ = ["ResourceView", "build", "FRIENDLY", "NOTATION"]
+
+
+def _review(esg: str, props: dict[str, object]) -> tuple[str, str]:
+    """(review status, "page P, line L") of a drafted record; empty strings for a curated one."""
+    status = getattr(props.get(esg + "reviewStatus"), "value", "")
+    page = getattr(props.get(esg + "sourcePage"), "value", "")
+    line = getattr(props.get(esg + "sourceLine"), "value", "")
+    where = ", ".join(part for part in (f"page {page}" if page else "", f"line {line}" if line else "") if part)
+    return status, where
 
 
 def _in_language(literals: list, lang: str) -> str | None:
