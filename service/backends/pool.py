@@ -39,7 +39,9 @@ from typing import IO, Any
 from cachetools import LRUCache
 
 from esgkg.graph.errors import StoreError
+from esgkg.graph.store import StoreRoot
 
+from .answers import DEFAULT_CACHE_BYTES, AnswerCache
 from .reply import Reply, timeout_reply
 from .worker import COMMIT, PREPARED, WorkerSpec
 
@@ -120,7 +122,8 @@ class WorkerPool:
     """Runs jobs in ``size`` worker processes with a per-job time limit."""
 
     def __init__(self, spec: WorkerSpec, size: int, timeout: float, queue_wait: float | None = None,
-                 max_size: int | None = None, spare: int = 2) -> None:
+                 max_size: int | None = None, spare: int = 2,
+                 cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self.spec = spec
         self.size = size
         self.max_size = max(size, max_size or size)
@@ -138,6 +141,9 @@ class WorkerPool:
         # client that repeats it from making the pool respawn workers in a loop.
         self._crashers: LRUCache[str, Reply] = LRUCache(CRASH_MEMORY)
         self._crashers_lock = threading.Lock()
+        # Read workers only: a writer's replies are not answers to keep.
+        self.answers = (AnswerCache(str(StoreRoot(spec.root).pointer), cache_bytes)
+                        if cache_bytes and spec.mode == "read" else None)
         handles = [self._spawn() for _ in range(size)]
         try:
             for handle in handles:
@@ -285,7 +291,21 @@ class WorkerPool:
             self._replace(handle)
 
     def run(self, job: dict[str, Any], timeout: float | None = None) -> Reply:
-        """Run one job; a 503 if it (including any wait for a free worker) overruns."""
+        """Run one job; a 503 if it (including any wait for a free worker) overruns.
+
+        A query already answered on the current store version is answered from memory.
+        """
+        answers = self.answers if self.answers is not None and self.answers.cacheable(job) else None
+        if answers is not None:
+            known = answers.get(job)
+            if known is not None:
+                return known
+        reply = self._run(job, timeout)
+        if answers is not None:
+            answers.put(job, reply)
+        return reply
+
+    def _run(self, job: dict[str, Any], timeout: float | None) -> Reply:
         limit = self.timeout if timeout is None else timeout
         key = _crash_key(job)
         if key is not None:

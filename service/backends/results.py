@@ -4,17 +4,18 @@ Used both inside the query workers (embedded store) and in remote mode, so the t
 answer with the same bytes and the same errors.
 
 Over a cap we answer with an error (reply.too_many_rows / too_many_bytes) instead of a
-truncated result. Sizes are counted while the rows are read, so an oversized answer is
-refused before it is ever written out.
+truncated result. Oxigraph's own writers produce every format (writing JSON row by row in
+Python cost more than the engine on cheap queries); the byte cap stops the writer as it
+passes the cap, so an oversized answer never reaches the client.
 """
 from __future__ import annotations
 
-import json
+import csv
+import io
+import itertools
 from typing import Iterable
 
 import pyoxigraph as ox
-
-from esgkg.graph.sparql import term_json
 
 from .reply import Reply, too_many_bytes, too_many_rows
 
@@ -43,41 +44,68 @@ def _term_size(term: object) -> int:
     return size + (len(datatype.value) if datatype is not None else 0) + 16
 
 
+class _Overflow(Exception):
+    """Raised inside Oxigraph's writer once an answer passes the byte cap."""
+
+
+class _CappedBuffer:
+    """A binary file for Oxigraph's writers that refuses to grow past ``limit`` bytes, so an
+    oversized answer is abandoned while it is being written (memory stays at the cap)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.size, self.parts = limit, 0, []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _Overflow
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+# The fewest bytes one row takes in each format (JSON ``{},``, an empty XML ``<result/>``, a
+# CSV ``\r\n``, a TSV ``\n``): an answer shorter than max_rows times this cannot be over
+# the row cap, so only longer answers are counted again.
+_MIN_ROW_BYTES = {ox.QueryResultsFormat.JSON: 2, ox.QueryResultsFormat.XML: 9,
+                  ox.QueryResultsFormat.CSV: 2, ox.QueryResultsFormat.TSV: 1}
+
+
+def _row_count(body: bytes, fmt: ox.QueryResultsFormat, stop: int) -> int:
+    """Rows in a written answer, counting at most ``stop``."""
+    if fmt == ox.QueryResultsFormat.CSV:  # Oxigraph does not read CSV back (it is lossy)
+        reader = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
+        next(reader, None)  # the header
+        rows = reader
+    else:
+        rows = iter(ox.parse_query_results(body, fmt))
+    return sum(1 for _ in itertools.islice(rows, stop))
+
+
 def serialize_solutions(solutions: ox.QuerySolutions, media_type: str, max_rows: int,
                         max_bytes: int = DEFAULT_MAX_BYTES) -> Reply:
-    """SELECT results: read at most ``max_rows`` + 1 rows, then write them in ``media_type``."""
-    names = [v.value for v in solutions.variables]
-    rows: list[dict] = []
-    size = 0
-    for solution in solutions:
-        if len(rows) >= max_rows:
-            return too_many_rows(max_rows)
-        row = {}
-        for name in names:
-            value = solution[name]
-            if value is not None:
-                size += _term_size(value)
-                row[name] = term_json(value)
-        if size > max_bytes:
-            return too_many_bytes(max_bytes)
-        rows.append(row)
-    doc = json.dumps({"head": {"vars": names}, "results": {"bindings": rows}}, ensure_ascii=False)
-    if media_type == "application/sparql-results+json":
-        body = doc.encode("utf-8")
-    else:
-        # One writer of ours (JSON), oxigraph's writers for the rest: parse back and re-emit.
-        parsed = ox.parse_query_results(doc, ox.QueryResultsFormat.JSON)
-        body = parsed.serialize(format=RESULT_FORMATS[media_type])
+    """SELECT results in ``media_type``, written by Oxigraph's own writer (no Python per row).
+
+    The writer stops at ``max_bytes``; the rows are counted only when the answer is long
+    enough to hold more than ``max_rows`` of them.
+    """
+    fmt = RESULT_FORMATS[media_type]
+    out = _CappedBuffer(max_bytes)
+    try:
+        solutions.serialize(out, fmt)
+    except _Overflow:
+        return too_many_bytes(max_bytes)
+    body = b"".join(out.parts)
+    if len(body) > _MIN_ROW_BYTES[fmt] * max_rows and _row_count(body, fmt, max_rows + 1) > max_rows:
+        return too_many_rows(max_rows)
     return Reply(200, f"{media_type}; charset=utf-8", body)
 
 
-def serialize_boolean(value: bool, media_type: str) -> Reply:
-    if media_type == "application/sparql-results+json":
-        body = json.dumps({"head": {}, "boolean": bool(value)}).encode()
-    else:
-        parsed = ox.parse_query_results(json.dumps({"head": {}, "boolean": bool(value)}),
-                                        ox.QueryResultsFormat.JSON)
-        body = parsed.serialize(format=RESULT_FORMATS[media_type])
+def serialize_boolean(result: ox.QueryBoolean, media_type: str) -> Reply:
+    """ASK results in ``media_type``, by Oxigraph's writer."""
+    body = result.serialize(format=RESULT_FORMATS[media_type])
     return Reply(200, f"{media_type}; charset=utf-8", body)
 
 
@@ -117,7 +145,7 @@ def serialize_result(result: object, media_type: str, max_rows: int,
                      prefixes: dict[str, str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Reply:
     """Dispatch on what pyoxigraph returned for a query."""
     if isinstance(result, ox.QueryBoolean):
-        return serialize_boolean(bool(result), media_type)
+        return serialize_boolean(result, media_type)
     if isinstance(result, ox.QuerySolutions):
         return serialize_solutions(result, media_type, max_rows, max_bytes)
     return serialize_triples(result, media_type, max_rows, prefixes, max_bytes)  # QueryTriples
