@@ -15,7 +15,9 @@ So the pool schedules by what it sees, with the kernel's help:
   CPU priority (nice 19): it keeps running, on whatever CPU the cheap queries leave, and a
   cheap query beside it gets the cores almost as if it were alone;
 * a lowered worker cannot raise its priority again unless the server runs as root; it is
-  then retired after its job, and extra workers beyond ``size`` retire when idle.
+  then retired after its job, and extra workers beyond ``size`` retire when idle once the
+  pool has not had to grow for ``RETIRE_AFTER`` seconds (retiring at once made a steady
+  stream of slow queries start and kill a worker per query).
 
 When ``max_size`` workers are all busy, a request waits at most ``queue_wait`` seconds and
 is then answered 503 with ``Retry-After``.
@@ -56,6 +58,7 @@ LOW_PRIORITY = 19
 # query killed at its time limit at once) must not take the cores from the queries.
 START_PARALLEL = 4
 CRASH_MEMORY = 1024  # query texts that killed a worker, answered again without running
+RETIRE_AFTER = 30.0  # seconds without growth before extra workers retire
 PUBLISH_TIMEOUT = 60.0  # a confirmed write only renames a directory and a symlink
 
 
@@ -134,6 +137,7 @@ class WorkerPool:
         self._closed = False
         self._all: set[_Handle] = set()
         self._starting = 0
+        self._grown_at = float("-inf")  # when a worker was last started beyond the idle ones
         self._waiting = 0  # requests waiting for an idle worker
         self._lock = threading.Lock()
         # A text that killed a worker kills the next one too (an engine bug, e.g. the ORDER BY
@@ -218,6 +222,7 @@ class WorkerPool:
                     or self._starting >= START_PARALLEL:
                 return
             self._starting += 1
+            self._grown_at = time.monotonic()
 
         def start() -> None:
             try:
@@ -253,7 +258,8 @@ class WorkerPool:
             return
         handle.lowered = False
         with self._lock:
-            surplus = len(self._all) > self.size and self._idle.qsize() >= self.spare
+            surplus = len(self._all) > self.size and self._idle.qsize() >= self.spare \
+                and time.monotonic() - self._grown_at > RETIRE_AFTER
         if surplus:
             self._kill(handle)
         else:

@@ -5,14 +5,11 @@ answer with the same bytes and the same errors.
 
 Over a cap we answer with an error (reply.too_many_rows / too_many_bytes) instead of a
 truncated result. Oxigraph's own writers produce every format (writing JSON row by row in
-Python cost more than the engine on cheap queries); the byte cap stops the writer as it
-passes the cap, so an oversized answer never reaches the client.
+Python cost more than the engine on cheap queries); both caps stop the writer as it passes
+them (see serialize_solutions), so an oversized answer is never completed.
 """
 from __future__ import annotations
 
-import csv
-import io
-import itertools
 from typing import Iterable
 
 import pyoxigraph as ox
@@ -44,62 +41,61 @@ def _term_size(term: object) -> int:
     return size + (len(datatype.value) if datatype is not None else 0) + 16
 
 
-class _Overflow(Exception):
+class _TooManyBytes(Exception):
     """Raised inside Oxigraph's writer once an answer passes the byte cap."""
 
 
-class _CappedBuffer:
-    """A binary file for Oxigraph's writers that refuses to grow past ``limit`` bytes, so an
-    oversized answer is abandoned while it is being written (memory stays at the cap)."""
+class _TooManyRows(Exception):
+    """Raised inside Oxigraph's writer once an answer passes the row cap."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit, self.size, self.parts = limit, 0, []
+
+class _CappedBuffer:
+    """A binary file for Oxigraph's TSV writer that refuses to grow past ``max_bytes`` or
+    ``max_lines`` lines, so an oversized answer is abandoned while it is being written
+    (the engine stops producing rows, and memory stays at the cap)."""
+
+    def __init__(self, max_bytes: int, max_lines: int) -> None:
+        self.max_bytes, self.max_lines = max_bytes, max_lines
+        self.size = self.lines = 0
+        self.parts: list[bytes] = []
 
     def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
-            raise _Overflow
-        self.parts.append(bytes(data))
-        return len(data)
+        chunk = bytes(data)
+        self.size += len(chunk)
+        self.lines += chunk.count(b"\n")
+        if self.lines > self.max_lines:
+            raise _TooManyRows
+        if self.size > self.max_bytes:
+            raise _TooManyBytes
+        self.parts.append(chunk)
+        return len(chunk)
 
     def flush(self) -> None:
         pass
 
 
-# The fewest bytes one row takes in each format (JSON ``{},``, an empty XML ``<result/>``, a
-# CSV ``\r\n``, a TSV ``\n``): an answer shorter than max_rows times this cannot be over
-# the row cap, so only longer answers are counted again.
-_MIN_ROW_BYTES = {ox.QueryResultsFormat.JSON: 2, ox.QueryResultsFormat.XML: 9,
-                  ox.QueryResultsFormat.CSV: 2, ox.QueryResultsFormat.TSV: 1}
-
-
-def _row_count(body: bytes, fmt: ox.QueryResultsFormat, stop: int) -> int:
-    """Rows in a written answer, counting at most ``stop``."""
-    if fmt == ox.QueryResultsFormat.CSV:  # Oxigraph does not read CSV back (it is lossy)
-        reader = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
-        next(reader, None)  # the header
-        rows = reader
-    else:
-        rows = iter(ox.parse_query_results(body, fmt))
-    return sum(1 for _ in itertools.islice(rows, stop))
-
-
 def serialize_solutions(solutions: ox.QuerySolutions, media_type: str, max_rows: int,
                         max_bytes: int = DEFAULT_MAX_BYTES) -> Reply:
-    """SELECT results in ``media_type``, written by Oxigraph's own writer (no Python per row).
+    """SELECT results in ``media_type``, written by Oxigraph's own writers (no Python per row).
 
-    The writer stops at ``max_bytes``; the rows are counted only when the answer is long
-    enough to hold more than ``max_rows`` of them.
+    The rows are first written as TSV, where every row is one line (line breaks in values
+    are escaped) and every term is written losslessly: counting lines while it is written
+    enforces both caps as the rows come. Other formats are then re-written from that TSV,
+    in Rust; the byte cap applies to the final answer too.
     """
-    fmt = RESULT_FORMATS[media_type]
-    out = _CappedBuffer(max_bytes)
+    out = _CappedBuffer(max_bytes, max_rows + 1)  # the header line, then one line per row
     try:
-        solutions.serialize(out, fmt)
-    except _Overflow:
+        solutions.serialize(out, ox.QueryResultsFormat.TSV)
+    except _TooManyRows:
+        return too_many_rows(max_rows)
+    except _TooManyBytes:
         return too_many_bytes(max_bytes)
     body = b"".join(out.parts)
-    if len(body) > _MIN_ROW_BYTES[fmt] * max_rows and _row_count(body, fmt, max_rows + 1) > max_rows:
-        return too_many_rows(max_rows)
+    fmt = RESULT_FORMATS[media_type]
+    if fmt != ox.QueryResultsFormat.TSV:
+        body = ox.parse_query_results(body, ox.QueryResultsFormat.TSV).serialize(format=fmt)
+        if len(body) > max_bytes:
+            return too_many_bytes(max_bytes)
     return Reply(200, f"{media_type}; charset=utf-8", body)
 
 
