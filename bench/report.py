@@ -103,7 +103,7 @@ def cheap_table(cells: list[dict]) -> list[str]:
     return lines
 
 
-def named_cold_warm_table(alone: dict) -> list[str]:
+def named_cold_warm_table(alone: dict, agreement: list[dict]) -> list[str]:
     lines = ["| named query | esgkg p95 ms cold | oxigraph p95 ms cold | esgkg p95 ms warm "
              "| oxigraph p95 ms warm | esgkg cold < 20 ms |", "| --- | ---: | ---: | ---: | ---: | :-: |"]
     for name, row in alone["cold"]["esgkg"].items():
@@ -112,8 +112,14 @@ def named_cold_warm_table(alone: dict) -> list[str]:
         lines.append(f"| {name.removeprefix('named:')} | {row['p95_ms']} | {ox.get('p95_ms', '')} | "
                      f"{warm.get('p95_ms', '')} | {ox_warm.get('p95_ms', '')} | "
                      f"{'yes' if row['status'] == 200 and row['p95_ms'] < 20 else 'no'} |")
+    total = len(alone["cold"]["esgkg"])
+    for r in agreement:
+        if r["kind"] == "named" and r["query"] not in alone["cold"]["esgkg"]:
+            total += 1
+            lines.append(f"| {r['query'].removeprefix('named:')} | one run: {r['esgkg_ms']} | one run: "
+                         f"{r['oxigraph_ms']} | | | no |")
     met = sum(1 for r in alone["cold"]["esgkg"].values() if r["status"] == 200 and r["p95_ms"] < 20)
-    lines.append(f"| **under 20 ms, cold** | **{met} of {len(alone['cold']['esgkg'])}** | | | | |")
+    lines.append(f"| **under 20 ms, cold** | **{met} of {total}** | | | | |")
     return lines
 
 
@@ -125,8 +131,8 @@ def per_request_lines(p: dict) -> list[str]:
             f"before / after: {before[0]:.1f} / {after[0]:.1f} (2 cores; above 2 means other work "
             "ran beside the benchmark).", "",
             *cheap_table(p["cells"]), "",
-            "## Named queries alone (20 in a row on one connection)", "",
-            *named_cold_warm_table(p["named_alone"]), ""]
+            "## Named queries alone (sent in a row on one connection; over 1 s on Oxigraph: once)", "",
+            *named_cold_warm_table(p["named_alone"], p["agreement"]), ""]
 
 
 def chart(out: dict, path: Path) -> None:
