@@ -22,7 +22,14 @@ local specs = {
 %(requests)s
 }
 local reqs = {}
+local heads = {}
 local counter = 0
+local distinct = %(distinct)s
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
 function init(args)
   -- Format here, not at load time: wrk.headers (with Host) is only complete in init, and
   -- a header table passed to wrk.format replaces wrk.headers instead of adding to it.
@@ -30,6 +37,7 @@ function init(args)
     local headers = {}
     for k, v in pairs(wrk.headers) do headers[k] = v end
     headers["Accept"] = spec[2]
+    heads[i] = headers
     reqs[i] = wrk.format("GET", spec[1], headers)
   end
   -- Start each thread at a different place so connections do not move in lock-step.
@@ -37,7 +45,13 @@ function init(args)
 end
 function request()
   counter = counter + 1
-  return reqs[(counter %% #reqs) + 1]
+  local i = (counter %% #reqs) + 1
+  if distinct then
+    -- A comment line first makes every request a query text never seen before (cold):
+    -- no cache on either side can answer it, yet the engine runs the same query.
+    return wrk.format("GET", specs[i][3] .. "%%23r" .. tid .. "x" .. counter .. "%%0A" .. specs[i][4], heads[i])
+  end
+  return reqs[i]
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -56,13 +70,20 @@ def _lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_script(mix: list[BenchQuery], path: str, out: Path) -> Path:
-    """A Lua script whose requests are GET ``path?query=...`` for every query of the mix."""
+def write_script(mix: list[BenchQuery], path: str, out: Path, distinct: bool = False) -> Path:
+    """A Lua script whose requests are GET ``path?query=...`` for every query of the mix.
+
+    ``distinct``: every request gets a text of its own (a numbered comment line before the
+    query), so caches keyed on the text never answer: the cold case.
+    """
     lines = []
     for q in mix:
-        target = f"{path}?query={quote(q.text, safe='')}"
-        lines.append(f"  {{{_lua_string(target)}, {_lua_string(q.accept)}}},")
-    out.write_text(_LUA % {"requests": "\n".join(lines)}, encoding="utf-8")
+        encoded = quote(q.text, safe='')
+        target = f"{path}?query={encoded}"
+        lines.append(f"  {{{_lua_string(target)}, {_lua_string(q.accept)}, "
+                     f"{_lua_string(path + '?query=')}, {_lua_string(encoded)}}},")
+    out.write_text(_LUA % {"requests": "\n".join(lines), "distinct": "true" if distinct else "false"},
+                   encoding="utf-8")
     return out
 
 

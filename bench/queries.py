@@ -60,6 +60,26 @@ _ADHOC: list[tuple[str, str, str, str]] = [
 ]
 
 
+# The cheap mix (issue 16): requests whose engine time is small, so what a server adds per
+# request shows. Each is measured alone, cold (every request a new text) and warm.
+_CHEAP: list[tuple[str, str, str]] = [
+    ("ASK", "ASK { ?s ?p ?o }", SELECT_JSON),
+    ("DESCRIBE (Turtle)", "DESCRIBE <" + BASE + "{report}/metric/ghg-scope-2-location>", "text/turtle"),
+    ("types GROUP BY", "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
+     SELECT_JSON),
+    ("label CONTAINS", "SELECT ?s ?l WHERE { ?s rdfs:label ?l FILTER(CONTAINS(STR(?l), \"員工\")) }",
+     SELECT_JSON),
+    ("2-hop join LIMIT 200", "SELECT ?o ?m ?label WHERE { ?o esg:metric ?m . ?m rdfs:label ?label } LIMIT 200",
+     SELECT_JSON),
+]
+
+
+def cheap_mix(report_id: str) -> list[BenchQuery]:
+    """The five cheap requests of the per-request cost table, for a dataset with ``report_id``."""
+    return [BenchQuery(name, "cheap", PREFIXES + text.replace("{report}", report_id), accept)
+            for name, text, accept in _CHEAP]
+
+
 def named_queries(folder: Path) -> list[BenchQuery]:
     """Every ``queries/*.rq`` file, run as it stands (parameters unbound = all reports)."""
     return [BenchQuery(f"named:{p.stem}", "named", p.read_text(encoding="utf-8"))

@@ -1,6 +1,7 @@
 """Turn bench/run.py's JSON into Markdown tables and one PNG chart (ratios first)."""
 from __future__ import annotations
 
+import math
 import statistics
 from pathlib import Path
 
@@ -72,6 +73,68 @@ def scale_table(points: list[dict]) -> list[str]:
     return lines
 
 
+def _geomean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values and min(values) > 0 else 0.0
+
+
+def cheap_summary(cells: list[dict], mode: str) -> tuple[float, float]:
+    """(geometric mean, lowest) of the esgkg / oxigraph ratios of one mode's cells."""
+    ratios = [c["ratio"] or 0.0 for c in cells if c["mode"] == mode]
+    return _geomean(ratios), min(ratios)
+
+
+def cheap_table(cells: list[dict]) -> list[str]:
+    """The issue-16 table: requests/s of each cheap query, cold and warm, with the peer's."""
+    lines = ["| query | clients | esgkg cold | oxigraph cold | cold ratio | esgkg warm | oxigraph warm "
+             "| warm ratio |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    by = {(c["query"], c["clients"], c["mode"]): c for c in cells}
+    for query, clients in dict.fromkeys((c["query"], c["clients"]) for c in cells):
+        row = [f"| {query} | {clients} "]
+        for mode in ("cold", "warm"):
+            c = by[(query, clients, mode)]
+            row.append(f"| {c['esgkg']['throughput']:,.0f} | {c['oxigraph']['throughput']:,.0f} | "
+                       f"{c['ratio']:.2f}× ")
+        lines.append("".join(row) + "|")
+    for mode in ("cold", "warm"):
+        mean, low = cheap_summary(cells, mode)
+        lines.append(f"| **geometric mean, {mode}** | | | | **{mean:.2f}×** (lowest {low:.2f}×) | | | |"
+                     if mode == "cold" else
+                     f"| **geometric mean, {mode}** | | | | | | | **{mean:.2f}×** (lowest {low:.2f}×) |")
+    return lines
+
+
+def named_cold_warm_table(alone: dict, agreement: list[dict]) -> list[str]:
+    lines = ["| named query | esgkg p95 ms cold | oxigraph p95 ms cold | esgkg p95 ms warm "
+             "| oxigraph p95 ms warm | esgkg cold < 20 ms |", "| --- | ---: | ---: | ---: | ---: | :-: |"]
+    for name, row in alone["cold"]["esgkg"].items():
+        ox = alone["cold"]["oxigraph"].get(name, {})
+        warm, ox_warm = alone["warm"]["esgkg"].get(name, {}), alone["warm"]["oxigraph"].get(name, {})
+        lines.append(f"| {name.removeprefix('named:')} | {row['p95_ms']} | {ox.get('p95_ms', '')} | "
+                     f"{warm.get('p95_ms', '')} | {ox_warm.get('p95_ms', '')} | "
+                     f"{'yes' if row['status'] == 200 and row['p95_ms'] < 20 else 'no'} |")
+    total = len(alone["cold"]["esgkg"])
+    for r in agreement:
+        if r["kind"] == "named" and r["query"] not in alone["cold"]["esgkg"]:
+            total += 1
+            lines.append(f"| {r['query'].removeprefix('named:')} | one run: {r['esgkg_ms']} | one run: "
+                         f"{r['oxigraph_ms']} | | | no |")
+    met = sum(1 for r in alone["cold"]["esgkg"].values() if r["status"] == 200 and r["p95_ms"] < 20)
+    lines.append(f"| **under 20 ms, cold** | **{met} of {total}** | | | | |")
+    return lines
+
+
+def per_request_lines(p: dict) -> list[str]:
+    before, after = p["loadavg_before"], p["loadavg_after"]
+    return ["## Per-request cost: cheap queries, esgkg beside `oxigraph serve` (requests/s)", "",
+            f"wrk, {p['wrk_seconds']} s per point, servers taking turns, best of the rounds; cold: every "
+            "request a new query text; warm: the same text again. Load average (1 min) of the machine "
+            f"before / after: {before[0]:.1f} / {after[0]:.1f} (2 cores; above 2 means other work "
+            "ran beside the benchmark).", "",
+            *cheap_table(p["cells"]), "",
+            "## Named queries alone (sent in a row on one connection; over 1 s on Oxigraph: once)", "",
+            *named_cold_warm_table(p["named_alone"], p["agreement"]), ""]
+
+
 def chart(out: dict, path: Path) -> None:
     import matplotlib
 
@@ -79,6 +142,8 @@ def chart(out: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     panels = [k for k in ("peers", "scale") if k in out]
+    if not panels:
+        return
     fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.2))
     axes = [axes] if len(panels) == 1 else list(axes)
     if "peers" in out:
@@ -116,11 +181,13 @@ def chart(out: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(out: dict, folder: Path, suffix: str = "") -> Path:
+def write_report(out: dict, folder: Path, suffix: str = "", stem: str = "results") -> Path:
     m = out["machine"]
     lines = [f"# Benchmark results{' (quick)' if out.get('quick') else ''}", "",
              f"Machine: {m['cpus']} cores, {m['memory_gb']} GB, Python {m['python']}, {m['date']}; "
              f"run took {out['seconds']:.0f} s.", ""]
+    if "per_request" in out:
+        lines += per_request_lines(out["per_request"])
     if "peers" in out:
         p = out["peers"]
         lines += ["## Ratios (same query mix, bundled report)", "", *ratio_table(p), "",
@@ -132,7 +199,8 @@ def write_report(out: dict, folder: Path, suffix: str = "") -> Path:
                   "## Result agreement (rows or triples)", "", *agreement_table(p), ""]
     if "scale" in out:
         lines += ["## Scale (synthetic reports)", "", *scale_table(out["scale"]), ""]
-    md = folder / f"results{suffix}.md"
+    md = folder / f"{stem}{suffix}.md"
     md.write_text("\n".join(lines), encoding="utf-8")
-    chart(out, folder / f"benchmark{suffix}.png")
+    if stem == "results":
+        chart(out, folder / f"benchmark{suffix}.png")
     return md

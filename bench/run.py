@@ -35,7 +35,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from load import LoadResult, run_wrk, write_script  # noqa: E402
-from queries import BenchQuery, query_mix  # noqa: E402
+from queries import BenchQuery, cheap_mix, query_mix  # noqa: E402
 from servers import Server, start_esgkg, start_oxigraph, start_rdflib_endpoint  # noqa: E402
 from synthetic import generate  # noqa: E402
 
@@ -82,7 +82,10 @@ def result_count(server: Server, q: BenchQuery, timeout: float = 120) -> tuple[i
     if r.status_code != 200:
         return None, elapsed, f"HTTP {r.status_code}"
     if "json" in q.accept:
-        return len(r.json()["results"]["bindings"]), elapsed, ""
+        doc = r.json()
+        if "boolean" in doc:  # ASK: 1 for true, 0 for false
+            return int(doc["boolean"]), elapsed, ""
+        return len(doc["results"]["bindings"]), elapsed, ""
     from rdflib import Graph
 
     ctype = r.headers.get("Content-Type", "").split(";")[0].strip()
@@ -119,17 +122,23 @@ def check_agreement(servers: list[Server], mix: list[BenchQuery]) -> tuple[list[
     return common, report
 
 
-def latency_alone(server: Server, queries: list[BenchQuery], repeat: int) -> dict[str, dict]:
-    """p50/p95 of each query sent alone, one after another, on one keep-alive connection."""
+def latency_alone(server: Server, queries: list[BenchQuery], repeat: int,
+                  cold: bool = False) -> dict[str, dict]:
+    """p50/p95 of each query sent alone, one after another, on one keep-alive connection.
+
+    ``cold``: every repetition is a new text (a numbered comment line first), so no answer
+    cache can serve it.
+    """
     session = requests.Session()
     out = {}
     for q in queries:
         times = []
         status: int | str = 200
-        for _ in range(repeat):
+        for i in range(repeat):
+            text = f"# cold {time.time_ns()} {i}\n{q.text}" if cold else q.text
             start = time.perf_counter()
             try:
-                r = session.get(server.query_url, params={"query": q.text}, headers={"Accept": q.accept},
+                r = session.get(server.query_url, params={"query": text}, headers={"Accept": q.accept},
                                 timeout=60)
                 status = r.status_code
             except requests.exceptions.Timeout:
@@ -237,7 +246,7 @@ def peers(work: Path, quick: bool) -> dict:
         slow = {r["query"] for r in agreement if r["why_not"].startswith("slow")
                 or not isinstance(r.get("esgkg"), int)}
         named = [q for q in mix if q.kind == "named" and q.name not in slow]
-        alone = {s.name: latency_alone(s, named, 5 if quick else 20) for s in servers[:2]}
+        alone = {s.name: latency_alone(s, named, 5 if quick else 20, cold=True) for s in servers[:2]}
         seconds = 4 if quick else 10
         loads, peaks = interleaved_load(servers, common, seconds, 1 if quick else 2, work)
     finally:
@@ -246,6 +255,75 @@ def peers(work: Path, quick: bool) -> dict:
     return {"build": build, "agreement": agreement, "mix": [q.name for q in common],
             "named_alone": alone, "load": loads, "idle_rss_mb": idle, "peak_rss_mb": peaks,
             "wrk_seconds": seconds}
+
+
+# -- per-request cost (issue 16) -----------------------------------------------------------
+def cheap_cells(servers: list[Server], mix: list[BenchQuery], clients: tuple[int, ...], seconds: float,
+                rounds: int, work: Path) -> list[dict]:
+    """Each cheap query alone, cold and warm, at each client count: servers take turns."""
+    cells = []
+    for q in mix:
+        for mode in ("cold", "warm"):
+            scripts = {s.name: write_script([q], s.path, work / f"{s.name}-{mode}.lua", distinct=mode == "cold")
+                       for s in servers}
+            for c in clients:
+                best: dict[str, LoadResult] = {}
+                for _ in range(rounds):
+                    for s in servers:
+                        r = run_wrk(s.origin, scripts[s.name], c, seconds)
+                        if s.process.poll() is not None:
+                            raise RuntimeError(f"{s.name} exited ({s.process.returncode}) during the run: "
+                                               + s.log.read_text(errors="replace")[-2000:])
+                        if s.name not in best or r.throughput > best[s.name].throughput:
+                            best[s.name] = r
+                a, b = best[servers[0].name], best[servers[1].name]
+                cell = {"query": q.name, "mode": mode, "clients": c, servers[0].name: a.as_dict(),
+                        servers[1].name: b.as_dict(), "ratio": round(a.throughput / b.throughput, 3)
+                        if b.throughput else None}
+                cells.append(cell)
+                print(f"  {q.name:22} {mode} c={c:<3} {servers[0].name} {a.throughput:8.0f} req/s  "
+                      f"{servers[1].name} {b.throughput:8.0f} req/s  ratio {cell['ratio']:.2f}  "
+                      f"errors {a.errors}/{b.errors}", flush=True)
+    return cells
+
+
+def _save_partial(part: dict) -> None:
+    """What a long run has measured so far, in case it is stopped before the end."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "per-request-partial.json").write_text(json.dumps(part, indent=2), encoding="utf-8")
+
+
+def per_request(work: Path, quick: bool) -> dict:
+    """The cheap mix and the named queries, esgkg beside ``oxigraph serve``, bundled report."""
+    print("== per-request cost: bundled report", flush=True)
+    store = work / "bundled"
+    build = measured_build(store, None)
+    version_dir = (store / "current").resolve()
+    logs = work / "logs"
+    servers = [start_esgkg(store, logs), start_oxigraph(version_dir, logs, timeout_s=None)]
+    load_before = os.getloadavg()
+    try:
+        mix = cheap_mix("oneconnect-2024")
+        _, agreement = check_agreement(servers, mix)
+        for row in agreement:
+            if not row["in_mix"]:
+                raise RuntimeError(f"the engines disagree on {row['query']}: {row}")
+        seconds = 3 if quick else 4
+        cells = cheap_cells(servers, mix, (1, 16), seconds, 1 if quick else 2, work)
+        _save_partial({"cells": cells})
+        named = [q for q in query_mix(REPO / "queries", "oneconnect-2024") if q.kind == "named"]
+        # A query that takes over a second alone on Oxigraph is timed once, not repeated.
+        _, named_check = check_agreement(servers, named)
+        slow = {r["query"] for r in named_check if not r["in_mix"]}
+        timed = [q for q in named if q.name not in slow]
+        repeat = 5 if quick else 10
+        alone = {mode: {s.name: latency_alone(s, timed, repeat, cold=mode == "cold") for s in servers}
+                 for mode in ("cold", "warm")}
+    finally:
+        for s in servers:
+            s.stop()
+    return {"build": build, "agreement": agreement + named_check, "cells": cells, "named_alone": alone,
+            "wrk_seconds": seconds, "loadavg_before": load_before, "loadavg_after": os.getloadavg()}
 
 
 # -- part 2 ----------------------------------------------------------------------------------
@@ -341,6 +419,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="short runs; scale to 10 reports only")
     parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument("--per-request", action="store_true",
+                        help="only the per-request cost: cheap mix cold/warm and named queries, vs oxigraph")
     parser.add_argument("--sizes", default=None, help="comma-separated report counts to build")
     parser.add_argument("--clone", type=int, default=None, help="cloned-store size (0: none)")
     args = parser.parse_args()
@@ -352,22 +432,26 @@ def main() -> None:
     started = time.monotonic()
     out: dict = {"machine": machine(), "quick": args.quick}
     try:
-        if not args.skip_peers:
+        if args.per_request:
+            out["per_request"] = per_request(work, args.quick)
+        elif not args.skip_peers:
             out["peers"] = peers(work, args.quick)
             LIGHT_NAMED.update(r["query"] for r in out["peers"]["agreement"]
                                if r["kind"] == "named" and isinstance(r.get("oxigraph_ms"), float)
                                and r["oxigraph_ms"] < 200 and isinstance(r.get("esgkg"), int))
         else:
             LIGHT_NAMED.update({"named:reports", "named:topics-by-pillar"})
-        out["scale"] = scale(work, args.quick, sizes, clone or None)
+        if not args.per_request:
+            out["scale"] = scale(work, args.quick, sizes, clone or None)
     finally:
         out["seconds"] = round(time.monotonic() - started, 1)
-        name = "results-quick.json" if args.quick else "results.json"
+        name = ("per-request" if args.per_request else "results") + ("-quick" if args.quick else "") + ".json"
         (RESULTS / name).write_text(json.dumps(out, indent=2, ensure_ascii=False), encoding="utf-8")
         shutil.rmtree(work, ignore_errors=True)
     from report import write_report
 
-    write_report(out, RESULTS, suffix="-quick" if args.quick else "")
+    write_report(out, RESULTS, suffix="-quick" if args.quick else "",
+                 stem="per-request" if args.per_request else "results")
     print(f"done in {out['seconds']:.0f} s; see {RESULTS}", flush=True)
 
 

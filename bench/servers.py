@@ -117,12 +117,17 @@ def start_esgkg(store_root: Path, log_dir: Path, workers: int | None = None,
     return _start(name, cmd, f"http://127.0.0.1:{port}/sparql", log_dir, env)
 
 
-def start_oxigraph(store_dir: Path, log_dir: Path) -> Server:
-    """``oxigraph serve-read-only`` on the RocksDB directory esgkg published."""
+def start_oxigraph(store_dir: Path, log_dir: Path, timeout_s: int | None = 60) -> Server:
+    """``oxigraph serve-read-only`` on the RocksDB directory esgkg published.
+
+    ``timeout_s`` None: no time limit. Oxigraph 0.5.13 enforces ``--timeout-s`` with a thread
+    per query that lives for the whole limit, so thousands of cheap queries a second pile up
+    threads until spawning fails (the server aborts); the cheap-query runs go without it.
+    """
     port = free_port()
     exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
     cmd = [exe, "serve-read-only", "--location", str(store_dir), "--bind", f"127.0.0.1:{port}",
-           "--union-default-graph", "--timeout-s", "60"]
+           "--union-default-graph"] + (["--timeout-s", str(timeout_s)] if timeout_s else [])
     return _start("oxigraph", cmd, f"http://127.0.0.1:{port}/query", log_dir)
 
 

@@ -15,7 +15,9 @@ So the pool schedules by what it sees, with the kernel's help:
   CPU priority (nice 19): it keeps running, on whatever CPU the cheap queries leave, and a
   cheap query beside it gets the cores almost as if it were alone;
 * a lowered worker cannot raise its priority again unless the server runs as root; it is
-  then retired after its job, and extra workers beyond ``size`` retire when idle.
+  then retired after its job, and extra workers beyond ``size`` retire when idle once the
+  pool has not had to grow for ``RETIRE_AFTER`` seconds (retiring at once made a steady
+  stream of slow queries start and kill a worker per query).
 
 When ``max_size`` workers are all busy, a request waits at most ``queue_wait`` seconds and
 is then answered 503 with ``Retry-After``.
@@ -39,7 +41,9 @@ from typing import IO, Any
 from cachetools import LRUCache
 
 from esgkg.graph.errors import StoreError
+from esgkg.graph.store import StoreRoot
 
+from .answers import DEFAULT_CACHE_BYTES, AnswerCache
 from .reply import Reply, timeout_reply
 from .worker import COMMIT, PREPARED, WorkerSpec
 
@@ -54,6 +58,7 @@ LOW_PRIORITY = 19
 # query killed at its time limit at once) must not take the cores from the queries.
 START_PARALLEL = 4
 CRASH_MEMORY = 1024  # query texts that killed a worker, answered again without running
+RETIRE_AFTER = 30.0  # seconds without growth before extra workers retire
 PUBLISH_TIMEOUT = 60.0  # a confirmed write only renames a directory and a symlink
 
 
@@ -120,7 +125,8 @@ class WorkerPool:
     """Runs jobs in ``size`` worker processes with a per-job time limit."""
 
     def __init__(self, spec: WorkerSpec, size: int, timeout: float, queue_wait: float | None = None,
-                 max_size: int | None = None, spare: int = 2) -> None:
+                 max_size: int | None = None, spare: int = 2,
+                 cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self.spec = spec
         self.size = size
         self.max_size = max(size, max_size or size)
@@ -131,6 +137,7 @@ class WorkerPool:
         self._closed = False
         self._all: set[_Handle] = set()
         self._starting = 0
+        self._grown_at = float("-inf")  # when a worker was last started beyond the idle ones
         self._waiting = 0  # requests waiting for an idle worker
         self._lock = threading.Lock()
         # A text that killed a worker kills the next one too (an engine bug, e.g. the ORDER BY
@@ -138,6 +145,9 @@ class WorkerPool:
         # client that repeats it from making the pool respawn workers in a loop.
         self._crashers: LRUCache[str, Reply] = LRUCache(CRASH_MEMORY)
         self._crashers_lock = threading.Lock()
+        # Read workers only: a writer's replies are not answers to keep.
+        self.answers = (AnswerCache(str(StoreRoot(spec.root).pointer), cache_bytes)
+                        if cache_bytes and spec.mode == "read" else None)
         handles = [self._spawn() for _ in range(size)]
         try:
             for handle in handles:
@@ -212,6 +222,7 @@ class WorkerPool:
                     or self._starting >= START_PARALLEL:
                 return
             self._starting += 1
+            self._grown_at = time.monotonic()
 
         def start() -> None:
             try:
@@ -247,7 +258,8 @@ class WorkerPool:
             return
         handle.lowered = False
         with self._lock:
-            surplus = len(self._all) > self.size and self._idle.qsize() >= self.spare
+            surplus = len(self._all) > self.size and self._idle.qsize() >= self.spare \
+                and time.monotonic() - self._grown_at > RETIRE_AFTER
         if surplus:
             self._kill(handle)
         else:
@@ -285,7 +297,21 @@ class WorkerPool:
             self._replace(handle)
 
     def run(self, job: dict[str, Any], timeout: float | None = None) -> Reply:
-        """Run one job; a 503 if it (including any wait for a free worker) overruns."""
+        """Run one job; a 503 if it (including any wait for a free worker) overruns.
+
+        A query already answered on the current store version is answered from memory.
+        """
+        answers = self.answers if self.answers is not None and self.answers.cacheable(job) else None
+        if answers is not None:
+            known = answers.get(job)
+            if known is not None:
+                return known
+        reply = self._run(job, timeout)
+        if answers is not None:
+            answers.put(job, reply)
+        return reply
+
+    def _run(self, job: dict[str, Any], timeout: float | None) -> Reply:
         limit = self.timeout if timeout is None else timeout
         key = _crash_key(job)
         if key is not None:

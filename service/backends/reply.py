@@ -21,6 +21,8 @@ class Reply:
     content_type: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    # The store version a worker answered from (answers.py keys its cache on it); not sent.
+    version: str | None = None
 
     @classmethod
     def error(cls, status: int, message: str, **headers: str) -> "Reply":

@@ -4,18 +4,17 @@ Used both inside the query workers (embedded store) and in remote mode, so the t
 answer with the same bytes and the same errors.
 
 Over a cap we answer with an error (reply.too_many_rows / too_many_bytes) instead of a
-truncated result. Sizes are counted while the rows are read, so an oversized answer is
-refused before it is ever written out.
+truncated result. Oxigraph's own writers produce every format (writing JSON row by row in
+Python cost more than the engine on cheap queries); both caps stop the writer as it passes
+them (see serialize_solutions), so an oversized answer is never completed.
 """
 from __future__ import annotations
 
-import json
 from typing import Iterable
 
 import pyoxigraph as ox
 
 from esgkg.graph import formats
-from esgkg.graph.sparql import term_json
 
 from .reply import Reply, too_many_bytes, too_many_rows
 
@@ -33,41 +32,67 @@ def _term_size(term: object) -> int:
     return size + (len(datatype.value) if datatype is not None else 0) + 16
 
 
+class _TooManyBytes(Exception):
+    """Raised inside Oxigraph's writer once an answer passes the byte cap."""
+
+
+class _TooManyRows(Exception):
+    """Raised inside Oxigraph's writer once an answer passes the row cap."""
+
+
+class _CappedBuffer:
+    """A binary file for Oxigraph's TSV writer that refuses to grow past ``max_bytes`` or
+    ``max_lines`` lines, so an oversized answer is abandoned while it is being written
+    (the engine stops producing rows, and memory stays at the cap)."""
+
+    def __init__(self, max_bytes: int, max_lines: int) -> None:
+        self.max_bytes, self.max_lines = max_bytes, max_lines
+        self.size = self.lines = 0
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        chunk = bytes(data)
+        self.size += len(chunk)
+        self.lines += chunk.count(b"\n")
+        if self.lines > self.max_lines:
+            raise _TooManyRows
+        if self.size > self.max_bytes:
+            raise _TooManyBytes
+        self.parts.append(chunk)
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+
 def serialize_solutions(solutions: ox.QuerySolutions, media_type: str, max_rows: int,
                         max_bytes: int = DEFAULT_MAX_BYTES) -> Reply:
-    """SELECT results: read at most ``max_rows`` + 1 rows, then write them in ``media_type``."""
-    names = [v.value for v in solutions.variables]
-    rows: list[dict] = []
-    size = 0
-    for solution in solutions:
-        if len(rows) >= max_rows:
-            return too_many_rows(max_rows)
-        row = {}
-        for name in names:
-            value = solution[name]
-            if value is not None:
-                size += _term_size(value)
-                row[name] = term_json(value)
-        if size > max_bytes:
+    """SELECT results in ``media_type``, written by Oxigraph's own writers (no Python per row).
+
+    The rows are first written as TSV, where every row is one line (line breaks in values
+    are escaped) and every term is written losslessly: counting lines while it is written
+    enforces both caps as the rows come. Other formats are then re-written from that TSV,
+    in Rust; the byte cap applies to the final answer too.
+    """
+    out = _CappedBuffer(max_bytes, max_rows + 1)  # the header line, then one line per row
+    try:
+        solutions.serialize(out, ox.QueryResultsFormat.TSV)
+    except _TooManyRows:
+        return too_many_rows(max_rows)
+    except _TooManyBytes:
+        return too_many_bytes(max_bytes)
+    body = b"".join(out.parts)
+    fmt = RESULT_FORMATS[media_type]
+    if fmt != ox.QueryResultsFormat.TSV:
+        body = ox.parse_query_results(body, ox.QueryResultsFormat.TSV).serialize(format=fmt)
+        if len(body) > max_bytes:
             return too_many_bytes(max_bytes)
-        rows.append(row)
-    doc = json.dumps({"head": {"vars": names}, "results": {"bindings": rows}}, ensure_ascii=False)
-    if media_type == "application/sparql-results+json":
-        body = doc.encode("utf-8")
-    else:
-        # One writer of ours (JSON), oxigraph's writers for the rest: parse back and re-emit.
-        parsed = ox.parse_query_results(doc, ox.QueryResultsFormat.JSON)
-        body = parsed.serialize(format=RESULT_FORMATS[media_type])
     return Reply(200, f"{media_type}; charset=utf-8", body)
 
 
-def serialize_boolean(value: bool, media_type: str) -> Reply:
-    if media_type == "application/sparql-results+json":
-        body = json.dumps({"head": {}, "boolean": bool(value)}).encode()
-    else:
-        parsed = ox.parse_query_results(json.dumps({"head": {}, "boolean": bool(value)}),
-                                        ox.QueryResultsFormat.JSON)
-        body = parsed.serialize(format=RESULT_FORMATS[media_type])
+def serialize_boolean(result: ox.QueryBoolean, media_type: str) -> Reply:
+    """ASK results in ``media_type``, by Oxigraph's writer."""
+    body = result.serialize(format=RESULT_FORMATS[media_type])
     return Reply(200, f"{media_type}; charset=utf-8", body)
 
 
@@ -107,7 +132,7 @@ def serialize_result(result: object, media_type: str, max_rows: int,
                      prefixes: dict[str, str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Reply:
     """Dispatch on what pyoxigraph returned for a query."""
     if isinstance(result, ox.QueryBoolean):
-        return serialize_boolean(bool(result), media_type)
+        return serialize_boolean(result, media_type)
     if isinstance(result, ox.QuerySolutions):
         return serialize_solutions(result, media_type, max_rows, max_bytes)
     return serialize_triples(result, media_type, max_rows, prefixes, max_bytes)  # QueryTriples

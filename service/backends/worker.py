@@ -101,7 +101,9 @@ class _Worker:
     def _dispatch(self, job: dict[str, Any]) -> Reply:
         op = job["op"]
         if op == "query":
-            return self.query(job)
+            reply = self.query(job)
+            reply.version = self.version
+            return reply
         if op == "graph_get":
             return self.graph_get(job)
         if self.spec.mode != "write":
