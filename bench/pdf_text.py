@@ -1,5 +1,5 @@
 """Which PDF text library `esgkg draft` uses: pypdfium2, pypdf and pdfplumber side by side
-(docs/decisions.md §18).
+(docs/decisions.md §20).
 
 For each library: seconds to extract the real Netflix PDF of the corpus, how closely its words
 follow the third party's text of the same PDF (difflib ratio on the word sequence), how many
