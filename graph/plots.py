@@ -123,7 +123,8 @@ def materiality(projection: Projection, query: QueryFn, report: str | None) -> F
     """Topics by materiality, one panel per report (each report ranks its own topics). Real axes
     when the report gives importance values; else the order of listing."""
     table = named_queries.run(named_queries.get("topics-by-pillar"), query, {"report": report} if report else {})
-    rows = [{k: v["value"] for k, v in r.items()} for r in table.rows]
+    # Only the topics the projection holds: a part of it (traversal.restrict) draws a part.
+    rows = [{k: v["value"] for k, v in r.items()} for r in table.rows if r.get("topic", {}).get("value") in projection.nodes]
     if not rows:
         raise PlotError("no material topics to draw")
     by_report: dict[str, list[dict[str, str]]] = {}

@@ -414,3 +414,27 @@ def stakeholder_goal_matrix(projection: Projection, report: str | None = None) -
     """For each stakeholder group IRI, the goal numbers it reaches through its concerns."""
     return {g.iri: [int(r.goal.number) for r in trace_stakeholder(projection, g.iri).goals]
             for g in projection.of_kind("stakeholder", report)}
+
+
+# -- part of the projection ----------------------------------------------------------------
+
+def restrict(projection: Projection, named: Iterable[str]) -> Projection:
+    """The projection with only the topics and goals in ``named`` (IRIs, e.g. every IRI of
+    a named query's answer), so that a picture draws what the answer holds: a kind (topic,
+    goal) none of whose nodes is named is kept whole; UN targets go with their goal."""
+    named = set(named)
+    drop: set[str] = set()
+    for kind in ("topic", "goal"):
+        of_kind = {iri for iri, n in projection.nodes.items() if n.kind == kind}
+        if of_kind & named:
+            drop |= of_kind - named
+    for iri, node in projection.nodes.items():
+        goal = _goal_of(projection, node) if node.kind == "sdg-target" else None
+        if goal is not None and goal.iri in drop:
+            drop.add(iri)
+    graph = projection.graph.copy()
+    graph.remove_nodes_from(drop)
+    nodes = {iri: n for iri, n in projection.nodes.items() if iri not in drop}
+    # The version names the data, not the part: callers caching a part key it themselves.
+    return Projection(projection.version, graph, nodes, projection.section_titles, projection.esg,
+                      projection.report_names)

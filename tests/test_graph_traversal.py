@@ -135,3 +135,27 @@ def test_cli_trace(bundled_store: StoreRoot) -> None:
     assert ambiguous.exit_code == 1 and "ambiguous" in ambiguous.output
     missing = runner.invoke(main, ["trace", "no such thing", "--report", "oneconnect-2024", *store])
     assert missing.exit_code == 1 and "nothing named" in missing.output
+
+
+def test_restrict_keeps_only_the_named_topics_and_goals(store_and_projection) -> None:
+    """A picture of a filtered answer draws the answer: restrict() keeps the topics and goals
+    it names (targets with their goal), and a kind it names none of stays whole."""
+    from esgkg.graph import named_queries, plots
+
+    store, projection = store_and_projection
+    answer = named_queries.run(named_queries.get("sdg-topics"), StoreSparql(store).select, {"sdg": "13"})
+    iris = {c["value"] for row in answer.rows for c in row.values() if c.get("type") == "uri"}
+    part = traversal.restrict(projection, iris)
+    assert {g.number for g in part.goals()} == {"13"}
+    assert {t.iri for t in part.of_kind("topic")} == set(answer.values("topic"))
+    assert all(n.number.startswith("13.") for n in part.nodes.values() if n.kind == "sdg-target")
+    matrix = traversal.coverage_matrix(part)
+    assert matrix.topics and all(row[0] > 0 for row in matrix.counts)  # every topic drawn links to 13
+    figure = plots.draw("network", part, StoreSparql(store).select)
+    goal_labels = [t.get_text() for t in figure.axes[0].texts if t.get_text().startswith("SDG ")]
+    assert len(goal_labels) == 1 and goal_labels[0].startswith("SDG 13 ")
+    whole = plots.draw("network", projection, StoreSparql(store).select)
+    assert len([t for t in whole.axes[0].texts if t.get_text().startswith("SDG ")]) > 5
+    # Naming only topics keeps every goal they reach.
+    one = traversal.restrict(projection, {TOPIC + "climate-change"})
+    assert [t.slug for t in one.of_kind("topic")] == ["climate-change"] and len(one.goals()) == 17
