@@ -159,3 +159,32 @@ def test_restrict_keeps_only_the_named_topics_and_goals(store_and_projection) ->
     # Naming only topics keeps every goal they reach.
     one = traversal.restrict(projection, {TOPIC + "climate-change"})
     assert [t.slug for t in one.of_kind("topic")] == ["climate-change"] and len(one.goals()) == 17
+
+
+def test_statement_paths_quote_the_same_evidence_in_both_languages(projection) -> None:
+    """A line never quotes one statement in Chinese and another in English, and never puts a
+    quote right after a section it may not come from (the data keeps a record's quotes
+    without their sections)."""
+    import re
+
+    checked = 0
+    for topic in projection.of_kind("topic"):
+        for reach in traversal.trace_topic(projection, topic.iri).goals:
+            for path in reach.paths:
+                if not path.kind.startswith("statement"):
+                    continue
+                record, text = path.nodes[1], path.explanation
+                count = traversal.statement_count(record)
+                quoted_en = re.findall(r"“([^”]*)”", text["en"])
+                if count == 1:
+                    zh, en = traversal.quoted(record, "zh")[0], traversal.quoted(record, "en")[0]
+                    assert zh[:40] in text["zh"] and en[:40] in text["en"]
+                    # one record, one statement: its two wordings are one link's evidence
+                    assert record.statements.get("zh", [zh]) == [zh] and record.statements.get("en", [en]) == [en]
+                    checked += 1
+                elif count > 1:
+                    assert f"{count} quoted statements" in text["en"] and f"{count}段" in text["zh"]
+                    assert not any(q in record.statements.get("en", []) for q in quoted_en)
+                    checked += 1
+                assert not re.search(r"(Chairman|\d)\s*:\s*“", text["en"]), text["en"]
+    assert checked > 5
