@@ -56,7 +56,9 @@ def _load(name: str) -> named_queries.NamedQuery:
 
 def _index_json(queries: list[named_queries.NamedQuery]) -> Response:
     doc = [{"name": q.name, "title": {"en": q.title, "zh": q.title_zh}, "description": q.description,
-            "parameters": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+            "parameters": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description,
+                            "accepts": p.accepted(), **({"one_of": list(p.choices)} if p.choices else {}),
+                            **({"ids": p.ids} if p.ids else {})}
                            for p in q.params]} for q in queries]
     return Response(json.dumps(doc, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
 

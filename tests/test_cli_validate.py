@@ -151,7 +151,7 @@ def test_messages_give_values_as_printed_in_the_printed_unit(bundled_store: Stor
     store, _ = bundled_store.open_read_only()
     rows = StoreSparql(store).select("""
         PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX esg: <https://w3id.org/esgkg/ontology#>
-        SELECT ?shape ?message ?value ?written ?printed ?unit ?factor WHERE {
+        SELECT ?r ?shape ?message ?value ?written ?printed ?unit ?factor WHERE {
           ?r a sh:ValidationResult ; sh:sourceShape ?shape ; sh:focusNode ?metric ; sh:value ?value ; sh:resultMessage ?message .
           FILTER(LANGMATCHES(LANG(?message), "en") && (STRENDS(STR(?shape), "#IntensityShape") || STRENDS(STR(?shape), "#YearOnYearShape")))
           ?o esg:metric ?metric ; esg:value ?value ; esg:valueAsPrinted ?printed ; esg:unitAsPrinted ?unit ; esg:conversionFactor ?factor .
@@ -160,10 +160,15 @@ def test_messages_give_values_as_printed_in_the_printed_unit(bundled_store: Stor
     plain = [{k: v["value"] for k, v in r.items()} for r in rows]
     assert sum(1 for r in plain if r["shape"].endswith("IntensityShape")) >= 5
     assert any(float(r["factor"]) != 1 for r in plain)  # a value stored in another unit than printed
+    # A value may be stated in several sections (with different wording): one of them is the one.
+    by_finding: dict[str, list[dict]] = {}
     for r in plain:
-        stated = f"{_as_printed(r.get('written'), r['printed'])} {r['unit']}"
-        if r["shape"].endswith("IntensityShape"):
-            assert f"the value {stated} stated" in r["message"], (stated, r["message"])
-            assert r["message"].endswith(f" {r['unit']}"), r["message"]  # the quotient in the same unit
+        by_finding.setdefault(r["r"], []).append(r)
+    for candidates in by_finding.values():
+        message, intensity = candidates[0]["message"], candidates[0]["shape"].endswith("IntensityShape")
+        stated = [f"{_as_printed(c.get('written'), c['printed'])} {c['unit']}" for c in candidates]
+        if intensity:
+            assert any(f"the value {s} stated" in message for s in stated), (stated, message)
+            assert any(message.endswith(f" {c['unit']}") for c in candidates), message  # quotient in that unit
         else:
-            assert f" {stated} in " in r["message"], (stated, r["message"])
+            assert any(f" {s} in " in message for s in stated), (stated, message)

@@ -16,6 +16,8 @@ def test_query_list(client) -> None:
         assert f'href="/queries/{name}"' in html
     listing = client.get("/queries.json").get_json()
     assert {q["name"] for q in listing} == set(named_queries.load_all())
+    pillar = next(p for q in listing if q["name"] == "topics-by-pillar" for p in q["parameters"] if p["name"] == "pillar")
+    assert pillar["one_of"] == ["E", "S", "G"] and pillar["accepts"] == "one of E, S, G"
 
 
 @pytest.mark.parametrize("name", sorted(named_queries.load_all()))
