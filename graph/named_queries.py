@@ -14,13 +14,20 @@ reader sees which variables are parameters). Binding never pastes text into the 
 each value is checked against its type and written as one RDF term in a ``VALUES`` block
 placed at the top of the query's outermost group, so the value can only ever be data.
 A parameter whose default is ``all`` (and that is not given) stays unbound, which in a
-triple pattern means "any". See docs/named-queries.md.
+triple pattern means "any".
+
+The parameter rules live here, for every surface (HTTP, CLI, library): an unknown parameter
+name is refused with the accepted names; a parameter declared ``one of: A|B|C`` accepts only
+those values (case-insensitively, bound in the declared spelling); one declared ``ids: KIND``
+(report, topic, metric, stakeholder) is checked against the ids of that kind in the store by
+:func:`prepare`, and refused with the closest ids. See docs/named-queries.md.
 """
 from __future__ import annotations
 
+import difflib
 import importlib.resources
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -35,9 +42,7 @@ SDG_BASE = "http://metadata.un.org/sdg/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 _HEADER_LINE = re.compile(r"^#\s*([A-Za-z][\w-]*)\s*:\s*(.*)$")
-_PARAM = re.compile(
-    r"^(?P<name>[A-Za-z_]\w*)\s*\(\s*(?P<type>[a-z]+)\s*"
-    r"(?:,\s*(?:default:\s*(?P<default>[^)]*?)|(?P<required>required)))?\s*\)\s*(?P<doc>.*)$")
+_PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<options>[^)]*)\)\s*(?P<doc>.*)$")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _SDG_GOAL_OR_TARGET = re.compile(r"^(?:sdg\s*)?(\d{1,2})(?:\.(\w{1,2}))?$", re.IGNORECASE)
@@ -57,6 +62,16 @@ class Param:
     default: str | None  # None: unbound unless given ("default: all")
     required: bool
     description: str
+    choices: tuple[str, ...] = ()  # "one of: A|B|C": the only values accepted
+    ids: str | None = None  # "ids: KIND": a value must be an id of that kind in the store
+
+    def accepted(self) -> str:
+        """What the parameter accepts, in words (for messages and the query pages)."""
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        if self.ids:
+            return f"a {self.ids} id of the store"
+        return TYPE_HELP[self.type]
 
 
 @dataclass(frozen=True)
@@ -71,13 +86,14 @@ class NamedQuery:
     text: str
     source: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    base: str = DEFAULT_BASE  # the deployment base its IRIs are under (ids are looked up there)
 
     def param(self, name: str) -> Param:
         for p in self.params:
             if p.name == name:
                 return p
         known = ", ".join(p.name for p in self.params) or "none"
-        raise NamedQueryError(f"query {self.name!r} has no parameter {name!r} (parameters: {known})")
+        raise NamedQueryError(f"query {self.name!r} has no parameter {name!r}; it accepts: {known}")
 
 
 # -- parameter types -------------------------------------------------------------------------
@@ -130,6 +146,15 @@ def sdg_iri(value: str) -> str:
     return SDG_BASE + (f"{goal}.{match.group(2).lower()}" if match.group(2) else goal)
 
 
+def sdg_notation(iri: str) -> str | None:
+    """How a UN goal or target is written everywhere we show one: "13", "12.5" (the UN KOS also
+    has a padded "12.05", SDGCode, which reads as another number); None for other IRIs."""
+    if not iri.startswith(SDG_BASE):
+        return None
+    code = iri[len(SDG_BASE):]
+    return code if _SDG_GOAL_OR_TARGET.fullmatch(code) and not code.lower().startswith("sdg") else None
+
+
 def _term_sdg(value: str) -> str:
     return f"<{sdg_iri(value)}>"
 
@@ -150,13 +175,81 @@ TYPE_HELP = {
 
 def sparql_term(param: Param, value: str) -> str:
     """The value written as one SPARQL term, or NamedQueryError saying what is expected."""
+    if param.choices:
+        if str(value).strip().lower() not in {c.lower() for c in param.choices}:
+            raise NamedQueryError(f"parameter {param.name}={value!r}: not accepted; "
+                                  f"{param.name} is one of {', '.join(param.choices)}")
+        value = _spelled(param, str(value).strip())
     try:
         return TERM_WRITERS[param.type](str(value))
     except ValueError as exc:
         raise NamedQueryError(f"parameter {param.name}={value!r}: {exc}") from None
 
 
+# Ids a parameter can be checked against ("ids: KIND"): the entities' id is the last segment
+# of their IRI (<base>id/<report>/<kind>/<id>), a report's is its dcterms:identifier.
+ID_KINDS = {
+    "report": "?x a esg:Report ; dcterms:identifier ?value .",
+    "topic": '?x a esg:MaterialTopic . BIND(STRAFTER(STR(?x), "/topic/") AS ?value)',
+    "metric": '?x a esg:Metric . BIND(STRAFTER(STR(?x), "/metric/") AS ?value)',
+    "stakeholder": '?x a esg:StakeholderGroup . BIND(STRAFTER(STR(?x), "/stakeholder/") AS ?value)',
+}
+
+
+def known_ids(kind: str, query_fn: QueryFn, base: str = DEFAULT_BASE) -> list[str]:
+    """Every id of ``kind`` (see :data:`ID_KINDS`) in the store under ``base``, sorted."""
+    esg = base + "ontology#"
+    table = query_fn(f"PREFIX esg: <{esg}> PREFIX dcterms: <http://purl.org/dc/terms/> "
+                     f"SELECT DISTINCT ?value WHERE {{ {ID_KINDS[kind]} }}")
+    return sorted(v for v in table.values("value") if v)
+
+
+def check_ids(query: NamedQuery, given: Mapping[str, str], query_fn: QueryFn) -> None:
+    """NamedQueryError when a value of an ``ids:`` parameter is no id of its kind in the store,
+    naming the closest ids (an id that exists elsewhere but gives no rows is not an error)."""
+    for name, value in given.items():
+        param = query.param(name)
+        value = str(value).strip()
+        if not param.ids or not value or value.lower() == UNBOUND:
+            continue
+        ids = known_ids(param.ids, query_fn, query.base)
+        if value in ids:
+            continue
+        close = difflib.get_close_matches(value, ids, n=5, cutoff=0.5)
+        shown = close or ids[:10]
+        more = "" if len(shown) == len(ids) else f" (of {len(ids)})"
+        raise NamedQueryError(f"parameter {name}={value!r}: no {param.ids} with that id in the store; "
+                              f"{'closest' if close else 'ids'}{more}: {', '.join(shown) or 'none'}")
+
+
 # -- parsing ---------------------------------------------------------------------------------
+
+def _parse_param(line: str, where: str) -> Param:
+    """``NAME (TYPE[, default: VALUE | , required][, one of: A|B][, ids: KIND]) description``."""
+    match = _PARAM.match(line)
+    if not match:
+        raise NamedQueryError(f"{where}: cannot read parameter line {line!r}; "
+                              "expected 'NAME (TYPE, default: VALUE) description'")
+    name = match.group("name")
+    ptype, *options = [o.strip() for o in match.group("options").split(",")]
+    if ptype not in TERM_WRITERS:
+        raise NamedQueryError(f"{where}: parameter {name}: unknown type {ptype!r} (one of {', '.join(TERM_WRITERS)})")
+    fields: dict[str, object] = {"default": None, "required": False, "choices": (), "ids": None}
+    for option in options:
+        key, _, value = (part.strip() for part in option.partition(":"))
+        if key == "required" and not value:
+            fields["required"] = True
+        elif key == "default" and value:
+            fields["default"] = None if value.lower() == UNBOUND else value
+        elif key == "one of" and value:
+            fields["choices"] = tuple(v.strip() for v in value.split("|") if v.strip())
+        elif key == "ids" and value in ID_KINDS:
+            fields["ids"] = value
+        else:
+            raise NamedQueryError(f"{where}: parameter {name}: cannot read option {option!r} (default: VALUE, "
+                                  f"required, one of: A|B, ids: {'|'.join(ID_KINDS)})")
+    return Param(name, ptype, description=match.group("doc").strip(), **fields)  # type: ignore[arg-type]
+
 
 def parse(text: str, name: str, source: str = "") -> NamedQuery:
     """Read the header of a named query. Raises NamedQueryError when it is malformed."""
@@ -173,18 +266,7 @@ def parse(text: str, name: str, source: str = "") -> NamedQuery:
             continue
         key, value = match.group(1).lower(), match.group(2).strip()
         if key == "param":
-            pm = _PARAM.match(value)
-            if not pm:
-                raise NamedQueryError(f"{source or name}: cannot read parameter line {value!r}; "
-                                      "expected 'NAME (TYPE, default: VALUE) description'")
-            ptype = pm.group("type")
-            if ptype not in TERM_WRITERS:
-                raise NamedQueryError(f"{source or name}: parameter {pm.group('name')}: unknown type "
-                                      f"{ptype!r} (one of {', '.join(TERM_WRITERS)})")
-            default = pm.group("default")
-            default = None if default is None or default.strip().lower() == UNBOUND else default.strip()
-            params.append(Param(pm.group("name"), ptype, default, bool(pm.group("required")),
-                                pm.group("doc").strip()))
+            params.append(_parse_param(value, source or name))
         else:
             header.setdefault(key, value)
     if "title" not in header:
@@ -216,7 +298,7 @@ def load_all(folder: Path | None = None, base: str | None = None) -> dict[str, N
         if base != DEFAULT_BASE:
             # Same rule as the build's Turtle files: a deployment's own base replaces ours.
             text = text.replace(DEFAULT_BASE, base)
-        found[path.stem] = parse(text, path.stem, str(path))
+        found[path.stem] = replace(parse(text, path.stem, str(path)), base=base)
     return found
 
 
@@ -266,20 +348,64 @@ def bind(query: NamedQuery, given: Mapping[str, str] | None = None) -> str:
     return inject_values(query.text, f"VALUES ({names}) {{ ({row}) }}")
 
 
+def prepare(query: NamedQuery, given: Mapping[str, str] | None, query_fn: QueryFn) -> str:
+    """The SPARQL to run, every parameter rule checked (names, types, ``one of``, and
+    ``ids`` against the store through ``query_fn``); NamedQueryError says what is wrong
+    and what is accepted. The HTTP pages and the CLI both come through here."""
+    sparql = bind(query, given or {})
+    check_ids(query, given or {}, query_fn)
+    return sparql
+
+
 def run(query: NamedQuery, query_fn: QueryFn, given: Mapping[str, str] | None = None) -> Table:
-    """Bind and run a named query with ``query_fn`` (embedded store or service backend)."""
+    """Bind and run a named query with ``query_fn`` (embedded store or service backend).
+    Names, types and ``one of`` are checked; ids are not (an id from another store gives no
+    rows, which library callers comparing stores rely on): people's surfaces use :func:`prepare`."""
     return query_fn(bind(query, given))
 
 
 def parse_assignments(pairs: Iterable[str]) -> dict[str, str]:
     """``["k=v", …]`` (the CLI's --param options) as a dict."""
+    return given_values((key.strip(), value) for key, sep, value in (_assignment(p) for p in pairs))
+
+
+def _assignment(pair: str) -> tuple[str, str, str]:
+    key, sep, value = pair.partition("=")
+    if not sep or not key.strip():
+        raise NamedQueryError(f"--param expects NAME=VALUE, got {pair!r}")
+    return key, sep, value
+
+
+def given_values(items: Iterable[tuple[str, str]], query: NamedQuery | None = None) -> dict[str, str]:
+    """Parameter values as given (a query string's items, the CLI's assignments), stripped; a
+    name given twice is refused, and with ``query`` so is a name it does not declare (even with
+    an empty value). Empty values mean "not given" and are dropped."""
     values: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise NamedQueryError(f"--param expects NAME=VALUE, got {pair!r}")
-        values[key.strip()] = value.strip()
-    return values
+    for key, value in items:
+        if key in values:
+            raise NamedQueryError(f"parameter {key} is given more than once; give one value")
+        values[key] = value.strip()
+        if query is not None and values[key]:
+            values[key] = _spelled(query.param(key), values[key])
+        elif query is not None:
+            query.param(key)
+    return {k: v for k, v in values.items() if v}
+
+
+def _spelled(param: Param, value: str) -> str:
+    """A value of a ``one of`` list in its declared spelling (``e`` is ``E``); others as given."""
+    return {c.lower(): c for c in param.choices}.get(value.lower(), value)
+
+
+def empty_hint(query: NamedQuery, given: Mapping[str, str]) -> str:
+    """What to say when a query with these (valid) parameters has no rows."""
+    if not given:
+        return "No rows: the store holds nothing this question asks about."
+    asked = ", ".join(f"{k}={v}" for k, v in given.items())
+    accepted = "; ".join(f"{p.name}: {p.accepted()}" for p in query.params if p.name in given)
+    example = query.extra.get("example")
+    return (f"No rows for {asked}: each value is accepted ({accepted}), but nothing matches them together."
+            + (f" An example that has rows: {example}." if example else ""))
 
 
 # -- a minimal SPARQL scanner: enough to find the outermost group and skip comments ----------

@@ -87,7 +87,9 @@ def materiality(projection: Projection, query: QueryFn, report: str | None) -> F
     table = named_queries.run(named_queries.get("topics-by-pillar"), query, {"report": report} if report else {})
     by_report: dict[str, list[dict[str, str]]] = {}
     for r in table.rows:
-        by_report.setdefault(r["report"]["value"], []).append({k: v["value"] for k, v in r.items()})
+        # Only the topics the projection holds: a part of it (traversal.restrict) draws a part.
+        if r.get("topic", {}).get("value") in projection.nodes:
+            by_report.setdefault(r["report"]["value"], []).append({k: v["value"] for k, v in r.items()})
     if not by_report:
         raise PlotError("no material topics to draw")
     panels = {rep: _topics(rows) for rep, rows in sorted(by_report.items())}

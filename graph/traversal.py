@@ -247,6 +247,19 @@ def _quote(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def statement_count(record: Node) -> int:
+    """How many quoted statements a contribution record holds (a statement may be curated in
+    one language only, so the larger of the two counts)."""
+    return max(len(record.statements.get("zh", [])), len(record.statements.get("en", [])))
+
+
+def quoted(record: Node, lang: str) -> list[str]:
+    """A record's statements in ``lang`` ("zh" or "en"), else in the other language: the same
+    evidence whichever language a line is in."""
+    other = "en" if lang == "zh" else "zh"
+    return record.statements.get(lang) or record.statements.get(other) or []
+
+
 def explain(projection: Projection, path: Path) -> dict[str, str]:
     """The path in one sentence per language, naming the report sections."""
     n = path.nodes
@@ -270,16 +283,27 @@ def explain(projection: Projection, path: Path) -> dict[str, str]:
             "en": f"“{topic.label('en')}” is a topic of the company action “{middle.label('en')}” ({secs_en}), "
                   f"which the report lists under {goal.label('en')}{target_en}.",
         }
-    quotes = middle.statements
-    if quotes.get("zh") or quotes.get("en"):
-        zh, en = quotes.get("zh") or quotes.get("en"), quotes.get("en") or quotes.get("zh")
-        more_zh = f"等{len(zh)}段陳述" if len(zh) > 1 else ""
-        more_en = f" (one of {len(en)} statements)" if len(en) > 1 else ""
+    count = statement_count(middle)
+    if count == 1:
+        # One statement: its wording in each language is the same evidence. The record's
+        # sections (its actions' and its quotes') come after, never right before the quote:
+        # the data does not say which section a quote is from.
+        zh, en = quoted(middle, "zh")[0], quoted(middle, "en")[0]
         return {
-            "zh": f"報告在{secs_zh}把「{topic.label('zh')}」連到{goal.label('zh')}{target_zh}："
-                  f"「{_quote(zh[0])}」{more_zh}。",
-            "en": f"The report ties “{topic.label('en')}” to {goal.label('en')}{target_en} in {secs_en}: "
-                  f"“{_quote(en[0])}”{more_en}.",
+            "zh": f"報告以陳述「{_quote(zh)}」把「{topic.label('zh')}」連到{goal.label('zh')}{target_zh}"
+                  f"（該記錄出自{secs_zh}）。",
+            "en": f"The report ties “{topic.label('en')}” to {goal.label('en')}{target_en} with the statement "
+                  f"“{_quote(en)}” (the record draws on {secs_en}).",
+        }
+    if count > 1:
+        # Several: the data keeps each language's quotes as a set, unpaired and without their
+        # sections, so a line quoting one would pick a different one per language. Say how many;
+        # the statements are listed with the path (statement_lines).
+        return {
+            "zh": f"報告以{count}段引述的陳述把「{topic.label('zh')}」連到{goal.label('zh')}{target_zh}"
+                  f"（該記錄出自{secs_zh}）。",
+            "en": f"The report ties “{topic.label('en')}” to {goal.label('en')}{target_en} with {count} quoted "
+                  f"statements (the record draws on {secs_en}).",
         }
     actions = [projection.nodes[o] for _, o, k in projection.graph.out_edges(middle.iri, keys=True) if k == "evidencedBy"]
     names_zh = "、".join(f"「{a.label('zh')}」" for a in actions) or "（無）"
@@ -414,3 +438,27 @@ def stakeholder_goal_matrix(projection: Projection, report: str | None = None) -
     """For each stakeholder group IRI, the goal numbers it reaches through its concerns."""
     return {g.iri: [int(r.goal.number) for r in trace_stakeholder(projection, g.iri).goals]
             for g in projection.of_kind("stakeholder", report)}
+
+
+# -- part of the projection ----------------------------------------------------------------
+
+def restrict(projection: Projection, named: Iterable[str]) -> Projection:
+    """The projection with only the topics and goals in ``named`` (IRIs, e.g. every IRI of
+    a named query's answer), so that a picture draws what the answer holds: a kind (topic,
+    goal) none of whose nodes is named is kept whole; UN targets go with their goal."""
+    named = set(named)
+    drop: set[str] = set()
+    for kind in ("topic", "goal"):
+        of_kind = {iri for iri, n in projection.nodes.items() if n.kind == kind}
+        if of_kind & named:
+            drop |= of_kind - named
+    for iri, node in projection.nodes.items():
+        goal = _goal_of(projection, node) if node.kind == "sdg-target" else None
+        if goal is not None and goal.iri in drop:
+            drop.add(iri)
+    graph = projection.graph.copy()
+    graph.remove_nodes_from(drop)
+    nodes = {iri: n for iri, n in projection.nodes.items() if iri not in drop}
+    # The version names the data, not the part: callers caching a part key it themselves.
+    return Projection(projection.version, graph, nodes, projection.section_titles, projection.esg,
+                      projection.report_names)

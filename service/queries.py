@@ -23,20 +23,28 @@ from .state import current_state
 
 bp = Blueprint("queries", __name__)
 
-# The picture that goes with a question: (plot kind, parameter that carries the metric).
+# The picture that goes with a question: (plot kind, parameter that carries the metric,
+# parameters the picture draws). A parameter beyond report and metric draws only the topics
+# and goals of the answer's rows; one the picture cannot draw means no picture (never one
+# that looks filtered and is not).
 PICTURES = {
-    "topics-by-pillar": ("materiality", None),
-    "sdg-coverage": ("coverage", None),
-    "topic-sdgs": ("network", None),
-    "sdg-topics": ("network", None),
-    "metric-trend": ("trend", "metric"),
-    "value-provenance": ("trend", "metric"),
+    "topics-by-pillar": ("materiality", None, ("report", "pillar")),
+    "sdg-coverage": ("coverage", None, ("report",)),
+    "topic-sdgs": ("network", None, ("report", "topic", "sdg")),
+    "sdg-topics": ("network", None, ("report", "sdg")),
+    "metric-trend": ("trend", "metric", ("report", "metric")),
+    "value-provenance": ("trend", "metric", ("report", "metric")),
 }
+_WHOLE = ("report", "metric")  # parameters the pictures take themselves
 
 
 def _params(query: named_queries.NamedQuery) -> dict[str, str]:
-    """The query's parameters present (and non-empty) in the request's query string."""
-    return {p.name: request.args[p.name].strip() for p in query.params if request.args.get(p.name, "").strip()}
+    """The query string as the query's parameters (empty ones dropped); a name the query does
+    not declare, or one given twice, is a 400 naming what it accepts (graph/named_queries.py)."""
+    try:
+        return named_queries.given_values(request.args.items(multi=True), query)
+    except named_queries.NamedQueryError as exc:
+        raise HttpError(400, str(exc)) from exc
 
 
 def _load(name: str) -> named_queries.NamedQuery:
@@ -48,7 +56,9 @@ def _load(name: str) -> named_queries.NamedQuery:
 
 def _index_json(queries: list[named_queries.NamedQuery]) -> Response:
     doc = [{"name": q.name, "title": {"en": q.title, "zh": q.title_zh}, "description": q.description,
-            "parameters": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+            "parameters": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description,
+                            "accepts": p.accepted(), **({"one_of": list(p.choices)} if p.choices else {}),
+                            **({"ids": p.ids} if p.ids else {})}
                            for p in q.params]} for q in queries]
     return Response(json.dumps(doc, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
 
@@ -69,13 +79,22 @@ def index_json() -> Response:
 
 def _run(query: named_queries.NamedQuery, params: dict[str, str]):
     """(SPARQL, result table); a bad parameter or a failed query ends the request with its status."""
+    select = current_state().sparql.select
     try:
-        sparql = named_queries.bind(query, params)
-        return sparql, current_state().sparql.select(sparql)
+        sparql = named_queries.prepare(query, params, select)
+        return sparql, select(sparql)
     except named_queries.NamedQueryError as exc:
         raise HttpError(400, str(exc)) from exc
     except QueryError as exc:
         raise HttpError(exc.status, str(exc)) from exc
+
+
+def _run_checks(query: named_queries.NamedQuery, params: dict[str, str]) -> None:
+    """The parameter rules without running the question (a 400 as for its table)."""
+    try:
+        named_queries.prepare(query, params, current_state().sparql.select)
+    except named_queries.NamedQueryError as exc:
+        raise HttpError(400, str(exc)) from exc
 
 
 def _rdf_requested(ext: str | None = None) -> bool:
@@ -101,13 +120,20 @@ def page(name: str) -> Response:
     picture = _picture_url(query, params)
     html = render_template("queries/query.html", query=query, params=params, sparql=sparql, table=table,
                            columns=columns, links=links, cell_text=cell_text, picture=picture,
-                           query_string=request.query_string.decode())
+                           query_string=request.query_string.decode(),
+                           empty_hint=named_queries.empty_hint(query, params) if not len(table) else "")
     return Response(html, content_type="text/html; charset=utf-8")
 
 
+def _undrawn(query: named_queries.NamedQuery, params: dict[str, str]) -> list[str]:
+    """The given parameters the question's picture cannot draw."""
+    drawn = PICTURES.get(query.name, (None, None, ()))[2]
+    return [name for name in params if name not in drawn]
+
+
 def _picture_url(query: named_queries.NamedQuery, params: dict[str, str]) -> str | None:
-    kind, needs = PICTURES.get(query.name, (None, None))
-    if kind is None or (needs and not params.get(needs)):
+    kind, needs, _ = PICTURES.get(query.name, (None, None, ()))
+    if kind is None or (needs and not params.get(needs)) or _undrawn(query, params):
         return None
     qs = request.query_string.decode()
     return f"/queries/{query.name}.svg" + (f"?{qs}" if qs else "")
@@ -133,12 +159,24 @@ def twin(name: str, ext: str) -> Response:
 
 
 def _picture(query: named_queries.NamedQuery, params: dict[str, str], fmt: str) -> Response:
-    kind, needs = PICTURES.get(query.name, (None, None))
+    kind, needs, drawn = PICTURES.get(query.name, (None, None, ()))
     if kind is None:
         raise HttpError(404, f"{query.name} has no picture")
+    if _undrawn(query, params):
+        raise HttpError(404, f"the picture of {query.name} draws only {', '.join(drawn)}; "
+                             f"ask for it without {', '.join(_undrawn(query, params))}")
     metric = params.get(needs) if needs else None
+    part = None
+    if any(name not in _WHOLE for name in params):
+        # Only what the answer holds: the topics and goals named in its rows.
+        def answer_iris() -> set[str]:
+            _, table = _run(query, params)
+            return {cell["value"] for row in table.rows for cell in row.values() if cell.get("type") == "uri"}
+        part = (tuple(sorted(params.items())), answer_iris)
+    else:
+        _run_checks(query, params)
     try:
-        data = current_state().picture(kind, fmt, params.get("report"), metric)
+        data = current_state().picture(kind, fmt, params.get("report"), metric, part)
     except QueryError as exc:
         raise HttpError(exc.status, str(exc)) from exc
     except EsgkgError as exc:

@@ -9,6 +9,7 @@ All take ``?report=ID``. Everything is computed from the projection cached per s
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
@@ -17,6 +18,7 @@ from esgkg.graph.errors import EsgkgError
 from esgkg.graph.projection import Node, Projection
 from esgkg.graph.sparql import QueryError
 
+from . import http
 from .errors import HttpError
 from .state import current_state
 
@@ -33,6 +35,19 @@ def _report() -> str | None:
     return request.args.get("report", "").strip() or None
 
 
+def _lang_context() -> dict:
+    """What every /sdg page needs to speak the reader's language (``?lang=zh`` or
+    Accept-Language, negotiated by service/http.py): ``tr(en, zh)`` picks the words, and the
+    link to the same page in the other language."""
+    lang = http.language(request)
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    args["lang"] = "en" if lang == "zh-hant" else "zh"
+    return {"lang": lang, "page_lang": "zh-Hant" if lang == "zh-hant" else "en",
+            "tr": lambda en, zh: zh if lang == "zh-hant" else en,
+            "other_lang_url": request.path + "?" + urlencode(args),
+            "lang_qs": "" if lang == "en" else "lang=zh"}
+
+
 def _projection() -> Projection:
     try:
         return current_state().projection()
@@ -44,6 +59,8 @@ def node_url(node: Node) -> str:
     """The page of a topic, goal or stakeholder group."""
     name = node.number if node.kind == "goal" else node.slug
     args = {} if node.kind == "goal" else {"report": node.report}
+    if request.args.get("lang"):
+        args["lang"] = request.args["lang"]  # the reader stays in the language they chose
     return url_for("sdg.trace_page", kind=node.kind, name=name, **args)
 
 
@@ -59,7 +76,8 @@ def overview() -> Response:
                       "stakeholders": [t.as_json() for _, t in groups]})
     qs = f"?report={report}" if report else ""
     html = render_template("sdg/index.html", matrix=matrix, ranks=ranks, groups=groups, node_url=node_url,
-                           reports=projection.reports(), report=report, qs=qs, report_name=projection.report_name)
+                           reports=projection.reports(), report=report, qs=qs, report_name=projection.report_name,
+                           **_lang_context())
     return Response(html, content_type="text/html; charset=utf-8")
 
 
@@ -80,7 +98,7 @@ def choices_page(name: str, nodes: list[Node], projection: Projection) -> Respon
     """The page that lists every node a search matched, each with its company and year
     (labels come from report data: escaped)."""
     html = render_template("sdg/choose.html", name=name, nodes=nodes, node_url=node_url,
-                           report_name=projection.report_name)
+                           report_name=projection.report_name, **_lang_context())
     return Response(html, content_type="text/html; charset=utf-8")
 
 
@@ -106,7 +124,8 @@ def _trace_page(kind: str, name: str, as_json: bool) -> Response:
         return _json(trace.as_json())
     html = render_template("sdg/trace.html", kind=kind, node=node, trace=trace, node_url=node_url,
                            report_name=projection.report_name,
-                           json_url=request.path + ".json" + (f"?{request.query_string.decode()}" if request.query_string else ""))
+                           json_url=request.path + ".json" + (f"?{request.query_string.decode()}" if request.query_string else ""),
+                           **_lang_context())
     return Response(html, content_type="text/html; charset=utf-8")
 
 

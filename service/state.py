@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Hashable, Mapping
+from typing import Any, Callable, Hashable, Iterable, Mapping
 
 from cachetools import LRUCache
 from flask import current_app
@@ -27,6 +27,7 @@ from esgkg.graph.errors import StoreError
 from esgkg.graph.namespaces import Iris
 from esgkg.graph.projection import Projection, build_projection
 from esgkg.graph.store import StoreRoot
+from esgkg.graph.traversal import restrict
 
 from .backends import Backend
 from .backends.sparql import BackendSparql
@@ -136,12 +137,21 @@ class State:
 
         return self.answers.get(self.data_version(), (name, tuple(sorted(given.items()))), compute)
 
-    def picture(self, kind: str, fmt: str, report: str | None = None, metric: str | None = None) -> bytes:
-        """A rendered picture of the current data (once per version and parameters)."""
+    def picture(self, kind: str, fmt: str, report: str | None = None, metric: str | None = None,
+                part: tuple[Hashable, Callable[[], Iterable[str]]] | None = None) -> bytes:
+        """A rendered picture of the current data (once per version and parameters).
+
+        ``part`` draws only some topics and goals: (a key naming the part, e.g. a named
+        query's parameters, and a function giving their IRIs, called only on a cache miss).
+        """
         projection = self.projection()
-        key = (kind, fmt, report or "", metric or "", plots.cjk_font() or "")
-        return self.pictures.get(projection.version, key,
-                                 lambda: plots.render(kind, fmt, projection, self.sparql.select, report, metric))
+        key = (kind, fmt, report or "", metric or "", plots.cjk_font() or "", part[0] if part else None)
+
+        def draw() -> bytes:
+            shown = restrict(projection, part[1]()) if part else projection
+            return plots.render(kind, fmt, shown, self.sparql.select, report, metric)
+
+        return self.pictures.get(projection.version, key, draw)
 
     def dump_files(self, version: Version) -> list[DumpFile]:
         """The dumps of ``version``, generated on first use (seconds, once per version)."""

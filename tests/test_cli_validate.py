@@ -129,3 +129,46 @@ def test_findings_of_several_reports_are_grouped_by_report(bundled_store: StoreR
     if len(reports) > 1:  # each group's findings are about its own report's nodes
         group = text.split(f" report {sorted(reports)[0]}: ", 1)[1].split("\n report ", 1)[0]
         assert f"/id/{sorted(reports)[1]}/" not in group
+
+
+def _as_printed(written: str | None, printed: str) -> str:
+    """The digits a reader sees: the leading number as written (0.0810 keeps its zero), else
+    the printed value."""
+    import re
+    from decimal import Decimal
+
+    match = re.match(r"^[^0-9]*([0-9][0-9,]*(\.[0-9]+)?)", written or "")
+    lead = match.group(1).replace(",", "") if match else ""
+    return lead if lead and Decimal(lead) == abs(Decimal(printed)) else printed
+
+
+def test_messages_give_values_as_printed_in_the_printed_unit(bundled_store: StoreRoot) -> None:
+    """A finding about a stated value quotes it as the report prints it (digits and unit), not
+    in the canonical unit it is stored in (0.74 MWh/person, not 740; 0.0810, not 0.081), and the
+    computed value comes in that same printed unit."""
+    from esgkg.graph.sparql import StoreSparql
+
+    store, _ = bundled_store.open_read_only()
+    rows = StoreSparql(store).select("""
+        PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX esg: <https://w3id.org/esgkg/ontology#>
+        SELECT ?r ?shape ?message ?value ?written ?printed ?unit ?factor WHERE {
+          ?r a sh:ValidationResult ; sh:sourceShape ?shape ; sh:focusNode ?metric ; sh:value ?value ; sh:resultMessage ?message .
+          FILTER(LANGMATCHES(LANG(?message), "en") && (STRENDS(STR(?shape), "#IntensityShape") || STRENDS(STR(?shape), "#YearOnYearShape")))
+          ?o esg:metric ?metric ; esg:value ?value ; esg:valueAsPrinted ?printed ; esg:unitAsPrinted ?unit ; esg:conversionFactor ?factor .
+          OPTIONAL { ?o esg:asWritten ?written }
+        }""").rows
+    plain = [{k: v["value"] for k, v in r.items()} for r in rows]
+    assert sum(1 for r in plain if r["shape"].endswith("IntensityShape")) >= 5
+    assert any(float(r["factor"]) != 1 for r in plain)  # a value stored in another unit than printed
+    # A value may be stated in several sections (with different wording): one of them is the one.
+    by_finding: dict[str, list[dict]] = {}
+    for r in plain:
+        by_finding.setdefault(r["r"], []).append(r)
+    for candidates in by_finding.values():
+        message, intensity = candidates[0]["message"], candidates[0]["shape"].endswith("IntensityShape")
+        stated = [f"{_as_printed(c.get('written'), c['printed'])} {c['unit']}" for c in candidates]
+        if intensity:
+            assert any(f"the value {s} stated" in message for s in stated), (stated, message)
+            assert any(message.endswith(f" {c['unit']}") for c in candidates), message  # quotient in that unit
+        else:
+            assert any(f" {s} in " in message for s in stated), (stated, message)

@@ -171,3 +171,55 @@ def test_one_loader_so_every_surface_carries_the_deployment_base(tmp_path, monke
             assert len(r.get_json()["results"]["bindings"]) == len(listed["rows"]) >= 1
     finally:
         app.extensions["esgkg"].backend.close()
+
+
+def test_unknown_names_and_values_say_what_is_accepted(run) -> None:
+    """One set of rules (graph/named_queries.py) for every surface: unknown names, values
+    outside a declared list and ids the store does not hold are refused, naming what is accepted."""
+    trend, pillars = QUERIES["metric-trend"], QUERIES["topics-by-pillar"]
+    with pytest.raises(nq.NamedQueryError, match=r"no parameter 'bogus'; it accepts: report, metric"):
+        nq.prepare(trend, {"bogus": "1"}, run)
+    with pytest.raises(nq.NamedQueryError, match=r"pillar is one of E, S, G"):
+        nq.prepare(pillars, {"pillar": "x"}, run)
+    with pytest.raises(nq.NamedQueryError, match=r"no metric with that id in the store; closest .*employees-total"):
+        nq.prepare(trend, {"metric": "employes-total"}, run)
+    with pytest.raises(nq.NamedQueryError, match=r"no report with that id.*oneconnect-2024"):
+        nq.prepare(trend, {"report": "oneconnect"}, run)
+    with pytest.raises(nq.NamedQueryError, match="more than once"):
+        nq.given_values([("pillar", "E"), ("pillar", "S")], pillars)
+    # A declared value in another case is that value: pillar=e asks for E.
+    lower = nq.run(pillars, run, {"pillar": "e"})
+    assert len(lower) == len(nq.run(pillars, run, {"pillar": "E"})) > 0
+    assert set(lower.values("pillar")) == {"E"}
+    assert "one of: E|S|G" not in pillars.param("pillar").accepted()  # said in words, not header syntax
+
+
+def test_declared_ids_exist_and_choices_filter(run) -> None:
+    for query in QUERIES.values():
+        for param in query.params:
+            if param.ids:
+                assert nq.known_ids(param.ids, run, query.base), (query.name, param.name)
+    for name in ("validation-checks", "validation-warnings"):
+        for level in QUERIES[name].param("severity").choices:
+            rows = nq.run(QUERIES[name], run, {"severity": level})
+            assert len(rows) > 0 and set(rows.values("level")) == {level}, (name, level)
+
+
+def test_metric_trend_is_in_year_order(run) -> None:
+    rows = [(r["report"]["value"], r["metric_id"]["value"], r["year"]["value"], r["section"]["value"])
+            for r in nq.run(QUERIES["metric-trend"], run).rows]
+    assert rows == sorted(rows) and len(rows) > 100
+
+
+def test_validation_findings_once_each_and_every_check_has_its_message(run) -> None:
+    findings = nq.run(QUERIES["validation-warnings"], run)
+    stored = run("PREFIX sh: <http://www.w3.org/ns/shacl#> SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { "
+                 "?r a sh:ValidationResult ; sh:resultSeverity ?s FILTER(?s IN (sh:Warning, sh:Info)) }")
+    assert len(findings) == int(stored.rows[0]["n"]["value"]) > 0
+    assert all(r.get("message_en") for r in findings.rows)
+    zh = [r for r in findings.rows if r.get("message_zh")]
+    assert zh and all(r["message_zh"]["value"] != r["message_en"]["value"] for r in zh)
+    checks = nq.run(QUERIES["validation-checks"], run)
+    assert len(checks) >= 8
+    assert all(r.get("message_en") and r.get("message_zh") for r in checks.rows), \
+        [r["check"]["value"] for r in checks.rows if not r.get("message_en")]

@@ -135,3 +135,56 @@ def test_cli_trace(bundled_store: StoreRoot) -> None:
     assert ambiguous.exit_code == 1 and "ambiguous" in ambiguous.output
     missing = runner.invoke(main, ["trace", "no such thing", "--report", "oneconnect-2024", *store])
     assert missing.exit_code == 1 and "nothing named" in missing.output
+
+
+def test_restrict_keeps_only_the_named_topics_and_goals(store_and_projection) -> None:
+    """A picture of a filtered answer draws the answer: restrict() keeps the topics and goals
+    it names (targets with their goal), and a kind it names none of stays whole."""
+    from esgkg.graph import named_queries, plots
+
+    store, projection = store_and_projection
+    answer = named_queries.run(named_queries.get("sdg-topics"), StoreSparql(store).select, {"sdg": "13"})
+    iris = {c["value"] for row in answer.rows for c in row.values() if c.get("type") == "uri"}
+    part = traversal.restrict(projection, iris)
+    assert {g.number for g in part.goals()} == {"13"}
+    assert {t.iri for t in part.of_kind("topic")} == set(answer.values("topic"))
+    assert all(n.number.startswith("13.") for n in part.nodes.values() if n.kind == "sdg-target")
+    matrix = traversal.coverage_matrix(part)
+    assert matrix.topics and all(row[0] > 0 for row in matrix.counts)  # every topic drawn links to 13
+    figure = plots.draw("network", part, StoreSparql(store).select)
+    goal_labels = [t.get_text() for t in figure.axes[0].texts if t.get_text().startswith("SDG ")]
+    assert len(goal_labels) == 1 and goal_labels[0].startswith("SDG 13 ")
+    whole = plots.draw("network", projection, StoreSparql(store).select)
+    assert len([t for t in whole.axes[0].texts if t.get_text().startswith("SDG ")]) > 5
+    # Naming only topics keeps every goal they reach.
+    one = traversal.restrict(projection, {TOPIC + "climate-change"})
+    assert [t.slug for t in one.of_kind("topic")] == ["climate-change"] and len(one.goals()) == 17
+
+
+def test_statement_paths_quote_the_same_evidence_in_both_languages(projection) -> None:
+    """A line never quotes one statement in Chinese and another in English, and never puts a
+    quote right after a section it may not come from (the data keeps a record's quotes
+    without their sections)."""
+    import re
+
+    checked = 0
+    for topic in projection.of_kind("topic"):
+        for reach in traversal.trace_topic(projection, topic.iri).goals:
+            for path in reach.paths:
+                if not path.kind.startswith("statement"):
+                    continue
+                record, text = path.nodes[1], path.explanation
+                count = traversal.statement_count(record)
+                quoted_en = re.findall(r"“([^”]*)”", text["en"])
+                if count == 1:
+                    zh, en = traversal.quoted(record, "zh")[0], traversal.quoted(record, "en")[0]
+                    assert zh[:40] in text["zh"] and en[:40] in text["en"]
+                    # one record, one statement: its two wordings are one link's evidence
+                    assert record.statements.get("zh", [zh]) == [zh] and record.statements.get("en", [en]) == [en]
+                    checked += 1
+                elif count > 1:
+                    assert f"{count} quoted statements" in text["en"] and f"{count}段" in text["zh"]
+                    assert not any(q in record.statements.get("en", []) for q in quoted_en)
+                    checked += 1
+                assert not re.search(r"(Chairman|\d)\s*:\s*“", text["en"]), text["en"]
+    assert checked > 5

@@ -16,6 +16,8 @@ def test_query_list(client) -> None:
         assert f'href="/queries/{name}"' in html
     listing = client.get("/queries.json").get_json()
     assert {q["name"] for q in listing} == set(named_queries.load_all())
+    pillar = next(p for q in listing if q["name"] == "topics-by-pillar" for p in q["parameters"] if p["name"] == "pillar")
+    assert pillar["one_of"] == ["E", "S", "G"] and pillar["accepts"] == "one of E, S, G"
 
 
 @pytest.mark.parametrize("name", sorted(named_queries.load_all()))
@@ -62,3 +64,48 @@ def test_named_query_iri_dereferences_to_rdf(client) -> None:
     g = Graph().parse(data=response.get_data(as_text=True), format="turtle")
     assert any("queries/topics-by-pillar" in str(s) for s in g.subjects())
     assert client.get("/queries/topics-by-pillar.ttl").status_code == 200
+
+
+@pytest.mark.parametrize("url, status, said", [
+    ("/queries/metric-trend.csv?bogus=1", 400, "no parameter 'bogus'; it accepts: report, metric"),
+    ("/queries/metric-trend?bogus=", 400, "no parameter 'bogus'"),
+    ("/queries/topics-by-pillar.json?pillar=x", 400, "pillar is one of E, S, G"),
+    ("/queries/topics-by-pillar?pillar=E&pillar=S", 400, "more than once"),
+    ("/queries/metric-trend.json?metric=employes-total", 400, "closest (of "),
+    ("/queries/topic-sdgs.csv?report=nope", 400, "oneconnect-2024"),
+    ("/queries/sdg-topics.svg?sdg=13&report=nope", 400, "no report with that id"),
+    ("/queries/sdg-topics.svg?bogus=1", 400, "no parameter 'bogus'"),
+])
+def test_bad_parameters_say_what_is_accepted(client, url: str, status: int, said: str) -> None:
+    """Refused in the one error shape, never ignored: JSON for a .json URL or a client asking
+    for JSON, HTML for a browser. (A page URL asked for as JSON is the query's RDF description.)"""
+    path = url.split("?")[0]
+    if "." in path.rsplit("/", 1)[-1]:
+        as_json = client.get(url, headers={"Accept": "application/json"})
+        assert as_json.status_code == status and said in as_json.get_json()["error"], as_json.data[:300]
+    if not path.endswith(".json"):
+        as_html = client.get(url, headers={"Accept": "text/html"})
+        assert as_html.status_code == status and as_html.content_type.startswith("text/html")
+        assert said.replace("'", "&#39;") in as_html.get_data(as_text=True)
+
+
+def test_declared_values_in_any_case_and_empty_answers_say_why(client) -> None:
+    doc = client.get("/queries/topics-by-pillar.json?pillar=e").get_json()
+    assert doc["parameters"] == {"pillar": "E"} and doc["rows"] and {r["pillar"] for r in doc["rows"]} == {"E"}
+    page = client.get("/queries/value-provenance?metric=employees-total&year=1999").get_data(as_text=True)
+    assert "0 row(s)" in page and "No rows for metric=employees-total, year=1999" in page
+
+
+def test_query_pictures_draw_the_parameters(client) -> None:
+    whole = client.get("/queries/sdg-topics.svg")
+    part = client.get("/queries/sdg-topics.svg?sdg=13")
+    assert whole.status_code == part.status_code == 200 and whole.data != part.data
+    assert client.get("/queries/sdg-topics.svg?sdg=13").data == part.data  # cached per parameters
+    assert client.get("/queries/sdg-topics.svg?sdg=4").data not in (whole.data, part.data)
+    pillar = client.get("/queries/topics-by-pillar.svg?pillar=E&report=oneconnect-2024")
+    assert pillar.status_code == 200 and pillar.data != client.get("/queries/topics-by-pillar.svg?report=oneconnect-2024").data
+    # A parameter the picture cannot draw: no picture, rather than one that only looks filtered.
+    page = client.get("/queries/value-provenance?metric=employees-total&year=2024").get_data(as_text=True)
+    assert "<img" not in page
+    refused = client.get("/queries/value-provenance.svg?metric=employees-total&year=2024")
+    assert refused.status_code == 404 and b"without year" in refused.data

@@ -73,3 +73,46 @@ def test_a_name_in_several_reports_is_never_resolved_silently(client) -> None:
     assert ambiguous.status_code == 400 and "report=" in ambiguous.get_data(as_text=True)
     one = sorted(by_slug[slug])[0]
     assert client.get(f"/sdg/stakeholder/{slug}.json?report={one}").status_code == 200
+
+
+def _without_other_language(html: str) -> str:
+    import re
+
+    return re.sub(r'<span class="other-lang">.*?</span>', "", html, flags=re.S)
+
+
+@pytest.mark.parametrize("url, english", [
+    ("/sdg", ["Trace a topic", "Coverage: which topic", "Betweenness centrality", "stakeholder group</th>",
+              "SDGs reached through", "lost its axis positions", ">all</a>", "Report:"]),
+    ("/sdg/topic/climate-change?report=oneconnect-2024", ["Reaches ", "Stakeholder groups who care", "None in the data",
+                                                           "Also concerning", "context, not paths", ">targets ", "triples</summary>"]),
+    ("/sdg/goal/13", ["material topic(s) behind this goal", "triples</summary>"]),
+])
+def test_the_chinese_view_of_the_sdg_pages_is_chinese(client, url: str, english: list[str]) -> None:
+    """?lang=zh (or Accept-Language: zh) gives every UI string in Chinese; the English words
+    remain only as the other-language glosses beside headings."""
+    en = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    sep = "&" if "?" in url else "?"
+    zh = client.get(url + sep + "lang=zh").get_data(as_text=True)
+    negotiated = client.get(url, headers={"Accept-Language": "zh-TW,zh;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="en">' in en
+    for page in (zh, negotiated):
+        assert '<html lang="zh-Hant">' in page
+        shown = _without_other_language(page)
+        for words in english:
+            assert words in en, words
+            assert words not in shown, words
+    assert "lang=en" in zh and "lang=zh" in en  # each page links to the other language
+
+
+def test_sdg_targets_are_written_one_way_everywhere(client) -> None:
+    """The UN KOS gives 12.5 two notations ("12.05" padded, "12.5" compact): every page shows 12.5."""
+    from esgkg.graph.named_queries import sdg_notation
+
+    assert sdg_notation("http://metadata.un.org/sdg/12.5") == "12.5"
+    assert sdg_notation("http://metadata.un.org/sdg/13") == "13"
+    assert sdg_notation("https://example.org/12.5") is None
+    for url in ("/sdg/topic/climate-change?report=oneconnect-2024", "/id/oneconnect-2024/topic/climate-change",
+                "/id/oneconnect-2024/sdg-contribution/climate-change--12"):
+        html = client.get(url, headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert "12.5" in html and "12.05" not in html, url

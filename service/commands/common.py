@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import re
 import time
 from pathlib import Path
 from typing import Iterator
 
 import click
+from rich.cells import cell_len
 from rich.console import Console
+from rich.table import Table as RichTable
 
 from esgkg.graph.build import build as build_dataset
 from esgkg.graph.errors import EsgkgError
@@ -118,3 +121,67 @@ def open_projection(store_path: Path | None) -> tuple[Projection, QueryFn]:
     """The topic–SDG projection of the store (built first if there is none) and its query function."""
     query, version = open_query_fn(store_path)
     return build_projection(query, version, str(Iris().esg)), query
+
+
+# -- tables that stay readable in a narrow terminal --------------------------------------------
+
+_NUMBER = re.compile(r"^[+-]?(\d[\d,]*(\.\d+)?|\.\d+)([eE][+-]?\d+)?%?$")
+_ID = re.compile(r"^[\w.:/#@+-]+$")  # ids, codes, IRIs, years, sections: one token, no spaces
+
+
+def unbreakable(values: list[str]) -> bool:
+    """True for a column of numbers or ids: cutting one in two lines misreads it (1937 → 193/7)."""
+    filled = [v for v in values if v]
+    return bool(filled) and all(_NUMBER.match(v) or _ID.match(v) for v in filled)
+
+
+def _needed(header: str, values: list[str], whole: bool) -> int:
+    """Columns a cell needs: the whole longest value for numbers and ids, else its longest word."""
+    cells = [header, *values]
+    if whole:
+        return max(cell_len(c) for c in cells)
+    # A run of CJK characters has no spaces and breaks between any two of them.
+    return max(cell_len(w) if w.isascii() else 4 for c in cells for w in (c.split() or [""]))
+
+
+def _widths(columns: list[str], rows: list[list[str]], whole: list[bool], space: int) -> list[int] | None:
+    """Column widths within ``space``: numbers and ids whole, text at least its longest word
+    and the rest shared by how much text each has; None when that cannot fit."""
+    least = [_needed(c, [r[i] for r in rows], whole[i]) for i, c in enumerate(columns)]
+    most = [max(least[i], *(cell_len(r[i]) for r in rows)) for i in range(len(columns))]
+    spare = space - sum(least)
+    if spare < 0:
+        return None
+    if sum(most) <= space:
+        return most
+    wants = [m - lo for m, lo in zip(most, least)]
+    total = sum(wants)
+    return [lo + (spare * w) // total for lo, w in zip(least, wants)]
+
+
+def print_rows(console: Console, columns: list[str], rows: list[list[str]], title: str = "",
+               caption: str = "") -> None:
+    """A table whose numbers and ids never wrap and whose text folds at word boundaries; when
+    even that cannot fit the terminal, one small name/value table per row instead."""
+    whole = [unbreakable([r[i] for r in rows]) for i in range(len(columns))]
+    widths = _widths(columns, rows, whole, console.width - 3 * len(columns) - 1) if rows else None
+    if widths is not None or not rows:
+        table = RichTable(title=title or None, caption=caption or None)
+        for i, name in enumerate(columns):
+            table.add_column(name, no_wrap=whole[i], overflow="fold", width=widths[i] if widths else None)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        return
+    if title:
+        console.print(title, justify="center", highlight=False)
+    for number, row in enumerate(rows, start=1):
+        record = RichTable(show_header=False, title=f"row {number} of {len(rows)}", title_justify="left")
+        record.add_column("column", no_wrap=True, style="bold")
+        record.add_column("value", overflow="fold")
+        for name, value in zip(columns, row):
+            if value:
+                record.add_row(name, value)
+        console.print(record)
+    if caption:
+        console.print(caption, highlight=False)

@@ -11,35 +11,27 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table as RichTable
 
 from esgkg.graph import named_queries
 from esgkg.graph.errors import EsgkgError
 from esgkg.graph.sparql import QueryError
 from esgkg.graph.result_format import cell_text, is_iri_column, to_csv, to_json
 
-from .common import open_query_fn, store_option
+from .common import err_console, open_query_fn, print_rows, store_option
 
 
 def print_query_list(console: Console) -> None:
-    table = RichTable(title="Named queries (esgkg query NAME)", show_lines=False)
-    for col in ("name", "question", "問題", "parameters"):
-        table.add_column(col, overflow="fold")
+    rows = []
     for q in named_queries.load_all().values():
-        params = ", ".join(f"{p.name} ({p.type}{'' if p.default is None else ', default ' + p.default})"
-                           for p in q.params)
-        table.add_row(q.name, q.title, q.title_zh, params)
-    console.print(table)
+        params = ", ".join(f"{p.name} ({p.accepted() if p.choices else p.type})" for p in q.params)
+        rows.append([q.name, f"{q.title}\n{q.title_zh}".strip(), params])
+    print_rows(console, ["name", "question / 問題", "parameters"], rows, title="Named queries (esgkg query NAME)")
 
 
 def print_table(console: Console, named: named_queries.NamedQuery, result, show_iris: bool, width: int) -> None:
     columns = [v for v in result.variables if show_iris or not is_iri_column(result, v)]
-    table = RichTable(title=f"{named.title}\n{named.title_zh}".strip(), caption=f"{len(result)} row(s)")
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for row in result.rows:
-        table.add_row(*(cell_text(row.get(c), width) for c in columns))
-    console.print(table)
+    rows = [[cell_text(row.get(c), width) for c in columns] for row in result.rows]
+    print_rows(console, columns, rows, title=f"{named.title}\n{named.title_zh}".strip(), caption=f"{len(result)} row(s)")
 
 
 @click.command("query")
@@ -60,15 +52,18 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, list_: bool, show
         return
     named = named_queries.get(name)
     values = named_queries.parse_assignments(params)
-    sparql = named_queries.bind(named, values)
+    for key in values:
+        named.param(key)  # an unknown name: refused, with the names it accepts
     if show_sparql:
-        click.echo(sparql)
+        click.echo(named_queries.bind(named, values))
         return
     run, _ = open_query_fn(store_path)
     try:
-        result = run(sparql)
+        result = run(named_queries.prepare(named, values, run))
     except QueryError as exc:
         raise EsgkgError(f"query {name} failed: {exc}") from exc
+    if not len(result):
+        err_console.print(named_queries.empty_hint(named, values), highlight=False)
     if fmt == "json":
         click.echo(json.dumps(to_json(named, values, result), ensure_ascii=False, indent=2))
     elif fmt == "csv":

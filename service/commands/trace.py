@@ -14,8 +14,15 @@ from .common import open_projection, report_option, store_option
 
 
 def _path_lines(path: traversal.Path, indent: str = "    ") -> list[str]:
-    return [f"{indent}- [{path.kind}] {path.explanation['zh']}",
-            f"{indent}  {path.explanation['en']}"]
+    lines = [f"{indent}- [{path.kind}] {path.explanation['zh']}",
+             f"{indent}  {path.explanation['en']}"]
+    record = path.nodes[1] if len(path.nodes) == 3 and path.kind.startswith("statement") else None
+    if record is not None and traversal.statement_count(record) > 1:
+        # Each language's statements as the data holds them (unpaired: see traversal.explain).
+        for lang, name in (("zh", "陳述"), ("en", "statements")):
+            lines += [f"{indent}    {name}: 「{q}」" if lang == "zh" else f"{indent}    {name}: “{q}”"
+                      for q in traversal.quoted(record, lang)]
+    return lines
 
 
 def _reach_lines(reaches: list[traversal.GoalReach]) -> list[str]:

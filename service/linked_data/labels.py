@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from esgkg.graph.named_queries import sdg_notation
 from esgkg.graph.namespaces import Iris, prefixes
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -96,7 +97,7 @@ class Labeller:
                 # Keep the first (sorted) label per language: stable pages.
                 by_lang.setdefault(lang_tag, t.object.value)
             elif p == NOTATION:
-                self.notations.setdefault(t.subject.value, t.object.value)
+                self.notations.setdefault(t.subject.value, sdg_notation(t.subject.value) or t.object.value)
 
     def _label_in(self, iri: str, lang: str) -> str | None:
         for p in _LABEL_ORDER:
