@@ -50,6 +50,7 @@ def make_backend(config: Config) -> Backend:
                       max_bytes=config.max_result_bytes, limits=limits, base_iri=iris.base)
     if not config.allow_update:
         root.current()  # fail fast, with the store's own message, before starting workers
+        root.ensure_union()  # a version published before union copies existed: made once, here
         return WorkerPool(spec, size=config.workers, timeout=config.query_timeout,
                           queue_wait=config.queue_wait, max_size=config.max_workers)
     # What the build makes and updates must not change: the vocabularies, the shapes that

@@ -31,8 +31,8 @@ from typing import Any, Callable
 
 import pyoxigraph as ox
 
-from esgkg.graph.sparql_text import has_from_clause
-from esgkg.graph.store import StoreRoot
+from esgkg.graph.store import StoreInfo, StoreRoot
+from esgkg.graph.union import run_query
 
 from . import sandbox
 from .complexity import complexity_problem
@@ -76,13 +76,16 @@ class _Worker:
         self.confirm = confirm
         self.store: ox.Store | None = None
         self.version: str | None = None
+        self.info: StoreInfo | None = None
+        self.union_store: ox.Store | None = None
         self.open()
 
     def open(self) -> None:
         if self.spec.mode == "write" and not self.root.exists():
             _publish_empty(self.root)
-        self.store, info = self.root.open_read_only()
-        self.version = info.version
+        self.store, self.info = self.root.open_read_only()
+        self.version = self.info.version
+        self.union_store = None  # the version's union copy, opened by the first query needing it
 
     def maybe_reopen(self) -> None:
         """Follow ``current`` to a newly published version (cheap readlink per job)."""
@@ -122,21 +125,23 @@ class _Worker:
         problem = complexity_problem(job["query"])
         if problem:
             return Reply.error(400, f"Query not accepted: {problem}")
-        kwargs: dict[str, Any] = {"base_iri": job.get("base_iri")}
-        default, named = job.get("default_graphs"), job.get("named_graphs")
-        if default or named:
-            # The protocol's dataset replaces any FROM in the query (Protocol §2.1.4).
-            kwargs["default_graph"] = [self._graph(g) for g in default or []]
-            kwargs["named_graphs"] = [self._graph(g) for g in named or []]
-        elif self.spec.union_default_graph and not has_from_clause(job["query"]):
-            # Our data lives in named graphs; without a dataset, query all of it.
-            kwargs["use_default_graph_as_union"] = True
         try:
-            result = self.store.query(job["query"], **kwargs)
+            result = self.run_query(job)
             return serialize_result(result, job["media_type"], self.spec.max_rows, self.spec.prefixes,
                                     self.spec.max_bytes)
         except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
             return engine_error(exc, "query")
+
+    def run_query(self, job: dict[str, Any]) -> Any:
+        """The engine's result for a query job; the default graph is a set (graph/union.py)."""
+        assert self.store is not None and self.info is not None
+        union = self.spec.union_default_graph
+        if union and self.union_store is None:
+            self.union_store = ox.Store.read_only(str(self.root.ensure_union(self.info)))
+        # The protocol's dataset, if any, replaces the query's FROM clauses (Protocol §2.1.4).
+        return run_query(self.store, job["query"], union=union, union_store=self.union_store,
+                         default_graphs=job.get("default_graphs"), named_graphs=job.get("named_graphs"),
+                         base_iri=job.get("base_iri"))
 
     # -- writes ----------------------------------------------------------------------
     def write(self, change: Callable[[ox.Store], None]) -> Reply:
