@@ -2,6 +2,8 @@
 validation hook that rolls back an update the shapes reject."""
 from __future__ import annotations
 
+import time
+
 import pyoxigraph as ox
 import pytest
 import requests
@@ -137,3 +139,62 @@ def test_pages_follow_writes(server):
                          timeout=30)
     assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
     assert label in again.text
+
+
+# -- LOAD SILENT and syntax errors, in every mode ----------------------------------------------
+@pytest.fixture(scope="module")
+def read_only_server(root):
+    with running_server(make_config(root, workers=1)) as url:
+        yield url
+
+
+def _update(url: str, text: str, headers: dict | None = None) -> requests.Response:
+    return requests.post(url + "/update", data=text.encode(), timeout=30,
+                         headers={"Content-Type": "application/sparql-update", **(headers or {})})
+
+
+@pytest.mark.parametrize("text", ["LOAD ;", "INSERT DATA {", "CREATE GRAPH <g>\nLOAD <remote> INTO GRAPH <g>"])
+def test_a_syntax_error_is_400_whatever_the_mode_and_token(server, read_only_server, text):
+    for url, headers in ((read_only_server, {}), (server, {}), (server, AUTH)):
+        r = _update(url, text, headers)
+        assert r.status_code == 400, (url, headers, r.status_code, r.text)
+        assert "Malformed update" in r.text
+
+
+def test_load_silent_succeeds_and_fetches_nothing(server, read_only_server):
+    """SPARQL 1.1 Update §3.1.4: with SILENT, LOAD always succeeds."""
+    from security_support import Listener
+
+    listener = Listener()
+    try:
+        remote = f"http://127.0.0.1:{listener.port}/data.ttl"
+        for text in (f"LOAD SILENT <{remote}>", f"LOAD SILENT <{remote}> INTO GRAPH <{G}/loaded>",
+                     "LOAD SILENT <somescheme://www.example.com/THIS-GRAPH-DOES-NOT-EXIST/>"):
+            for url, headers in ((read_only_server, {}), (server, AUTH)):
+                r = _update(url, text, headers)
+                assert r.status_code == 204, (url, text, r.status_code, r.text)
+        assert not ask(server, f"ASK {{ GRAPH <{G}/loaded> {{ ?s ?p ?o }} }}")
+        assert _update(read_only_server, f"LOAD <{remote}>").status_code == 403  # without SILENT: refused
+        assert _update(server, f"LOAD <{remote}>", AUTH).status_code == 403
+        time.sleep(0.3)  # time for a stray connection to be accepted and counted
+    finally:
+        listener.close()
+    assert listener.connections == 0
+
+
+def test_the_syntax_check_runs_nothing_even_without_a_sandbox():
+    """The check parses with the engine on a read-only empty store: it cannot fetch or write."""
+    from security_support import Listener
+    from esgkg.service.backends.update_syntax import update_syntax_problem
+
+    listener = Listener()
+    try:
+        remote = f"http://127.0.0.1:{listener.port}/data.ttl"
+        assert update_syntax_problem(f"LOAD <{remote}> ; INSERT DATA {{ <a:s> <a:p> 1 }}") is None
+        assert update_syntax_problem(
+            f"INSERT {{ <a:s> <a:p> ?o }} WHERE {{ SERVICE <{remote}> {{ ?x ?y ?o }} }}") is None
+        assert "Malformed update" in update_syntax_problem("LOAD ;")
+        time.sleep(0.3)
+    finally:
+        listener.close()
+    assert listener.connections == 0

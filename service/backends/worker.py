@@ -37,6 +37,7 @@ from esgkg.graph.union import run_query
 from . import sandbox
 from .complexity import complexity_problem
 from .reply import Reply
+from .update_syntax import update_syntax_problem
 from .results import GRAPH_FORMATS, serialize_result, serialize_triples
 
 # Oxigraph's parser and evaluator recurse on the thread that calls them; a thread with a
@@ -107,6 +108,8 @@ class _Worker:
             return self.query(job)
         if op == "graph_get":
             return self.graph_get(job)
+        if op == "update_syntax":
+            return check_update_syntax(job)
         if self.spec.mode != "write":
             return Reply.error(403, "This worker is read-only.")
         if op == "update":
@@ -260,6 +263,12 @@ class _Worker:
         if isinstance(graph, ox.DefaultGraph):
             return self.write(lambda s: s.clear_graph(graph))
         return self.write(lambda s: s.remove_graph(graph))
+
+
+def check_update_syntax(job: dict[str, Any]) -> Reply:
+    """204 if the update parses, else the 400 saying why (nothing is executed)."""
+    problem = update_syntax_problem(job["update"], job.get("base_iri"))
+    return Reply.error(400, problem) if problem else Reply.no_content()
 
 
 def engine_error(exc: Exception, what: str) -> Reply:
