@@ -198,3 +198,53 @@ def test_the_syntax_check_runs_nothing_even_without_a_sandbox():
     finally:
         listener.close()
     assert listener.connections == 0
+
+
+# -- Graph Store Protocol: direct identification and POST creating a graph ---------------------
+TTL = {"Content-Type": "text/turtle; charset=utf-8"}
+
+
+def test_direct_identification_names_the_graph_by_its_url(server):
+    url = server + "/store/people/1.ttl"
+    body = b'<http://example.org/p1> <http://example.org/name> "Alice" .'
+    assert requests.put(url, data=body, headers=TTL, timeout=30).status_code == 401
+    assert requests.put(url, data=body, headers={**AUTH, **TTL}, timeout=30).status_code == 201
+    assert requests.put(url, data=body, headers={**AUTH, **TTL}, timeout=30).status_code == 204
+    got = requests.get(url, headers={"Accept": "application/n-triples"}, timeout=30)
+    assert got.status_code == 200 and got.text.count("\n") == 1
+    # The same graph, named indirectly and seen by SPARQL.
+    indirect = requests.get(server + "/store", params={"graph": url, "format": "nt"}, timeout=30)
+    assert indirect.text == got.text
+    assert ask(server, f'ASK {{ GRAPH <{url}> {{ <http://example.org/p1> ?p "Alice" }} }}')
+    post = requests.post(url, data=b'<http://example.org/p1> <http://example.org/name> "Al" .',
+                         headers={**AUTH, **TTL}, timeout=30)
+    assert post.status_code == 204
+    assert requests.head(url, timeout=30).status_code == 200
+    assert requests.delete(url, headers=AUTH, timeout=30).status_code == 204
+    assert requests.get(url, timeout=30).status_code == 404
+    assert requests.head(url, timeout=30).status_code == 404
+    assert requests.delete(url, headers=AUTH, timeout=30).status_code == 404
+
+
+def test_direct_identification_keeps_the_write_rules(server, read_only_server):
+    assert requests.put(read_only_server + "/store/x", data=b"", headers=TTL, timeout=30).status_code == 403
+    bad = requests.put(server + "/store/x", data=b"<a> <b> .", headers={**AUTH, **TTL}, timeout=30)
+    assert bad.status_code == 400 and "does not parse" in bad.text
+    assert requests.put(server + "/store/x", data=b"", timeout=30, headers={
+        **AUTH, "Content-Type": "application/pdf"}).status_code == 415
+    both = requests.get(server + "/store/x", params={"graph": G}, timeout=30)
+    assert both.status_code == 400
+
+
+def test_post_to_the_store_creates_a_graph_and_says_where(server, read_only_server):
+    body = b'<http://example.org/p2> <http://example.org/name> "Bob" .'
+    assert requests.post(read_only_server + "/store", data=body, headers=TTL, timeout=30).status_code == 403
+    created = requests.post(server + "/store", data=body, headers={**AUTH, **TTL}, timeout=30)
+    assert created.status_code == 201, created.text
+    location = created.headers["Location"]
+    assert location.startswith(server + "/store/")
+    again = requests.post(server + "/store", data=body, headers={**AUTH, **TTL}, timeout=30)
+    assert again.headers["Location"] != location  # a new graph each time
+    got = requests.get(location, headers={"Accept": "application/n-triples"}, timeout=30)
+    assert got.status_code == 200 and '"Bob"' in got.text
+    assert ask(server, f"ASK {{ GRAPH <{location}> {{ ?s ?p \"Bob\" }} }}")
