@@ -168,7 +168,7 @@ class _Worker:
             except SyntaxError as exc:
                 return Reply.error(400, f"Malformed update: {exc}")
             except (ValueError, RuntimeError, OSError) as exc:
-                return engine_error(exc, "update")
+                return update_failure(exc)
             changed = self._changed_system_graphs(copy)
             if changed:
                 return Reply.error(403, "Update refused: it would change the system graph(s) "
@@ -271,6 +271,20 @@ def check_update_syntax(job: dict[str, Any]) -> Reply:
     return Reply.error(400, problem) if problem else Reply.no_content()
 
 
+def update_failure(exc: Exception) -> Reply:
+    """A well-formed update that cannot be carried out on the store as it is: 409.
+
+    The endpoint checked the syntax already (a 400), so what fails here is an operation the
+    store's state refuses (CLEAR/DROP/COPY of a graph that does not exist, CREATE of one that
+    does): the client's request conflicts with the data, neither malformed nor our fault.
+    (The Protocol suggests 500 for an update the service fails to execute; here 500 stays
+    reserved for our own faults, so that a client can tell the two apart.)
+    """
+    if isinstance(exc, (SyntaxError, PermissionError)):
+        return engine_error(exc, "update")
+    return Reply.error(409, f"The update could not be carried out, nothing was changed: {exc}")
+
+
 def engine_error(exc: Exception, what: str) -> Reply:
     """The client's answer when the engine refuses a query or update."""
     if isinstance(exc, PermissionError):
@@ -283,7 +297,9 @@ def engine_error(exc: Exception, what: str) -> Reply:
         return Reply.error(400, f"Malformed {what}: {exc}")
     if isinstance(exc, OSError):
         return Reply.error(400, f"The {what} failed: {exc}")
-    return Reply.error(400, f"Bad {what}: {exc}")  # ValueError, RuntimeError (e.g. unknown function)
+    # ValueError, RuntimeError (e.g. an unknown function): well-formed, so not a 400, which
+    # says "malformed" (Protocol §2.1.4), and the client's to change, so not a 500.
+    return Reply.error(422, f"The {what} is well-formed but cannot be evaluated here: {exc}")
 
 
 def _publish_empty(root: StoreRoot) -> None:
