@@ -263,3 +263,11 @@ def test_update_mode_readers_count_once_after_a_write(tmp_path):
         assert r.status_code == 204, r.text
         assert _count(url) == 1
         assert _count(url, pattern=f"GRAPH ?g {{ <{E}acme> ?p ?o }}") == 3
+
+
+def test_a_well_formed_query_the_engine_cannot_evaluate_is_422(server):
+    """An unknown function is no syntax error (W3C syntax-query test_4 must not be a 400)."""
+    r = get(server, "PREFIX ex: <http://example.org/> SELECT (ex:nosuchfunction(1) AS ?x) WHERE {}")
+    assert r.status_code == 422, r.text
+    assert "nosuchfunction" in r.text
+    assert get(server, "SELECT * WHERE {").status_code == 400

@@ -248,3 +248,11 @@ def test_post_to_the_store_creates_a_graph_and_says_where(server, read_only_serv
     got = requests.get(location, headers={"Accept": "application/n-triples"}, timeout=30)
     assert got.status_code == 200 and '"Bob"' in got.text
     assert ask(server, f"ASK {{ GRAPH <{location}> {{ ?s ?p \"Bob\" }} }}")
+
+
+def test_a_well_formed_update_the_store_refuses_is_409_not_400(server):
+    """400 means malformed; CLEAR of a graph that does not exist is a conflict with the data."""
+    r = _update(server, "CLEAR GRAPH <http://example.org/no-such-graph>", AUTH)
+    assert r.status_code == 409, r.text
+    assert "no-such-graph" in r.text and "nothing was changed" in r.text
+    assert _update(server, "CLEAR SILENT GRAPH <http://example.org/no-such-graph>", AUTH).status_code == 204
