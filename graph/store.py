@@ -94,17 +94,21 @@ class StoreRoot:
         target = self.union_dir(info)
         if target.is_dir():
             return target
-        staged = self.staging_dir(f"union-{info.version}")
         try:
-            derive_union(info.path, staged)
+            staged = self.staging_dir(f"union-{info.version}")
             try:
-                os.replace(staged, target)
-            except OSError:  # another process published it first: same content
-                if not target.is_dir():
-                    raise
-        finally:
-            if staged.exists():
-                shutil.rmtree(staged, ignore_errors=True)
+                derive_union(info.path, staged)
+                try:
+                    os.replace(staged, target)
+                except OSError:  # another process published it first: same content
+                    if not target.is_dir():
+                        raise
+            finally:
+                if staged.exists():
+                    shutil.rmtree(staged, ignore_errors=True)
+        except (OSError, RuntimeError) as exc:  # e.g. a store folder this user cannot write
+            raise StoreError(f"cannot make the union copy {target} of version {info.version}: {exc} "
+                             "(run `esgkg build` as a user who can write the store)") from exc
         return target
 
     def open_union_read_only(self) -> tuple[pyoxigraph.Store, StoreInfo]:
