@@ -20,7 +20,7 @@ def publish(root: StoreRoot, out: Path, iris: Iris | None = None, extra_document
     """Write the publication of the current store version into ``out``; return a summary."""
     iris = iris or Iris()
     store, info = root.open_read_only()
-    source = StoreSparql(store)
+    source = StoreSparql(store, union_store=root.open_union_read_only()[0])
     out.mkdir(parents=True, exist_ok=True)
     files = dumps.write(store, out / "dumps", iris)
     description = dataset_description.describe_dataset(source, iris, dumps=files, version=info.version)

@@ -17,7 +17,7 @@ from typing import Callable, Iterator, Protocol
 import pyoxigraph as ox
 
 from .errors import QueryError
-from .sparql_text import has_from_clause
+from .union import run_query
 
 __all__ = ["QueryError", "QueryFn", "Row", "Sparql", "StoreSparql", "Table", "Term",
            "json_results_table", "term_json"]
@@ -87,13 +87,16 @@ def term_json(term: object) -> Term:
 class StoreSparql:
     """A :class:`Sparql` on an open pyoxigraph store, in this process."""
 
-    def __init__(self, store: ox.Store, max_rows: int = 100_000) -> None:
+    def __init__(self, store: ox.Store, max_rows: int = 100_000, union_store: ox.Store | None = None) -> None:
+        """``union_store``: the version's union copy (``StoreRoot.open_union_read_only``), in which
+        the default graph is the union as a set; without it shared triples count once per graph."""
         self.store = store
         self.max_rows = max_rows
+        self.union_store = union_store
 
     def _run(self, query: str) -> object:
         try:
-            return self.store.query(query, use_default_graph_as_union=not has_from_clause(query))
+            return run_query(self.store, query, union_store=self.union_store)
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {exc}") from exc
 

@@ -380,3 +380,57 @@ def add_using(update: str, using: list[str], using_named: list[str]) -> str:
     for position in reversed(inserts):
         update = update[:position] + clause + " " + update[position:]
     return update
+
+
+# --------------------------------------------------------------------- dataset clauses
+def dataset_clauses(query: str, base_iri: str | None = None) -> tuple[list[str], list[str]] | None:
+    """The IRIs of the query's FROM and FROM NAMED clauses, resolved, or None.
+
+    None when the query has no FROM clause, or when one is not plain enough to read here
+    (a relative IRI without a base, an undeclared prefix): the engine then reads its
+    dataset itself. PREFIX and BASE declarations are applied as the grammar says (§4.1.1).
+    """
+    if not has_from_clause(query):
+        return None
+    text = _unescape(query) if "\\" in query else query
+    toks = [t for t in tokens(text) if t.depth == 0]
+    declared: dict[str, str] = {}
+    base = base_iri
+    default: list[str] = []
+    named: list[str] = []
+    for index, token in enumerate(toks):
+        keyword = token.keyword
+        following = toks[index + 1:index + 3]
+        if keyword == "BASE" and following and following[0].kind == "iri":
+            base = _resolve(following[0].text[1:-1], base) or base
+        elif keyword == "PREFIX" and len(following) == 2 and following[1].kind == "iri":
+            declared[following[0].text.rstrip(":")] = _resolve(following[1].text[1:-1], base) or ""
+        elif keyword == "FROM" and following:
+            into = named if following[0].keyword == "NAMED" else default
+            term = following[1] if into is named and len(following) > 1 else following[0]
+            iri = _term_iri(term, declared, base)
+            if iri is None:
+                return None
+            into.append(iri)
+    return default, named
+
+
+def _resolve(reference: str, base: str | None) -> str | None:
+    """``reference`` resolved against ``base`` (RFC 3986), or None if it stays relative."""
+    from urllib.parse import urljoin, urlsplit
+
+    resolved = urljoin(base, reference) if base else reference
+    return resolved if urlsplit(resolved).scheme else None
+
+
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
+
+
+def _term_iri(token: Token, declared: dict[str, str], base: str | None) -> str | None:
+    if token.kind == "iri":
+        return _resolve(token.text[1:-1], base)
+    if token.kind == "name" and ":" in token.text:
+        prefix, _, local = token.text.partition(":")
+        if prefix in declared and declared[prefix]:
+            return declared[prefix] + _LOCAL_ESCAPE.sub(r"\1", local)
+    return None

@@ -4,6 +4,8 @@ Layout of a store root::
 
     <root>/versions/<version>/   an Oxigraph (RocksDB) store, never modified once published
     <root>/current               symlink to versions/<version>; replaced atomically by rename
+    <root>/versions/<version>.union/  the same dataset whose default graph is the RDF merge of
+                                 all its graphs (what queries read; see :meth:`StoreRoot.open_union_read_only`)
 
 A build writes a complete new version beside the old one and then swaps ``current`` with
 ``os.replace``; readers resolve ``current`` once when they open. A failed or killed build
@@ -24,6 +26,7 @@ from .errors import StoreError
 
 DEFAULT_ROOT = Path(".esgkg") / "store"
 KEEP_VERSIONS = 2
+UNION_SUFFIX = ".union"
 
 
 def default_root() -> Path:
@@ -73,6 +76,53 @@ class StoreRoot:
         except (OSError, RuntimeError, ValueError) as exc:  # RocksDB corruption is a RuntimeError
             raise StoreError(f"cannot open store {info.path}: {exc}") from exc
 
+    def union_dir(self, info: StoreInfo) -> Path:
+        """Where the union copy of a published version lives (beside it)."""
+        return info.path.parent / f"{info.path.name}{UNION_SUFFIX}"
+
+    def ensure_union(self, info: StoreInfo | None = None) -> Path:
+        """Make the union copy of ``info`` (default: the current version) if it is missing.
+
+        SPARQL's default graph is the RDF merge of its graphs, a set; Oxigraph's union default
+        graph (and its default graph made of several FROM graphs) is a bag: a triple held by
+        two named graphs matches twice. So every published version gets a copy whose stored
+        default graph holds the set of all its triples (docs/decisions.md §18). The copy is a
+        RocksDB checkpoint (hard links) plus the merge itself; it is written under a staging
+        name and renamed, so readers see it whole or not at all.
+        """
+        info = info or self.current()
+        target = self.union_dir(info)
+        if target.is_dir():
+            return target
+        try:
+            staged = self.staging_dir(f"union-{info.version}")
+            try:
+                derive_union(info.path, staged)
+                try:
+                    os.replace(staged, target)
+                except OSError:  # another process published it first: same content
+                    if not target.is_dir():
+                        raise
+            finally:
+                if staged.exists():
+                    shutil.rmtree(staged, ignore_errors=True)
+        except (OSError, RuntimeError) as exc:  # e.g. a store folder this user cannot write
+            raise StoreError(f"cannot make the union copy {target} of version {info.version}: {exc} "
+                             "(run `esgkg build` as a user who can write the store)") from exc
+        return target
+
+    def open_union_read_only(self) -> tuple[pyoxigraph.Store, StoreInfo]:
+        """Open the current version's union copy for reading (made first if missing).
+
+        Query it *without* ``use_default_graph_as_union``: its default graph already is the
+        union, as a set; its named graphs are those of the version.
+        """
+        info = self.current()
+        try:
+            return pyoxigraph.Store.read_only(str(self.ensure_union(info))), info
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise StoreError(f"cannot open the union copy of {info.path}: {exc}") from exc
+
     def staging_dir(self, version: str) -> Path:
         """A fresh directory in which a build may write the next version."""
         self.versions.mkdir(parents=True, exist_ok=True)
@@ -101,6 +151,8 @@ class StoreRoot:
             shutil.rmtree(staged)
         else:
             os.replace(staged, final)
+        # Before `current` moves: a reader that follows it finds the union copy ready.
+        self.ensure_union(StoreInfo(version, final, meta))
         meta_file = self.versions / f"{version}.json"
         tmp_meta = meta_file.with_suffix(".json.tmp")
         tmp_meta.write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
@@ -116,7 +168,8 @@ class StoreRoot:
     def _prune(self, keep: str) -> None:
         """Remove old versions beyond the newest few; readers of those keep open handles."""
         published = sorted(
-            (p for p in self.versions.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            (p for p in self.versions.iterdir()
+             if p.is_dir() and not p.name.startswith(".") and not p.name.endswith(UNION_SUFFIX)),
             key=lambda p: p.stat().st_mtime,
             reverse=True,
         )
@@ -124,7 +177,21 @@ class StoreRoot:
             if old.name == keep:
                 continue
             shutil.rmtree(old, ignore_errors=True)
+            shutil.rmtree(self.versions / f"{old.name}{UNION_SUFFIX}", ignore_errors=True)
             (self.versions / f"{old.name}.json").unlink(missing_ok=True)
+
+
+def derive_union(version_dir: Path, target: Path) -> None:
+    """Write at ``target`` a copy of the store at ``version_dir`` whose default graph also
+    holds every triple of every graph, once (a store is a set of quads)."""
+    source = pyoxigraph.Store.read_only(str(version_dir))
+    source.backup(str(target))
+    copy = pyoxigraph.Store(str(target))
+    default = pyoxigraph.DefaultGraph()
+    copy.bulk_extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, default)
+                     for q in source.quads_for_pattern(None, None, None, None) if q.graph_name != default)
+    copy.flush()
+    del copy, source
 
 
 def _process_alive(pid: int) -> bool:

@@ -55,6 +55,9 @@ class Config:
     worker_memory: int = DEFAULT_WORKER_MEMORY
     # Off only where the kernel cannot enforce it (not Linux); see backends/sandbox.py.
     sandbox: bool = True
+    # The default graph of queries without a dataset: the union of all graphs (a set; see
+    # docs/decisions.md §18), or off: the stored default graph alone, as the W3C suites expect.
+    union_default_graph: bool = True
     connection_limit: int = DEFAULT_CONNECTION_LIMIT
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
@@ -109,6 +112,7 @@ class Config:
         values["allow_update"] = _env_bool("ESGKG_ALLOW_UPDATE")
         values["cors"] = _env_bool("ESGKG_CORS", True)
         values["sandbox"] = _env_bool("ESGKG_SANDBOX", True)
+        values["union_default_graph"] = _env_bool("ESGKG_UNION_DEFAULT_GRAPH", True)
         values.update({k: v for k, v in overrides.items() if v is not None})
         config = cls(**values)  # type: ignore[arg-type]
         config.check()

@@ -181,3 +181,93 @@ def test_updates_refused_when_read_only(server):
     r = requests.put(server + "/store?default", data=b"", headers={"Content-Type": "text/turtle"}, timeout=10)
     assert r.status_code == 403
     assert get(server, ASK)  # still serving
+
+
+# -- the union default graph is a set --------------------------------------------------------
+E = "http://example.org/"
+SHARED_NQUADS = (f'<{E}acme> <{E}name> "Acme" <{E}g1> .\n<{E}acme> <{E}name> "Acme" <{E}g2> .\n'
+                 f'<{E}r1> <{E}about> <{E}acme> <{E}g1> .\n')
+SHARED_COUNT = "SELECT (COUNT(*) AS ?n) {clauses} WHERE {{ {pattern} }}"
+
+
+@pytest.fixture(scope="module")
+def shared_root(tmp_path_factory):
+    return make_store(tmp_path_factory.mktemp("shared-triple"), SHARED_NQUADS)
+
+
+@pytest.fixture(scope="module")
+def shared_server(shared_root):
+    with running_server(make_config(shared_root, workers=1)) as url:
+        yield url
+
+
+def _count(url, clauses="", pattern=f"<{E}acme> ?p ?o", method="get", **dataset) -> int:
+    query = SHARED_COUNT.format(clauses=clauses, pattern=pattern)
+    headers = {"Accept": "application/sparql-results+json"}
+    if method == "get":
+        r = requests.get(url + "/sparql", params={"query": query, **dataset}, headers=headers, timeout=30)
+    else:
+        r = requests.post(url + "/sparql", data={"query": query, **dataset}, headers=headers, timeout=30)
+    assert r.status_code == 200, r.text
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.mark.parametrize("clauses", ["", f"FROM <{E}g1> FROM <{E}g2>", f"FROM <{E}g1> FROM <{E}g2> FROM NAMED <{E}g1>"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_triple_in_two_graphs_counts_once(shared_server, clauses, method):
+    assert _count(shared_server, clauses, method=method) == 1
+    assert _count(shared_server, method=method, **{"default-graph-uri": [f"{E}g1", f"{E}g2"]}) == 1
+
+
+def test_graph_still_finds_the_triple_in_each_graph(shared_server):
+    assert _count(shared_server, pattern=f"GRAPH ?g {{ <{E}acme> ?p ?o }}") == 2
+    assert _count(shared_server, pattern=f"GRAPH ?g {{ <{E}acme> ?p ?o }}",
+                  **{"named-graph-uri": [f"{E}g1", f"{E}g2"]}) == 2
+
+
+def test_construct_describe_and_ask_see_one_triple(shared_server):
+    for clauses in ("", f"FROM <{E}g1> FROM <{E}g2>"):
+        for query in (f"CONSTRUCT {{ <{E}acme> ?p ?o }} {clauses} WHERE {{ <{E}acme> ?p ?o }}",
+                      f"DESCRIBE <{E}acme> {clauses}"):
+            r = requests.get(shared_server + "/sparql", params={"query": query},
+                             headers={"Accept": "application/n-triples"}, timeout=30)
+            assert r.status_code == 200, r.text
+            assert r.text.count(f"<{E}acme> <{E}name>") == 1, (query, r.text)
+        ask = requests.get(shared_server + "/sparql", params={"query": f"ASK {clauses} {{ <{E}r1> ?p <{E}acme> }}"},
+                           headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        assert ask.json()["boolean"] is True
+
+
+def test_pages_and_named_queries_count_once_too(shared_root):
+    """Named queries, pages and pictures query through the backend's Sparql (service/state.py)."""
+    from esgkg.service.backends.factory import make_backend
+    from esgkg.service.backends.sparql import BackendSparql
+
+    backend = make_backend(make_config(shared_root, workers=1))
+    try:
+        sparql = BackendSparql(backend)
+        assert sparql.select(SHARED_COUNT.format(clauses="", pattern=f"<{E}acme> ?p ?o")).values("n") == ["1"]
+        assert len(sparql.construct(f"DESCRIBE <{E}acme>")) == 1
+    finally:
+        backend.close()
+
+
+def test_update_mode_readers_count_once_after_a_write(tmp_path):
+    """A write publishes a new version; its union copy is there before readers switch to it."""
+    root = make_store(tmp_path, SHARED_NQUADS)
+    token = "union-token"
+    with running_server(make_config(root, allow_update=True, update_token=token)) as url:
+        r = requests.post(url + "/update", timeout=60,
+                          data=f'INSERT DATA {{ GRAPH <{E}g3> {{ <{E}acme> <{E}name> "Acme" }} }}'.encode(),
+                          headers={"Authorization": f"Bearer {token}", "Content-Type": "application/sparql-update"})
+        assert r.status_code == 204, r.text
+        assert _count(url) == 1
+        assert _count(url, pattern=f"GRAPH ?g {{ <{E}acme> ?p ?o }}") == 3
+
+
+def test_a_well_formed_query_the_engine_cannot_evaluate_is_422(server):
+    """An unknown function is no syntax error (W3C syntax-query test_4 must not be a 400)."""
+    r = get(server, "PREFIX ex: <http://example.org/> SELECT (ex:nosuchfunction(1) AS ?x) WHERE {}")
+    assert r.status_code == 422, r.text
+    assert "nosuchfunction" in r.text
+    assert get(server, "SELECT * WHERE {").status_code == 400

@@ -2,6 +2,8 @@
 validation hook that rolls back an update the shapes reject."""
 from __future__ import annotations
 
+import time
+
 import pyoxigraph as ox
 import pytest
 import requests
@@ -137,3 +139,120 @@ def test_pages_follow_writes(server):
                          timeout=30)
     assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
     assert label in again.text
+
+
+# -- LOAD SILENT and syntax errors, in every mode ----------------------------------------------
+@pytest.fixture(scope="module")
+def read_only_server(root):
+    with running_server(make_config(root, workers=1)) as url:
+        yield url
+
+
+def _update(url: str, text: str, headers: dict | None = None) -> requests.Response:
+    return requests.post(url + "/update", data=text.encode(), timeout=30,
+                         headers={"Content-Type": "application/sparql-update", **(headers or {})})
+
+
+@pytest.mark.parametrize("text", ["LOAD ;", "INSERT DATA {", "CREATE GRAPH <g>\nLOAD <remote> INTO GRAPH <g>"])
+def test_a_syntax_error_is_400_whatever_the_mode_and_token(server, read_only_server, text):
+    for url, headers in ((read_only_server, {}), (server, {}), (server, AUTH)):
+        r = _update(url, text, headers)
+        assert r.status_code == 400, (url, headers, r.status_code, r.text)
+        assert "Malformed update" in r.text
+
+
+def test_load_silent_succeeds_and_fetches_nothing(server, read_only_server):
+    """SPARQL 1.1 Update §3.1.4: with SILENT, LOAD always succeeds."""
+    from security_support import Listener
+
+    listener = Listener()
+    try:
+        remote = f"http://127.0.0.1:{listener.port}/data.ttl"
+        for text in (f"LOAD SILENT <{remote}>", f"LOAD SILENT <{remote}> INTO GRAPH <{G}/loaded>",
+                     "LOAD SILENT <somescheme://www.example.com/THIS-GRAPH-DOES-NOT-EXIST/>"):
+            for url, headers in ((read_only_server, {}), (server, AUTH)):
+                r = _update(url, text, headers)
+                assert r.status_code == 204, (url, text, r.status_code, r.text)
+        assert not ask(server, f"ASK {{ GRAPH <{G}/loaded> {{ ?s ?p ?o }} }}")
+        assert _update(read_only_server, f"LOAD <{remote}>").status_code == 403  # without SILENT: refused
+        assert _update(server, f"LOAD <{remote}>", AUTH).status_code == 403
+        time.sleep(0.3)  # time for a stray connection to be accepted and counted
+    finally:
+        listener.close()
+    assert listener.connections == 0
+
+
+def test_the_syntax_check_runs_nothing_even_without_a_sandbox():
+    """The check parses with the engine on a read-only empty store: it cannot fetch or write."""
+    from security_support import Listener
+    from esgkg.service.backends.update_syntax import update_syntax_problem
+
+    listener = Listener()
+    try:
+        remote = f"http://127.0.0.1:{listener.port}/data.ttl"
+        assert update_syntax_problem(f"LOAD <{remote}> ; INSERT DATA {{ <a:s> <a:p> 1 }}") is None
+        assert update_syntax_problem(
+            f"INSERT {{ <a:s> <a:p> ?o }} WHERE {{ SERVICE <{remote}> {{ ?x ?y ?o }} }}") is None
+        assert "Malformed update" in update_syntax_problem("LOAD ;")
+        time.sleep(0.3)
+    finally:
+        listener.close()
+    assert listener.connections == 0
+
+
+# -- Graph Store Protocol: direct identification and POST creating a graph ---------------------
+TTL = {"Content-Type": "text/turtle; charset=utf-8"}
+
+
+def test_direct_identification_names_the_graph_by_its_url(server):
+    url = server + "/store/people/1.ttl"
+    body = b'<http://example.org/p1> <http://example.org/name> "Alice" .'
+    assert requests.put(url, data=body, headers=TTL, timeout=30).status_code == 401
+    assert requests.put(url, data=body, headers={**AUTH, **TTL}, timeout=30).status_code == 201
+    assert requests.put(url, data=body, headers={**AUTH, **TTL}, timeout=30).status_code == 204
+    got = requests.get(url, headers={"Accept": "application/n-triples"}, timeout=30)
+    assert got.status_code == 200 and got.text.count("\n") == 1
+    # The same graph, named indirectly and seen by SPARQL.
+    indirect = requests.get(server + "/store", params={"graph": url, "format": "nt"}, timeout=30)
+    assert indirect.text == got.text
+    assert ask(server, f'ASK {{ GRAPH <{url}> {{ <http://example.org/p1> ?p "Alice" }} }}')
+    post = requests.post(url, data=b'<http://example.org/p1> <http://example.org/name> "Al" .',
+                         headers={**AUTH, **TTL}, timeout=30)
+    assert post.status_code == 204
+    assert requests.head(url, timeout=30).status_code == 200
+    assert requests.delete(url, headers=AUTH, timeout=30).status_code == 204
+    assert requests.get(url, timeout=30).status_code == 404
+    assert requests.head(url, timeout=30).status_code == 404
+    assert requests.delete(url, headers=AUTH, timeout=30).status_code == 404
+
+
+def test_direct_identification_keeps_the_write_rules(server, read_only_server):
+    assert requests.put(read_only_server + "/store/x", data=b"", headers=TTL, timeout=30).status_code == 403
+    bad = requests.put(server + "/store/x", data=b"<a> <b> .", headers={**AUTH, **TTL}, timeout=30)
+    assert bad.status_code == 400 and "does not parse" in bad.text
+    assert requests.put(server + "/store/x", data=b"", timeout=30, headers={
+        **AUTH, "Content-Type": "application/pdf"}).status_code == 415
+    both = requests.get(server + "/store/x", params={"graph": G}, timeout=30)
+    assert both.status_code == 400
+
+
+def test_post_to_the_store_creates_a_graph_and_says_where(server, read_only_server):
+    body = b'<http://example.org/p2> <http://example.org/name> "Bob" .'
+    assert requests.post(read_only_server + "/store", data=body, headers=TTL, timeout=30).status_code == 403
+    created = requests.post(server + "/store", data=body, headers={**AUTH, **TTL}, timeout=30)
+    assert created.status_code == 201, created.text
+    location = created.headers["Location"]
+    assert location.startswith(server + "/store/")
+    again = requests.post(server + "/store", data=body, headers={**AUTH, **TTL}, timeout=30)
+    assert again.headers["Location"] != location  # a new graph each time
+    got = requests.get(location, headers={"Accept": "application/n-triples"}, timeout=30)
+    assert got.status_code == 200 and '"Bob"' in got.text
+    assert ask(server, f"ASK {{ GRAPH <{location}> {{ ?s ?p \"Bob\" }} }}")
+
+
+def test_a_well_formed_update_the_store_refuses_is_409_not_400(server):
+    """400 means malformed; CLEAR of a graph that does not exist is a conflict with the data."""
+    r = _update(server, "CLEAR GRAPH <http://example.org/no-such-graph>", AUTH)
+    assert r.status_code == 409, r.text
+    assert "no-such-graph" in r.text and "nothing was changed" in r.text
+    assert _update(server, "CLEAR SILENT GRAPH <http://example.org/no-such-graph>", AUTH).status_code == 204

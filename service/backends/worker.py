@@ -31,12 +31,13 @@ from typing import Any, Callable
 
 import pyoxigraph as ox
 
-from esgkg.graph.sparql_text import has_from_clause
-from esgkg.graph.store import StoreRoot
+from esgkg.graph.store import StoreInfo, StoreRoot
+from esgkg.graph.union import run_query
 
 from . import sandbox
 from .complexity import complexity_problem
 from .reply import Reply
+from .update_syntax import update_syntax_problem
 from .results import GRAPH_FORMATS, serialize_result, serialize_triples
 
 # Oxigraph's parser and evaluator recurse on the thread that calls them; a thread with a
@@ -76,13 +77,16 @@ class _Worker:
         self.confirm = confirm
         self.store: ox.Store | None = None
         self.version: str | None = None
+        self.info: StoreInfo | None = None
+        self.union_store: ox.Store | None = None
         self.open()
 
     def open(self) -> None:
         if self.spec.mode == "write" and not self.root.exists():
             _publish_empty(self.root)
-        self.store, info = self.root.open_read_only()
-        self.version = info.version
+        self.store, self.info = self.root.open_read_only()
+        self.version = self.info.version
+        self.union_store = None  # the version's union copy, opened by the first query needing it
 
     def maybe_reopen(self) -> None:
         """Follow ``current`` to a newly published version (cheap readlink per job)."""
@@ -106,6 +110,8 @@ class _Worker:
             return reply
         if op == "graph_get":
             return self.graph_get(job)
+        if op == "update_syntax":
+            return check_update_syntax(job)
         if self.spec.mode != "write":
             return Reply.error(403, "This worker is read-only.")
         if op == "update":
@@ -124,21 +130,23 @@ class _Worker:
         problem = complexity_problem(job["query"])
         if problem:
             return Reply.error(400, f"Query not accepted: {problem}")
-        kwargs: dict[str, Any] = {"base_iri": job.get("base_iri")}
-        default, named = job.get("default_graphs"), job.get("named_graphs")
-        if default or named:
-            # The protocol's dataset replaces any FROM in the query (Protocol §2.1.4).
-            kwargs["default_graph"] = [self._graph(g) for g in default or []]
-            kwargs["named_graphs"] = [self._graph(g) for g in named or []]
-        elif self.spec.union_default_graph and not has_from_clause(job["query"]):
-            # Our data lives in named graphs; without a dataset, query all of it.
-            kwargs["use_default_graph_as_union"] = True
         try:
-            result = self.store.query(job["query"], **kwargs)
+            result = self.run_query(job)
             return serialize_result(result, job["media_type"], self.spec.max_rows, self.spec.prefixes,
                                     self.spec.max_bytes)
         except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
             return engine_error(exc, "query")
+
+    def run_query(self, job: dict[str, Any]) -> Any:
+        """The engine's result for a query job; the default graph is a set (graph/union.py)."""
+        assert self.store is not None and self.info is not None
+        union = self.spec.union_default_graph
+        if union and self.union_store is None:
+            self.union_store = ox.Store.read_only(str(self.root.ensure_union(self.info)))
+        # The protocol's dataset, if any, replaces the query's FROM clauses (Protocol §2.1.4).
+        return run_query(self.store, job["query"], union=union, union_store=self.union_store,
+                         default_graphs=job.get("default_graphs"), named_graphs=job.get("named_graphs"),
+                         base_iri=job.get("base_iri"))
 
     # -- writes ----------------------------------------------------------------------
     def write(self, change: Callable[[ox.Store], None]) -> Reply:
@@ -162,7 +170,7 @@ class _Worker:
             except SyntaxError as exc:
                 return Reply.error(400, f"Malformed update: {exc}")
             except (ValueError, RuntimeError, OSError) as exc:
-                return engine_error(exc, "update")
+                return update_failure(exc)
             changed = self._changed_system_graphs(copy)
             if changed:
                 return Reply.error(403, "Update refused: it would change the system graph(s) "
@@ -259,6 +267,26 @@ class _Worker:
         return self.write(lambda s: s.remove_graph(graph))
 
 
+def check_update_syntax(job: dict[str, Any]) -> Reply:
+    """204 if the update parses, else the 400 saying why (nothing is executed)."""
+    problem = update_syntax_problem(job["update"], job.get("base_iri"))
+    return Reply.error(400, problem) if problem else Reply.no_content()
+
+
+def update_failure(exc: Exception) -> Reply:
+    """A well-formed update that cannot be carried out on the store as it is: 409.
+
+    The endpoint checked the syntax already (a 400), so what fails here is an operation the
+    store's state refuses (CLEAR/DROP/COPY of a graph that does not exist, CREATE of one that
+    does): the client's request conflicts with the data, neither malformed nor our fault.
+    (The Protocol suggests 500 for an update the service fails to execute; here 500 stays
+    reserved for our own faults, so that a client can tell the two apart.)
+    """
+    if isinstance(exc, (SyntaxError, PermissionError)):
+        return engine_error(exc, "update")
+    return Reply.error(409, f"The update could not be carried out, nothing was changed: {exc}")
+
+
 def engine_error(exc: Exception, what: str) -> Reply:
     """The client's answer when the engine refuses a query or update."""
     if isinstance(exc, PermissionError):
@@ -271,7 +299,9 @@ def engine_error(exc: Exception, what: str) -> Reply:
         return Reply.error(400, f"Malformed {what}: {exc}")
     if isinstance(exc, OSError):
         return Reply.error(400, f"The {what} failed: {exc}")
-    return Reply.error(400, f"Bad {what}: {exc}")  # ValueError, RuntimeError (e.g. unknown function)
+    # ValueError, RuntimeError (e.g. an unknown function): well-formed, so not a 400, which
+    # says "malformed" (Protocol §2.1.4), and the client's to change, so not a 500.
+    return Reply.error(422, f"The {what} is well-formed but cannot be evaluated here: {exc}")
 
 
 def _publish_empty(root: StoreRoot) -> None:

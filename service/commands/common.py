@@ -113,8 +113,8 @@ def open_query_fn(store_path: Path | None) -> tuple[QueryFn, str]:
     """A query function on the store (built first if there is none) and its version."""
     root = StoreRoot(store_path)
     ensure_store(root)
-    store, info = root.open_read_only()
-    return StoreSparql(store).select, info.version
+    store, info = root.open_union_read_only()
+    return StoreSparql(store, union_store=store).select, info.version
 
 
 def open_projection(store_path: Path | None) -> tuple[Projection, QueryFn]:

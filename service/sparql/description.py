@@ -48,7 +48,8 @@ def build(endpoint: str, config) -> Graph:
         graph.add((service, SD.resultFormat, URIRef(iri)))
     for iri in GRAPH_FORMAT_IRIS[:4]:
         graph.add((service, SD.inputFormat, URIRef(iri)))
-    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    if config.union_default_graph:
+        graph.add((service, SD.feature, SD.UnionDefaultGraph))
     dataset = BNode()
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))

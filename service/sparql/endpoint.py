@@ -119,12 +119,17 @@ def _header_bytes(value: str) -> bytes:
 
 
 def run_update(operation: Operation) -> Response:
-    check_update_allowed()
-    if only_silent_loads(operation.text):
-        # SPARQL 1.1 Update §3.1.4: LOAD SILENT always succeeds, so fetching nothing is a
-        # correct answer; refusing it would break clients that rely on SILENT.
-        return from_reply(Reply.no_content())
     text = operation.text
+    # A malformed update is the client's error before any question of permission: 400
+    # whatever the mode and the token. The engine's parser decides, executing nothing.
+    parsed = _services().backend.run({"op": "update_syntax", "update": text, "base_iri": endpoint_url()})
+    if parsed.status != 204:
+        return from_reply(parsed)
+    if only_silent_loads(text):
+        # SPARQL 1.1 Update §3.1.4: LOAD SILENT always succeeds, so fetching nothing and
+        # changing nothing is a correct answer, in any mode (it tells and changes nothing).
+        return from_reply(Reply.no_content())
+    check_update_allowed()
     if operation.default_graphs or operation.named_graphs:
         if has_dataset_clause(text):
             # Protocol §2.2.3: parameters and USING/WITH together are an error.
