@@ -13,7 +13,7 @@ from flask import Blueprint, Response, render_template, request
 
 from esgkg.graph import named_queries, plots
 from esgkg.graph.errors import EsgkgError
-from esgkg.graph.sparql import QueryError
+from esgkg.graph.sparql import QueryError, Table
 from esgkg.graph.result_format import cell_text, is_iri_column, to_csv, to_json
 
 from .errors import HttpError
@@ -114,6 +114,11 @@ def page(name: str) -> Response:
         return linked_data.resource(f"queries/{name}")
     query = _load(name)
     params = _params(query)
+    missing = [p for p in query.params if p.required and not params.get(p.name)]
+    if missing:
+        # The page is where a person fills in the form: asked without a required value it shows
+        # the question and its form, not an error (its .json and .csv twins answer 400).
+        return _form_only(query, params, missing)
     sparql, table = _run(query, params)
     columns = [v for v in table.variables if not is_iri_column(table, v)]
     links = [v for v in table.variables if is_iri_column(table, v)]
@@ -122,6 +127,16 @@ def page(name: str) -> Response:
                            columns=columns, links=links, cell_text=cell_text, picture=picture,
                            query_string=request.query_string.decode(),
                            empty_hint=named_queries.empty_hint(query, params) if not len(table) else "")
+    return Response(html, content_type="text/html; charset=utf-8")
+
+
+def _form_only(query: named_queries.NamedQuery, params: dict[str, str],
+               missing: list[named_queries.Param]) -> Response:
+    hint = "Give " + " and ".join(f"{p.name} ({p.description})" for p in missing) + " to ask this question."
+    html = render_template("queries/query.html", query=query, params=params, sparql=query.text,
+                           table=Table([]), columns=[], links=[],
+                           cell_text=cell_text, picture=None, query_string=request.query_string.decode(),
+                           empty_hint=hint)
     return Response(html, content_type="text/html; charset=utf-8")
 
 

@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from esgkg.graph import named_queries
+from report_support import required_params
 
 
 def test_query_list(client) -> None:
@@ -22,7 +23,12 @@ def test_query_list(client) -> None:
 
 @pytest.mark.parametrize("name", sorted(named_queries.load_all()))
 def test_every_query_page_shows_a_table_and_its_sparql(client, name: str) -> None:
-    page = client.get(f"/queries/{name}")
+    needed = required_params(named_queries.get(name))
+    if needed:  # asked without its required values, the page is the form that asks for them
+        form = client.get(f"/queries/{name}")
+        assert form.status_code == 200 and "to ask this question" in form.get_data(as_text=True)
+        assert client.get(f"/queries/{name}.json").status_code == 400
+    page = client.get(f"/queries/{name}", query_string=needed)
     assert page.status_code == 200, page.get_data(as_text=True)[:300]
     html = page.get_data(as_text=True)
     assert "<table class=\"result\">" in html and "<td" in html and "SELECT" in html
