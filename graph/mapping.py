@@ -9,6 +9,8 @@ import pyoxigraph
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
+from .mapping_bounds import QUALIFIERS, qualified_value
+from .mapping_governance import body_relation
 from .namespaces import QB, QUANTITYKIND, ROV, SDG, SDMX_ATTR, UNIT, Iris
 from .reference import Reference
 from .sources import ReportSource, as_list, language_tag, parse_number
@@ -105,6 +107,8 @@ class ReportMapper:
         note = rec.get("note")
         if note:
             texts(self.g, subject, SKOS.editorialNote, note)
+        if rec.get("composed"):
+            self.g.add((subject, self.esg.labelComposed, Literal(True)))
 
     def review(self, subject: URIRef, rec: Any) -> None:
         """A drafted record's review status and where in the source text it was read
@@ -136,6 +140,9 @@ class ReportMapper:
         self.map_metrics()
         self.map_targets()
         self.map_disclosures()
+        from .mapping_prose import ProseMapper  # it builds on this module's helpers
+
+        ProseMapper(self).map()
         return self.g
 
     def map_report(self) -> None:
@@ -233,6 +240,7 @@ class ReportMapper:
         scheme = self.node("scheme", name)
         self.g.add((scheme, RDF.type, SKOS.ConceptScheme))
         label(self.g, scheme, {"zh": title[0], "en": title[1]})
+        self.g.add((scheme, self.esg.labelComposed, Literal(True)))  # the mapper's words, not the report's
         self.g.add((scheme, self.esg.report, self.report))
         return scheme
 
@@ -336,6 +344,7 @@ class ReportMapper:
             topic_label = self.topic_labels.get(topic_id, {})
             label(g, c, {"zh": f"{topic_label.get('zh', topic_id)} → 可持續發展目標{goal}",
                          "en": f"{topic_label.get('en', topic_id)} → SDG {goal}"})
+            g.add((c, esg.labelComposed, Literal(True)))
             g.add((c, esg.topic, topic))
             g.add((c, esg.sdg, self.iris.sdg_goal(goal)))
             for target in sorted(entry["targets"]):
@@ -357,17 +366,14 @@ class ReportMapper:
         for rec in self.src.records("body"):
             b = self.node("body", rec["id"])
             g.add((b, RDF.type, esg.GovernanceBody))
-            g.add((b, RDF.type, ORG.OrganizationalUnit))
-            if rec["kind"] in ("board", "board-committee", "management-committee", "working-group"):
+            if rec["kind"] in ("board", "board-committee", "management-committee", "working-group", "external"):
                 g.add((b, RDF.type, ORG.Organization))
             g.add((b, esg.bodyKind, Literal(rec["kind"])))
             label(g, b, rec["label"])
-            parent = self.node("body", rec["part_of"]) if rec.get("part_of") else org
-            g.add((b, ORG.unitOf, parent))
-            g.add((b, ORG.subOrganizationOf, parent))
-            g.add((parent, ORG.hasUnit, b))
+            body_relation(g, b, rec, org, self.node("body", rec["part_of"]) if rec.get("part_of") else None)
             for target in as_list(rec.get("reports_to")):
                 g.add((b, esg.reportsTo, self.node("body", target)))
+            texts(g, b, esg.relationAsWritten, rec.get("relation"))
             texts(g, b, esg.ledBy, rec.get("led_by"))
             texts(g, b, esg.composition, rec.get("members"))
             texts(g, b, DCTERMS.description, rec.get("description"))
@@ -423,6 +429,7 @@ class ReportMapper:
         dataset = self.node("dataset", "metrics")
         g.add((dataset, RDF.type, QB.DataSet))
         label(g, dataset, {"zh": "關鍵績效指標數據", "en": "Metric values"})
+        g.add((dataset, esg.labelComposed, Literal(True)))
         g.add((dataset, QB.structure, URIRef(str(self.esg) + "MetricStructure")))
         g.add((dataset, esg.report, self.report))
         metrics = {rec["id"]: rec for rec in self.src.records("metric")}
@@ -465,11 +472,16 @@ class ReportMapper:
             suffix = f"--{slug(row['unit']) or conv.unit}" if row.get("unit") else ""
             o = self.node("observation", f"{row['metric']}--{row['year']}--{section_slug}{suffix}")
             g.add((o, RDF.type, esg.Observation))
-            g.add((o, RDF.type, QB.Observation))
-            g.add((o, QB.dataSet, dataset))
             g.add((o, esg.metric, self.node("metric", row["metric"])))
             g.add((o, esg.year, Literal(str(row["year"]), datatype=XSD.gYear)))
-            g.add((o, esg.value, canonical(row["value"], conv.factor)))
+            if row.get("qualifier"):  # a bound is not a measure: outside the data cube
+                upper = canonical(row["upper"], conv.factor) if row.get("upper") else None
+                qualified_value(g, esg, o, row["qualifier"], self.iris.dimension_value("value-qualifier", row["qualifier"]),
+                                canonical(row["value"], conv.factor), upper)
+            else:
+                g.add((o, RDF.type, QB.Observation))
+                g.add((o, QB.dataSet, dataset))
+                g.add((o, esg.value, canonical(row["value"], conv.factor)))
             g.add((o, SDMX_ATTR.unitMeasure, unit_iri(ref, conv.unit)))
             texts(g, o, esg.unitLabel, ref.units[conv.unit]["label"])
             g.add((o, esg.valueAsPrinted, decimal_literal(row["value"])))
@@ -527,6 +539,7 @@ class ReportMapper:
             g.add((d, esg.provision, prov_iri))
             g.add((d, esg.status, self.iris.dimension_value("disclosure-status", rec["status"])))
             label(g, d, {"zh": f"{code}（{STATUSES[rec['status']][0]}）", "en": f"{code} ({STATUSES[rec['status']][1].lower()})"})
+            g.add((d, esg.labelComposed, Literal(True)))
             texts(g, d, esg.explanation, rec.get("explanation"))
             for s in as_list(rec.get("sections")):
                 g.add((d, esg.answeredIn, self.section(s)))
@@ -608,6 +621,8 @@ def map_reference(ref: Reference, iris: Iris) -> Graph:
         ("horizon", esg.TimeHorizon, HORIZONS, iris.horizon, ("時間範圍", "Time horizons")),
         ("disclosure-status", esg.DisclosureStatus, STATUSES,
          lambda k: iris.dimension_value("disclosure-status", k), ("披露狀態", "Disclosure statuses")),
+        ("value-qualifier", esg.ValueQualifier, {k: v[:2] for k, v in QUALIFIERS.items()},
+         lambda k: iris.dimension_value("value-qualifier", k), ("數值限定", "Value qualifiers")),
     ]
     for name, cls, values, mint, title in code_lists:
         scheme = iris.scheme(name)

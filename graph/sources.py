@@ -35,11 +35,19 @@ LISTS: dict[str, tuple[str, str]] = {
     "metric": ("metrics.yaml", "metrics"),
     "target": ("targets.yaml", "targets"),
     "disclosure": ("disclosures.yaml", "disclosures"),
+    # What reports state in prose (graph/mapping_prose.py, docs/data-model.md).
+    "post": ("governance.yaml", "posts"),
+    "horizon-definition": ("risks.yaml", "horizons"),
+    "award": ("awards.yaml", "awards"),
+    "programme": ("programmes.yaml", "programmes"),
+    "system": ("systems.yaml", "systems"),
+    "commitment": ("commitments.yaml", "commitments"),
+    "listing": ("listings.yaml", "listings"),
 }
 EXTRA_TOP_KEYS = {"topics.yaml": {"assessment"}, "stakeholders.yaml": {"engagement"}}
 # Every file may carry a top-level curator `note`.
 COMMON_TOP_KEYS = {"note"}
-KINDS_WITHOUT_ID = {"sdg-link", "disclosure"}
+KINDS_WITHOUT_ID = {"sdg-link", "disclosure", "horizon-definition"}
 
 BODY_KINDS = ("board", "board-committee", "management-committee", "department",
               "working-group", "external", "business-unit")
@@ -251,7 +259,7 @@ FIELDS: dict[str, list[tuple[str, bool, Check]]] = {
                SECTION, NOTE, ALT_LABELS],
     "sdg-link": [("topic", True, _str), ("sdg", True, _int), ("targets", False, _any),
                  ("evidence", False, _text(False)), SECTION, NOTE, ALT_LABELS],
-    "body": [("id", True, _identifier), ("kind", True, _enum(*BODY_KINDS)), LABEL,
+    "body": [("id", True, _identifier), ("kind", True, _enum(*BODY_KINDS)), LABEL, ("relation", False, _text(False)),
              ("part_of", False, _any), ("reports_to", False, _any), ("led_by", False, _text(False)),
              ("members", False, _text(False)), ("responsibilities", False, _text_list),
              ("description", False, _text(False)), SECTION, NOTE, ALT_LABELS],
@@ -282,6 +290,64 @@ FIELDS: dict[str, list[tuple[str, bool, Check]]] = {
                    ("location_as_written", False, _str), SECTION, NOTE, ALT_LABELS],
 }
 
+PROGRAMME_KINDS = ("training", "development-plan", "people", "culture", "community", "volunteer",
+                   "charity", "campaign", "initiative", "event")
+FREQUENCIES = ("annual", "semi-annual", "quarterly", "monthly", "weekly", "ad-hoc", "one-off", "ongoing")
+SYSTEM_KINDS = ("channel", "hotline", "mailbox", "platform", "management-system", "tool", "facility")
+CONTACT_KINDS = ("telephone", "email", "address", "url")
+PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _partial_date(v: Any) -> str | None:
+    """A year, year-month or date as the report gives it (2021, 2024-05, 2024-05-18), quoted."""
+    return None if isinstance(v, str) and PARTIAL_DATE.match(v) else f"must be a quoted YYYY, YYYY-MM or YYYY-MM-DD, got {v!r}"
+
+
+def _contacts(v: Any) -> str | None:
+    ok = isinstance(v, list) and all(isinstance(c, dict) and set(c) == {"kind", "value"} and c["kind"] in CONTACT_KINDS
+                                     and isinstance(c["value"], str) and c["value"].strip() for c in v)
+    return None if ok else f"must be a list of {{kind: {'|'.join(CONTACT_KINDS)}, value: text as printed}}, got {v!r}"
+
+
+def _goals(v: Any) -> str | None:
+    ok = all(isinstance(g, int) and not isinstance(g, bool) and 1 <= g <= 17 for g in as_list(v))
+    return None if ok else f"must be UN goal numbers 1-17, got {v!r}"
+
+
+PROSE_FIELDS: dict[str, list[tuple[str, bool, Check]]] = {
+    "post": [("id", True, _identifier), LABEL, ("post_in", True, _str), ("reports_to", False, _any),
+             ("responsibilities", False, _text_list), SECTION, NOTE, ALT_LABELS],
+    "horizon-definition": [("horizon", True, _enum(*HORIZONS)), LABEL, ("from_years", False, _num),
+                           ("to_years", False, _num), SECTION, NOTE],
+    "award": [("id", True, _identifier), LABEL, ("issuer", False, _text()), ("date", False, _partial_date),
+              ("for", False, _text(False)), ("topics", False, _any), SECTION, NOTE, ALT_LABELS],
+    "programme": [("id", True, _identifier), ("kind", True, _enum(*PROGRAMME_KINDS)), LABEL,
+                  ("description", False, _text(False)), ("cadence", False, _text(False)),
+                  ("frequency", False, _enum(*FREQUENCIES)), ("start", False, _partial_date),
+                  ("end", False, _partial_date), ("partners", False, _text_list),
+                  ("beneficiaries", False, _text(False)), ("amounts", False, _text_list),
+                  ("metrics", False, _any), ("part_of", False, _str), ("run_by", False, _any),
+                  ("topics", False, _any), ("sdgs", False, _goals), SECTION, NOTE, ALT_LABELS],
+    "system": [("id", True, _identifier), ("kind", True, _enum(*SYSTEM_KINDS)), LABEL,
+               ("description", False, _text(False)), ("contacts", False, _contacts),
+               ("operated_by", False, _any), ("topics", False, _any), SECTION, NOTE, ALT_LABELS],
+    "commitment": [("id", True, _identifier), LABEL, ("description", False, _text(False)),
+                   ("by_year", False, _int), ("made_to", False, _any), ("topics", False, _any), SECTION, NOTE, ALT_LABELS],
+    "listing": [("id", True, _identifier), LABEL, ("exchange", True, _text()), ("date", True, _partial_date),
+                SECTION, NOTE],
+}
+FIELDS.update(PROSE_FIELDS)
+# Any record may say its label in the report's language is the curators' composition, not
+# words the report prints (decisions §23): the completeness test then does not look for it.
+for _rules in FIELDS.values():
+    _rules.append(("composed", False, _bool))
+
+OBSERVATION_COLUMNS = ("metric", "year", "value", "unit", "section", "as_written", "note", "qualifier", "upper",
+                       "review", "page", "line")
+# How a printed value is qualified (graph/mapping_bounds.py): the value column holds the
+# printed number, `upper` the upper end of a range.
+VALUE_QUALIFIERS = ("more-than", "at-least", "less-than", "at-most", "approximately", "range")
+
 # A drafted record (`esgkg draft`, docs/drafting.md) says how far a person has reviewed it and
 # where in the source text it was read; both stay when it is accepted or corrected.
 REVIEW_STATUSES = ("draft", "accepted", "corrected")
@@ -303,9 +369,6 @@ def label_languages(rec: Any, languages: tuple[str, ...]) -> tuple[str, ...]:
     """The languages a label needs: a draft has the report's own words only (the English
     translation is the reviewer's to add), every other record the report's language and en."""
     return languages[:1] if isinstance(rec, dict) and rec.get("review") == "draft" else languages
-
-
-OBSERVATION_COLUMNS = ("metric", "year", "value", "unit", "section", "as_written", "note", "review", "page", "line")
 
 
 def load_report(folder: Path, reference: Reference, display_root: Path | None = None) -> ReportSource:
@@ -490,6 +553,7 @@ def _read_observations(path: Path, display: str, checker: _Checker) -> list[Reco
         if not rec.get("section"):
             checker.fail(rec, "missing section (every value needs the report section it came from)")
         _check_row_review(rec, checker)
+        _check_qualifier(rec, checker)
         rows.append(rec)
     return rows
 
@@ -561,6 +625,8 @@ def _check_ids_and_references(source: ReportSource, ref: Reference, checker: _Ch
                 for f in ("part_of", "reports_to"):
                     if rec.get(f):
                         ref_ok(rec, "body", rec[f], f)
+                _check_external_parent(rec, source, checker)
+            _check_prose_references(kind, rec, ref_ok)
             if kind == "metric":
                 if ref.conversion(str(rec.get("unit"))) is None:
                     checker.fail(rec, unknown_unit(rec.get("unit")), key="unit")
@@ -622,3 +688,42 @@ def _check_ids_and_references(source: ReportSource, ref: Reference, checker: _Ch
             section_ok(fw, fw.get("section"))
             if not SLUG.match(str(fw.get("scheme", ""))):
                 checker.fail(fw, f"framework scheme must be a slug, got {fw.get('scheme')!r}")
+
+
+def _check_external_parent(rec: Record, source: ReportSource, checker: _Checker) -> None:
+    """An external body is part of nothing but another external body, and no body of the
+    organisation is part of an external one: the one would become a unit of the other."""
+    parent = next((b for b in source.records("body") if str(b.get("id")) == str(rec.get("part_of"))), None)
+    if parent is None:
+        return
+    if (rec.get("kind") == "external") != (parent.get("kind") == "external"):
+        checker.fail(rec, f"body {rec.get('id')}: part_of {parent.get('id')!r} mixes an external body with "
+                          "one of the organisation (an external body is linked to the organisation, never a unit of it)",
+                     key="part_of")
+
+
+def _check_qualifier(rec: Record, checker: _Checker) -> None:
+    """A qualifier from the list; a range, and only a range, has an upper end above its value."""
+    qualifier, upper = rec.get("qualifier") or "", rec.get("upper") or ""
+    if qualifier and qualifier not in VALUE_QUALIFIERS:
+        checker.fail(rec, f"qualifier must be one of {', '.join(VALUE_QUALIFIERS)}; got {qualifier!r}")
+    elif (qualifier == "range") != bool(upper):
+        checker.fail(rec, "a range needs its upper end in column upper, and only a range has one "
+                          f"(qualifier {qualifier!r}, upper {upper!r})")
+    elif upper and (parse_number(upper) is None or parse_number(upper) <= (parse_number(rec.get("value")) or 0)):
+        checker.fail(rec, f"upper must be a number above value, got {upper!r}")
+
+
+# kind -> (field, kind it refers to): the references of the prose records.
+PROSE_REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "post": (("post_in", "body"), ("reports_to", "post")),
+    "programme": (("metrics", "metric"), ("part_of", "programme"), ("run_by", "body")),
+    "system": (("operated_by", "body"),),
+    "commitment": (("made_to", "body"),),
+}
+
+
+def _check_prose_references(kind: str, rec: Record, ref_ok: Callable[[Record, str, Any, str], None]) -> None:
+    for field_name, target in PROSE_REFERENCES.get(kind, ()):
+        if rec.get(field_name):
+            ref_ok(rec, target, rec[field_name], field_name)

@@ -86,7 +86,7 @@ class StoreRoot:
         SPARQL's default graph is the RDF merge of its graphs, a set; Oxigraph's union default
         graph (and its default graph made of several FROM graphs) is a bag: a triple held by
         two named graphs matches twice. So every published version gets a copy whose stored
-        default graph holds the set of all its triples (docs/decisions.md §18). The copy is a
+        default graph holds the set of all its triples (docs/decisions.md §22). The copy is a
         RocksDB checkpoint (hard links) plus the merge itself; it is written under a staging
         name and renamed, so readers see it whole or not at all.
         """

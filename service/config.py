@@ -56,7 +56,7 @@ class Config:
     # Off only where the kernel cannot enforce it (not Linux); see backends/sandbox.py.
     sandbox: bool = True
     # The default graph of queries without a dataset: the union of all graphs (a set; see
-    # docs/decisions.md §18), or off: the stored default graph alone, as the W3C suites expect.
+    # docs/decisions.md §22), or off: the stored default graph alone, as the W3C suites expect.
     union_default_graph: bool = True
     connection_limit: int = DEFAULT_CONNECTION_LIMIT
     header_timeout: float = DEFAULT_HEADER_TIMEOUT

@@ -188,3 +188,13 @@ def test_shapes_follow_a_deployment_base() -> None:
     outcome = validate_dataset(assemble(FIXTURE_REPORTS, iris=iris))
     assert [(r.source_shape, r.year) for r in outcome.records] == [
         ("https://esg.example.org/kg/shapes#SameQuantityShape", "2023")]
+
+
+def test_bundled_exact_values_outside_a_stated_bound_are_warnings(bundled_outcome: ValidationOutcome) -> None:
+    # about-company says 197 overseas institutions, 3.4.1 says more than 197 (超過197家); 3.4.1
+    # says 20 countries, about-company more than 20 (20多個). A bound is a bound, not 197.
+    found = {(r.label.get("en"), r.year, tuple(r.sections)) for r in bundled_outcome.records
+             if r.source_shape == SHAPES_NS + "BoundShape"}
+    assert ("Overseas financial institutions served", "2024", ("3.4.1", "about-company")) in found
+    assert ("Countries and regions covered by the company's products and services", "2024", ("3.4.1", "about-company")) in found
+    assert all(r.severity == "Warning" for r in bundled_outcome.records if r.source_shape == SHAPES_NS + "BoundShape")

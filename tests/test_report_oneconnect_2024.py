@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from report_support import PREFIXES, rows_of, single_report_store
@@ -173,3 +174,140 @@ def test_carbon_neutrality_commitment_2030(q) -> None:
 def test_topics_reach_sdgs_through_actions(q) -> None:
     rows = q("""SELECT DISTINCT ?goal WHERE { ?t rdfs:label "應對氣候變化"@zh-Hant ; esg:contributesTo ?goal }""")
     assert "http://metadata.un.org/sdg/13" in {r["goal"] for r in rows}
+
+
+# ---------------------------------------------------------------- what the report says in prose
+
+SEED = Path("/work/shared/seed/000_b2fb1fc4904d888d.txt")
+QUALIFIED = re.compile(r"超過|超|以上|以下|多個|近|突破|\+|≥|—")
+
+
+def _fragments(label: str) -> list[str]:
+    """A label quotes the report; "…" / "……" stands where the report's figure or elided words are."""
+    return [f for f in re.split(r"…+", rt.squeeze(label)) if f]
+
+
+def test_bundled_text_is_the_seed_report() -> None:
+    if not SEED.exists():
+        pytest.skip(f"{SEED} is absent: the bundled text cannot be compared with the seed")
+    assert rt.text() == SEED.read_text(encoding="utf-8")
+
+
+def test_every_label_not_marked_composed_is_the_reports_own_words(q) -> None:
+    report = rt.squeeze(rt.text())
+    rows = q("""SELECT ?x ?l WHERE { ?x esg:report ?r ; rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), 'zh-Hant'))
+                FILTER NOT EXISTS { ?x esg:labelComposed true } }""")
+    assert len({r["x"] for r in rows}) > 700
+    missing = [(r["x"].rsplit("/", 2)[-2:], r["l"]) for r in rows
+               if not all(f in report for f in _fragments(r["l"]))]
+    assert missing == []
+    composed = q("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x esg:report ?r ; esg:labelComposed true }")
+    assert int(composed[0]["n"]) > 0  # the mapper's own labels (index entries, SDG statements) say so
+
+
+def test_a_value_printed_with_a_qualifier_is_a_bound_not_an_exact_value(q) -> None:
+    rows = q("""SELECT ?o ?w ?v ?key ?low ?high ?approx WHERE { ?o a esg:Observation ; esg:asWritten ?w
+                OPTIONAL { ?o esg:value ?v } OPTIONAL { ?o esg:valueQualifier/skos:notation ?key }
+                OPTIONAL { ?o esg:lowerBound ?low } OPTIONAL { ?o esg:upperBound ?high }
+                OPTIONAL { ?o esg:approximateValue ?approx } }""")
+    qualified = [r for r in rows if QUALIFIED.search(r["w"]) and not r["w"].startswith("連續")]
+    assert len(qualified) >= 21
+    assert [r["w"] for r in qualified if r["v"] is not None or r["key"] is None] == []
+    by_written = {r["w"]: r for r in qualified}
+    assert by_written["1%以下"]["key"] == "at-most" and Decimal(by_written["1%以下"]["high"]) == 1
+    assert by_written["超過197家"]["key"] == "more-than" and Decimal(by_written["超過197家"]["low"]) == 197
+    assert by_written["300+"]["key"] == "at-least" and Decimal(by_written["300+"]["low"]) == 300
+    assert by_written["近百名"]["key"] == "approximately" and Decimal(by_written["近百名"]["approx"]) == 100
+    span = by_written["1—1.5小時"]
+    assert span["key"] == "range" and (Decimal(span["low"]), Decimal(span["high"])) == (1, Decimal("1.5"))
+
+
+def test_every_award_of_the_awards_page_with_issuer_and_month(q) -> None:
+    lines = rt.section_lines("獎項名稱 頒發機構 頒發時間", "國際競賽第一")[1:]
+    rows = [re.match(r"^(.*) (\d{4})年(\d{1,2})月$", l.strip()) for l in lines]
+    rows = [m for m in rows if m]
+    assert len(rows) == 22
+    have = q("""PREFIX dcterms: <http://purl.org/dc/terms/>
+                SELECT ?name ?issuer ?date WHERE { ?org esg:receivedAward ?a . ?a rdfs:label ?name ; dcterms:date ?date ;
+                esg:awardedBy/rdfs:label ?issuer FILTER(LANGMATCHES(LANG(?name), 'zh-Hant') && LANGMATCHES(LANG(?issuer), 'zh-Hant')) }""")
+    printed = {(rt.squeeze(m[1]), f"{m[2]}-{int(m[3]):02d}") for m in rows}
+    found = {(rt.squeeze(r["name"] + r["issuer"]), r["date"]) for r in have}
+    assert printed <= found
+
+
+def test_training_programmes_keep_their_cadence_as_written(q) -> None:
+    table = rt.squeeze("".join(rt.section_lines("領導力培養項目 項目簡介", "在培訓形式方面")))
+    rows = q("""SELECT ?name ?cadence ?code ?parent WHERE { ?p a esg:Programme ; rdfs:label ?name ; esg:cadence ?cadence ;
+                esg:frequency ?code ; <http://purl.org/dc/terms/isPartOf>/rdfs:label ?parent
+                FILTER(LANGMATCHES(LANG(?name), 'zh-Hant') && LANGMATCHES(LANG(?cadence), 'zh-Hant') && LANGMATCHES(LANG(?parent), 'zh-Hant')) }""")
+    by_name = {r["name"]: r for r in rows}
+    for name, cadence, code in (("卡路里", "季度開展", "quarterly"), ("氨基酸", "不定期開展", "ad-hoc"), ("氧分子", "月度開展", "monthly")):
+        assert f"{name}" in table and cadence in table
+        assert (by_name[name]["cadence"], by_name[name]["code"], by_name[name]["parent"]) == (cadence, code, "馬拉松培訓體系")
+
+
+def test_community_programmes_with_dates_partners_and_amounts(q) -> None:
+    rows = q("""SELECT ?name ?start ?partner ?amount WHERE { ?p a esg:Programme ; rdfs:label ?name ;
+                <https://schema.org/startDate> ?start ; esg:partner/rdfs:label ?partner .
+                OPTIONAL { ?p esg:amountAsWritten ?amount FILTER(LANGMATCHES(LANG(?amount), 'zh-Hant')) }
+                FILTER(LANGMATCHES(LANG(?name), 'zh-Hant') && LANGMATCHES(LANG(?partner), 'zh-Hant')) }""")
+    walk = [r for r in rows if r["name"] == "“一個雞蛋的暴走”"]
+    assert {r["start"] for r in walk} == {"2024-05-18"} and {r["partner"] for r in walk} == {"上海聯勸公益基金會"}
+    assert "共捐出了3萬元善款" in {r["amount"] for r in walk}
+    volunteer = {r["name"]: r["start"] for r in rows if r["partner"] == "平安志願者協會"}
+    assert volunteer == {"平安守護者行動——橙心守護安全急救科普活動": "2024-04", "中國平安無償獻血志願者活動": "2024-07",
+                         "高考保障志願者服務": "2024-06"}
+
+
+def test_whistleblowing_channels_and_customer_hotline_as_printed(q) -> None:
+    section = "".join(rt.section_lines("舉報程式及舉報人保護 2.4.3", "以客為先 3.1"))
+    emails = set(re.findall(r"[A-Za-z_]+@ocft\.com", section))
+    hotline = re.search(r"400服務熱線（(\d+)）", rt.squeeze(rt.text()))[1]
+    rows = q("""SELECT ?name ?email ?phone ?by WHERE { ?s a esg:NamedSystem ; rdfs:label ?name FILTER(LANGMATCHES(LANG(?name), 'zh-Hant'))
+                OPTIONAL { ?s <https://schema.org/email> ?email } OPTIONAL { ?s <https://schema.org/telephone> ?phone }
+                OPTIONAL { ?s esg:operatedBy/rdfs:label ?by FILTER(LANGMATCHES(LANG(?by), 'zh-Hant')) } }""")
+    assert len(emails) == 2 and emails == {r["email"] for r in rows if r["email"]}
+    assert {r["by"] for r in rows if r["email"]} == {"內部審計團隊"}
+    assert {r["name"] for r in rows if r["phone"] == hotline} == {"400服務熱線"}
+    assert {"電子郵件", "信函", "電話", "來訪", "web線上客服", "企業微信客服"} <= {r["name"] for r in rows}
+
+
+def test_horizons_as_the_report_defines_them(q) -> None:
+    printed = re.findall(r"(短期|中期|長期)（(\d+)(?:～(\d+))?年(以上)?）", rt.squeeze(rt.text()))
+    assert len(printed) == 3
+    rows = q("""SELECT ?name ?from ?to ?concept WHERE { ?r esg:definesHorizon ?h . ?h rdfs:label ?name ; esg:fromYears ?from ;
+                esg:ofHorizon ?concept OPTIONAL { ?h esg:toYears ?to } FILTER(LANGMATCHES(LANG(?name), 'zh-Hant')) }""")
+    have = {(r["name"][:2], Decimal(r["from"]), Decimal(r["to"]) if r["to"] else None) for r in rows}
+    assert have == {(term, Decimal(a), Decimal(b) if b else None) for term, a, b, _ in printed}
+
+
+def test_reporting_lines_between_posts(q) -> None:
+    rows = q("""SELECT ?post ?boss ?body WHERE { ?p a <http://www.w3.org/ns/org#Post> ; rdfs:label ?post ;
+                <http://www.w3.org/ns/org#postIn>/rdfs:label ?body ; <http://www.w3.org/ns/org#reportsTo>/rdfs:label ?boss
+                FILTER(LANGMATCHES(LANG(?post), 'zh-Hant') && LANGMATCHES(LANG(?boss), 'zh-Hant') && LANGMATCHES(LANG(?body), 'zh-Hant')) }""")
+    assert "首席財務官承擔全面風險管理的推動和實施，向首席執行官直接匯報" in rt.squeeze(rt.text())
+    assert ("首席財務官", "首席執行官", "經營管理層") in {(r["post"], r["boss"], r["body"]) for r in rows}
+
+
+def test_no_external_body_is_a_unit_of_the_company(q) -> None:
+    rows = q("""SELECT ?l WHERE { ?b esg:bodyKind "external" ; rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), 'zh-Hant'))
+                FILTER EXISTS { ?b <http://www.w3.org/ns/org#linkedTo> ?org . ?org a <http://www.w3.org/ns/org#FormalOrganization> } }""")
+    assert {"平安集團", "外部專家"} <= {r["l"] for r in rows}
+    wrong = q("""SELECT ?b WHERE { ?b esg:bodyKind "external" .
+                 { ?b <http://www.w3.org/ns/org#unitOf>|<http://www.w3.org/ns/org#subOrganizationOf> ?p }
+                 UNION { ?p <http://www.w3.org/ns/org#hasUnit> ?b }
+                 FILTER NOT EXISTS { ?p esg:bodyKind "external" } }""")
+    assert wrong == []
+
+
+def test_listings_commitments_and_the_green_workplace_statement(q) -> None:
+    text = rt.squeeze(rt.text())
+    assert "2019年12月登陸紐約交易所" in text and "2022年7月正式在香港聯交所掛牌上市" in text
+    listings = q("""SELECT ?exchange ?date WHERE { ?org esg:listing ?l . ?l esg:exchange ?exchange ; <http://purl.org/dc/terms/date> ?date
+                    FILTER(LANGMATCHES(LANG(?exchange), 'zh-Hant')) }""")
+    assert {(r["exchange"], r["date"]) for r in listings} == {("紐約交易所", "2019-12"), ("香港聯交所", "2022-07")}
+    pledge = q("""SELECT ?year ?to WHERE { ?org esg:makesCommitment ?c . ?c rdfs:label "承諾到2030年實現運營碳中和"@zh-Hant ;
+                  esg:byYear ?year ; esg:madeTo/rdfs:label "平安集團"@zh-Hant }""")
+    assert {r["year"] for r in pledge} == {"2030"}
+    green = q("""SELECT ?sec WHERE { ?c a esg:SDGContribution ; esg:sdg sdg:7 ; prov:wasDerivedFrom/skos:notation ?sec }""")
+    assert "4.2" in {r["sec"] for r in green} and "4.1.4" not in {r["sec"] for r in green}  # 綠色職場 is 4.2's
