@@ -181,6 +181,7 @@ def picture(results: dict[int, dict], out: Path) -> None:
     ax.plot(ns, get("build", "wall_s"), "o-", label="full build, wall")
     ax.plot(ns, get("build", "cpu_s"), "s--", label="full build, CPU (all processes)")
     ax.plot(ns, get("rebuild", "wall_s"), "^-", label="rebuild after one change, wall")
+    ax.plot(ns, get("rebuild", "cpu_s"), "v--", label="rebuild after one change, CPU")
     ax.axhline(900, color="red", lw=0.8, ls=":", label="targets: 15 min build, 30 s rebuild")
     ax.axhline(30, color="red", lw=0.8, ls=":")
     ax.set(xscale="log", yscale="log", xlabel="reports", ylabel="seconds", title="Build time")
