@@ -1,26 +1,31 @@
 """Build the dataset (ontology + reference + one graph per report) into the on-disk store."""
 from __future__ import annotations
 
-import hashlib
-import heapq
-import itertools
+import multiprocessing
+import os
+import queue as queue_module
 import shutil
-import tempfile
 import time
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import TYPE_CHECKING, Iterator, Protocol
 
-import pyoxigraph
 from rdflib import Graph, URIRef
 
 from . import __version__ as esgkg_version
+from .build_cache import BuildCache, Chunk, common_key, derived_key, report_key
+from .build_load import load_chunks
+from .build_worker import HEAD_LABEL, ReportJob, init_worker, label_scope, run_in_worker
 from .errors import SourceError, SourceErrors
 from .mapping import graph_nquads, map_reference, map_report
 from .namespaces import DEFAULT_BASE, Iris
-from .reference import Reference, load_reference, package_dir, reports_dir
+from .reference import Reference, load_reference, package_dir, reference_dir, reports_dir
 from .sources import ReportSource, load_report
 from .store import StoreInfo, StoreRoot
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .validation import ValidationOutcome
 
 
 class Progress(Protocol):
@@ -41,18 +46,6 @@ class Dataset:
     iris: Iris
     graphs: list[tuple[URIRef, Graph]]
     reports: list[ReportSource]
-    nquads: list[str] = field(default_factory=list)
-
-    @property
-    def version(self) -> str:
-        """The same digest `build` computes: of the canonical N-Quads, one line each."""
-        digest = hashlib.sha256()
-        for line in self.nquads:
-            digest.update(f"{line}\n".encode("utf-8"))
-        return _version(digest)
-
-    def nquads_bytes(self) -> bytes:
-        return ("\n".join(self.nquads) + "\n").encode("utf-8")
 
 
 def ontology_file(name: str) -> Path:
@@ -108,6 +101,16 @@ def prepare(reports_root: Path | None = None, reference_root: Path | None = None
     if errors:
         raise SourceErrors(errors)
     progress.step("mapping ontology and reference data")
+    return Prepared(iris=iris, ref=ref, sources=sources, common=common_graphs(ref, iris))
+
+
+def ontology_inputs() -> list[Path]:
+    """The project files the shared graphs are made from (the ontology, and the shapes if any)."""
+    return [p for p in (ontology_file("esg.ttl"), ontology_file("shapes.ttl")) if p.exists()]
+
+
+def common_graphs(ref: Reference, iris: Iris) -> list[tuple[URIRef, Graph]]:
+    """The graphs every report is published and validated with: ontology, reference, shapes."""
     common: list[tuple[URIRef, Graph]] = [
         (iris.graph("ontology"), load_turtle_with_base(ontology_file("esg.ttl"), iris)),
         (iris.graph("reference"), map_reference(ref, iris)),
@@ -115,7 +118,7 @@ def prepare(reports_root: Path | None = None, reference_root: Path | None = None
     shapes = ontology_file("shapes.ttl")
     if shapes.exists():
         common.append((iris.graph("shapes"), load_turtle_with_base(shapes, iris)))
-    return Prepared(iris=iris, ref=ref, sources=sources, common=common)
+    return common
 
 
 def report_graphs(prepared: Prepared, progress: Progress | None = None) -> Iterator[tuple[URIRef, Graph]]:
@@ -131,96 +134,185 @@ def assemble(reports_root: Path | None = None, reference_root: Path | None = Non
     """Everything in memory as named graphs (for tests and small tools; `build` streams)."""
     prepared = prepare(reports_root, reference_root, iris, progress)
     graphs = [*prepared.common, *report_graphs(prepared, progress)]
-    dataset = Dataset(iris=prepared.iris, graphs=graphs, reports=prepared.sources)
-    dataset.nquads = sorted(line for i, (name, graph) in enumerate(graphs)
-                            for line in graph_nquads(name, graph, i))
-    return dataset
+    return Dataset(iris=prepared.iris, graphs=graphs, reports=prepared.sources)
+
+
 
 
 class ReportValidator(Protocol):
-    """What a build calls to validate each report as it is mapped, then to decide."""
+    """What a build asks for a verdict once every report is validated (validation.BuildValidator)."""
 
-    def check(self, report_id: str, graph: Graph, common: list[tuple[URIRef, Graph]]) -> None: ...
+    def decide(self, outcome: "ValidationOutcome") -> None:
+        """Raise (e.g. ValidationFailed) to stop the build before anything is published."""
 
-    def finish(self) -> Graph | None:
-        """Raise (e.g. ValidationFailed) to stop the build; else the validation report to store."""
+
+def default_jobs() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class _Plan:
+    """What one build works from: the shared graphs, the cache, every report folder's key."""
+
+    iris: Iris
+    ref: Reference
+    common: list[tuple[URIRef, Graph]]
+    cache: BuildCache
+    common_key: str
+    keys: dict[Path, str]
+    reference_root: Path
+    display_root: Path
+    validate: bool
+
+    def job(self) -> ReportJob:
+        return ReportJob(self.ref, self.common, self.iris, self.validate, self.cache, self.display_root)
 
 
 def build(store_root: StoreRoot, reports_root: Path | None = None, reference_root: Path | None = None,
           iris: Iris | None = None, progress: Progress | None = None,
-          validate: ReportValidator | None = None) -> StoreInfo:
+          validate: ReportValidator | None = None, jobs: int | None = None) -> StoreInfo:
     """Check, map, optionally validate, and publish a new store version atomically.
 
-    Reports are mapped, validated and serialised one at a time into sorted chunk files that
-    are merged into the canonical N-Quads, so memory stays bounded by the largest report.
-    Nothing is published unless every step succeeds: a failure at any point leaves the
-    previously published version in place and serving.
+    Each report is read, mapped and validated on its own, in a pool of ``jobs`` processes
+    (default: one per core), into a cache entry keyed on the content of the report folder
+    and of everything its graph depends on (``graph/build_cache.py``); an unchanged report
+    reuses its entry. The new version is the previous one with the changed graphs swapped
+    when few changed, else a bulk load of every chunk. Nothing is published unless every
+    step succeeds: a failure at any point leaves the published version in place and serving.
     """
     progress = progress or _Silent()
     started = time.monotonic()
-    prepared = prepare(reports_root, reference_root, iris, progress)
-    store_root.versions.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".chunks-", dir=store_root.versions) as tmp:
-        chunks: list[Path] = []
-        graph_names: list[str] = []
-        graphs = itertools.chain(prepared.common, report_graphs(prepared, progress))
-        for index, (name, graph) in enumerate(graphs):
-            if validate is not None and index >= len(prepared.common):
-                progress.step(f"validating {name.rsplit('/', 1)[-1]} with SHACL shapes")
-                validate.check(str(name).rsplit("/", 1)[-1], graph, prepared.common)
-            chunk = Path(tmp) / f"{index:06d}.nq"
-            chunk.write_text("".join(f"{line}\n" for line in sorted(graph_nquads(name, graph, index))),
-                             encoding="utf-8")
-            chunks.append(chunk)
-            graph_names.append(str(name))
-            del graph
-        findings = validate.finish() if validate is not None else None
-        if findings is not None:
-            # Stored with the data so that SPARQL users see the report's disagreements.
-            name = prepared.iris.graph("validation")
-            chunk = Path(tmp) / f"{len(chunks):06d}.nq"
-            chunk.write_text("".join(f"{line}\n" for line in sorted(graph_nquads(name, findings, len(chunks)))),
-                             encoding="utf-8")
-            chunks.append(chunk)
-            graph_names.append(str(name))
-        progress.step("merging canonical N-Quads")
-        merged = Path(tmp) / "dataset.nq"
-        digest = hashlib.sha256()
-        count = 0
-        with merged.open("w", encoding="utf-8") as out:
-            files = [c.open(encoding="utf-8") for c in chunks]
-            try:
-                for line in heapq.merge(*files):
-                    out.write(line)
-                    digest.update(line.encode("utf-8"))
-                    count += 1
-            finally:
-                for f in files:
-                    f.close()
-        version = _version(digest)
-        staging = store_root.staging_dir(version)
-        progress.step(f"loading {count} quads into the store")
+    plan = _plan(store_root, reports_root or reports_dir(), reference_root or reference_dir(),
+                 iris or Iris(), validate is not None, progress)
+    entries = _report_entries(plan, jobs or default_jobs(), progress)
+    chunks = _common_chunks(plan) + [Chunk.from_json(c) for e in entries for c in e["chunks"] if not c[4]]
+    if validate is not None and entries:
+        outcome = _outcome(entries)
+        validate.decide(outcome)
+        chunks += [_head_chunk(plan, outcome.conforms)]
+        chunks += [Chunk.from_json(c) for e in entries for c in e["chunks"] if c[4]]
+    version, staging, how = load_chunks(store_root, plan.cache, chunks, plan.iris.base, progress)
+    if staging is None:
+        return store_root.current()
+    meta = {
+        "version": version, "quads": sum(c.quads for c in chunks),
+        "graphs": list(dict.fromkeys(c.graph for c in chunks)),
+        "reports": [e["report"] for e in entries], "base": plan.iris.base, "esgkg": esgkg_version,
+        "build_seconds": round(time.monotonic() - started, 3), "loaded": how,
+        "reports_reused": sum(1 for e in entries if not e.get("fresh")),
+    }
+    try:
+        progress.step("publishing")
+        info = store_root.publish(staging, version, meta, manifest=[c.to_json() for c in chunks])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone already when published
+    store_root.prune_cache()
+    return info
+
+
+def _plan(store_root: StoreRoot, reports_root: Path, reference_root: Path, iris: Iris,
+          validate: bool, progress: Progress) -> _Plan:
+    progress.step("reading reference data")
+    ref = load_reference(reference_root)
+    progress.step("mapping ontology and reference data")
+    common = common_graphs(ref, iris)
+    folders = discover_reports(reports_root)
+    progress.step(f"hashing {len(folders)} report folder(s) and what their graphs depend on")
+    ckey = common_key(reference_root, ontology_inputs(), iris, validate)
+    keys = {folder: report_key(ckey, folder) for folder in folders}
+    return _Plan(iris, ref, common, BuildCache(store_root.cache), ckey, keys, reference_root,
+                 reports_root.parent, validate)
+
+
+def _common_chunks(plan: _Plan) -> list[Chunk]:
+    """The ontology, reference and shapes graphs as chunks (cached like reports)."""
+    chunks = []
+    for name, graph in plan.common:
+        key = derived_key(plan.common_key, str(name))
+        entry = plan.cache.entry(key)
+        if entry is None:
+            chunk = plan.cache.write_chunk(key, "data", str(name), graph_nquads(name, graph, label_scope(str(name))))
+            entry = plan.cache.write_entry(key, {"graph": str(name), "chunks": [chunk.to_json()]})
+        chunks.append(Chunk.from_json(entry["chunks"][0]))
+    return chunks
+
+
+def _head_chunk(plan: _Plan, conforms: bool) -> Chunk:
+    """The dataset's one sh:ValidationReport node: its type and overall sh:conforms."""
+    graph = str(plan.iris.graph("validation"))
+    key = derived_key(plan.common_key, "validation-report", str(conforms))
+    entry = plan.cache.entry(key)
+    if entry is None:
+        sh = "http://www.w3.org/ns/shacl#"
+        lines = [f"{HEAD_LABEL} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{sh}ValidationReport> <{graph}> .",
+                 f'{HEAD_LABEL} <{sh}conforms> "{str(conforms).lower()}"'
+                 f"^^<http://www.w3.org/2001/XMLSchema#boolean> <{graph}> ."]
+        chunk = plan.cache.write_chunk(key, "head", graph, lines, shared=True)
+        entry = plan.cache.write_entry(key, {"graph": graph, "chunks": [chunk.to_json()]})
+    return Chunk.from_json(entry["chunks"][0])
+
+
+def _outcome(entries: list[dict]) -> "ValidationOutcome":
+    """Every report's validation records as one outcome, for the verdict."""
+    from .validation import ResultRecord, ValidationOutcome
+
+    records = [ResultRecord(**r) for e in entries for r in (e.get("records") or [])]
+    timings: dict[str, float] = {}
+    for entry in entries:
+        for step, seconds in (entry.get("timings") or {}).items():
+            timings[step] = timings.get(step, 0.0) + seconds
+    return ValidationOutcome(report=Graph(), records=records, timings=timings)
+
+
+def _report_entries(plan: _Plan, jobs: int, progress: Progress) -> list[dict]:
+    """Every report's cache entry, in folder order: reused, or made in a pool of workers."""
+    entries = {folder: plan.cache.entry(key) for folder, key in plan.keys.items()}
+    todo = [folder for folder, entry in entries.items() if entry is None]
+    progress.step(f"reading report sources: {len(entries)} report(s), "
+                  f"{len(entries) - len(todo)} unchanged since an earlier build")
+    if len(todo) <= 1 or jobs <= 1:
+        job = plan.job()
+        made = {folder: job.run(folder, plan.keys[folder], progress.step) for folder in todo}
+    else:
+        made = _in_pool(plan, todo, jobs, progress)
+    errors = [SourceError(*e) for folder in todo for e in made[folder].get("errors", [])]
+    if errors:
+        raise SourceErrors(errors)
+    for folder in todo:
+        entries[folder] = {**made[folder], "fresh": True}
+    return [entries[folder] for folder in plan.keys]  # type: ignore[misc]
+
+
+def _in_pool(plan: _Plan, todo: list[Path], jobs: int, progress: Progress) -> dict[Path, dict]:
+    """Run the reports in ``todo`` in worker processes; their progress lines come back by queue."""
+    context = multiprocessing.get_context("spawn")  # no fork: the caller may run threads
+    lines = context.Queue()
+    pool = ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context, initializer=init_worker,
+                               initargs=(plan.reference_root, plan.iris.base, plan.validate,
+                                         plan.cache.root, plan.display_root, lines))
+    made: dict[Path, dict] = {}
+    pending: dict[Future, Path] = {}
+    try:
+        pending.update({pool.submit(run_in_worker, f, plan.keys[f]): f for f in todo})
+        while pending:
+            finished, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            _drain(lines, progress)
+            for future in finished:
+                folder = pending.pop(future)
+                made[folder] = future.result()
+                progress.step(f"report {folder.name} done ({len(made)}/{len(todo)})")
+    finally:
+        pool.shutdown(wait=not pending, cancel_futures=True)
+    return made
+
+
+def _drain(lines, progress: Progress) -> None:
+    while True:
         try:
-            store = pyoxigraph.Store(str(staging))
-            store.bulk_load(path=str(merged), format=pyoxigraph.RdfFormat.N_QUADS)
-            store.flush()
-            store.optimize()
-            del store
-            meta = {
-                "version": version,
-                "quads": count,
-                "graphs": graph_names,
-                "reports": [s.id for s in prepared.sources],
-                "base": prepared.iris.base,
-                "esgkg": esgkg_version,
-                "build_seconds": round(time.monotonic() - started, 3),
-            }
-            progress.step("publishing")
-            return store_root.publish(staging, version, meta)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-
-
-def _version(digest: "hashlib._Hash") -> str:
-    return digest.hexdigest()[:16]
+            progress.step(lines.get_nowait())
+        except queue_module.Empty:
+            return

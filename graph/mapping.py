@@ -650,7 +650,7 @@ def map_report(source: ReportSource, ref: Reference, iris: Iris) -> Graph:
     return ReportMapper(source, ref, iris).map()
 
 
-def graph_nquads(name: URIRef, graph: Graph, index: int) -> list[str]:
+def graph_nquads(name: URIRef, graph: Graph, index: int | str) -> list[str]:
     """One named graph as unique N-Quads lines, with deterministic blank-node labels.
 
     Blank nodes (the UN KOS and the shapes use RDF lists) are relabelled with RDFC-1.0,

@@ -6,11 +6,15 @@ Layout of a store root::
     <root>/current               symlink to versions/<version>; replaced atomically by rename
     <root>/versions/<version>.union/  the same dataset whose default graph is the RDF merge of
                                  all its graphs (what queries read; see :meth:`StoreRoot.open_union_read_only`)
+    <root>/versions/<version>.json        its metadata; ``<version>.build.json`` the chunks
+                                          a build made it from (graph/build_load.py)
+    <root>/cache/                the build's per-report entries (graph/build_cache.py)
 
 A build writes a complete new version beside the old one and then swaps ``current`` with
 ``os.replace``; readers resolve ``current`` once when they open. A failed or killed build
 therefore never touches what is being served. The version is a digest of the dataset's
-canonical N-Quads, so it doubles as an ETag for everything served from it.
+content (a digest of its chunks' digests), so it doubles as an ETag for everything served
+from it.
 """
 from __future__ import annotations
 
@@ -50,6 +54,7 @@ class StoreRoot:
         self.root = Path(root) if root is not None else default_root()
         self.versions = self.root / "versions"
         self.pointer = self.root / "current"
+        self.cache = self.root / "cache"
 
     def exists(self) -> bool:
         return self.pointer.is_symlink() and self.pointer.resolve().is_dir()
@@ -143,7 +148,17 @@ class StoreRoot:
             if pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid)):
                 shutil.rmtree(path, ignore_errors=True)
 
-    def publish(self, staged: Path, version: str, meta: dict) -> StoreInfo:
+    def manifest(self, version: str) -> list | None:
+        """The chunks a build made ``version`` from, or None (edited, older build, unreadable)."""
+        from .build_cache import Chunk
+
+        try:
+            rows = json.loads((self.versions / f"{version}.build.json").read_text(encoding="utf-8"))
+            return [Chunk.from_json(row) for row in rows]
+        except (OSError, ValueError, TypeError, IndexError, KeyError):
+            return None
+
+    def publish(self, staged: Path, version: str, meta: dict, manifest: list | None = None) -> StoreInfo:
         """Make a fully written staging directory the current version, atomically."""
         final = self.versions / version
         if final.exists():
@@ -153,10 +168,10 @@ class StoreRoot:
             os.replace(staged, final)
         # Before `current` moves: a reader that follows it finds the union copy ready.
         self.ensure_union(StoreInfo(version, final, meta))
+        if manifest is not None:
+            _write_atomically(self.versions / f"{version}.build.json", json.dumps(manifest))
         meta_file = self.versions / f"{version}.json"
-        tmp_meta = meta_file.with_suffix(".json.tmp")
-        tmp_meta.write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
-        os.replace(tmp_meta, meta_file)
+        _write_atomically(meta_file, json.dumps(meta, indent=2, sort_keys=True))
         link_tmp = self.root / f".current-{os.getpid()}"
         if link_tmp.is_symlink() or link_tmp.exists():
             link_tmp.unlink()
@@ -179,6 +194,24 @@ class StoreRoot:
             shutil.rmtree(old, ignore_errors=True)
             shutil.rmtree(self.versions / f"{old.name}{UNION_SUFFIX}", ignore_errors=True)
             (self.versions / f"{old.name}.json").unlink(missing_ok=True)
+            (self.versions / f"{old.name}.build.json").unlink(missing_ok=True)
+
+    def prune_cache(self) -> int:
+        """Drop cache entries that no version still on disk was built from."""
+        from .build_cache import BuildCache
+
+        keep: set[str] = set()
+        for manifest in self.versions.glob("*.build.json"):
+            for chunk in self.manifest(manifest.name[: -len(".build.json")]) or []:
+                keep.add(chunk.file)
+                keep.add(f"{chunk.file.split('.', 1)[0]}.json")
+        return BuildCache(self.cache).prune(keep, _process_alive)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def derive_union(version_dir: Path, target: Path) -> None:

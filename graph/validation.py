@@ -530,11 +530,16 @@ class BuildValidator:
         outcome = merge_outcomes(self.outcomes) if self.outcomes else None
         if outcome is None:
             return None
+        self.decide(outcome)
+        return outcome.report
+
+    def decide(self, outcome: ValidationOutcome) -> None:
+        """Show the verdict; raise ValidationFailed on violations unless forced (the build
+        validates reports in worker processes and calls this with all their records)."""
         if self.on_verdict is not None:
             self.on_verdict(outcome)
         if not outcome.conforms and not self.force:
             raise ValidationFailed(summary(outcome))
-        return outcome.report
 
 
 def build_validator(force: bool = False, on_verdict: Callable[[ValidationOutcome], None] | None = None,

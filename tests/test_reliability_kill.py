@@ -5,6 +5,7 @@ phase is hit: reading, mapping, validation, loading, publishing) plus a few fixe
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -37,7 +38,9 @@ def _report_ids(url: str) -> list[str]:
 
 
 def _start_build(store: Path) -> subprocess.Popen:
-    # The bundled report (bigger than the fixture, so every phase takes a moment).
+    # The bundled report (bigger than the fixture, so every phase takes a moment), from an
+    # empty build cache: what a killed build had finished would otherwise skip phases.
+    shutil.rmtree(store / "cache", ignore_errors=True)
     return subprocess.Popen([sys.executable, "-m", "esgkg.service.cli", "build", "--store", str(store)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 

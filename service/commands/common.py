@@ -91,13 +91,15 @@ def print_verdict(outcome: ValidationOutcome, force: bool) -> None:
         err_console.print(summary(outcome).replace("; the store was not replaced", ""), markup=False)
 
 
-def run_build(store: StoreRoot, reports_path: Path | None, force: bool = False) -> StoreInfo:
+def run_build(store: StoreRoot, reports_path: Path | None, force: bool = False,
+              jobs: int | None = None) -> StoreInfo:
     """Build with a progress display; validation hooks in when shapes exist."""
     validator = build_validator(force=force, on_verdict=lambda outcome: print_verdict(outcome, force))
     # A failed build publishes nothing, so the message can promise the old store is intact.
     with disk_errors(store.root, "; nothing was published, the previous store version is unchanged"), \
             RichProgress(err_console) as progress:
-        info = build_dataset(store, reports_root=reports_path, iris=Iris(), progress=progress, validate=validator)
+        info = build_dataset(store, reports_root=reports_path, iris=Iris(), progress=progress, validate=validator,
+                             jobs=jobs)
     err_console.print(f"published store version {info.version} ({info.meta['quads']} quads) at {store.root}", highlight=False)
     return info
 

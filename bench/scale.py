@@ -1,0 +1,238 @@
+"""Scale: build, rebuild after one change, and named queries at N synthetic reports.
+
+For each N (default 1, 10, 100): ``bench/synthetic.py`` writes N reports (copies of every
+bundled report in turn, values perturbed) to a temp dir; then, each as its own process,
+watched from outside (psutil polls the whole process tree's RSS every 0.2 s; CPU seconds of
+the tree from ``getrusage(RUSAGE_CHILDREN)``):
+
+1. ``esgkg build --force`` on an empty store (a cold cache): wall time, CPU time, peak RSS;
+2. one observation value of one report changed, ``esgkg build --force`` again: the rebuild;
+3. every named query, unbound (all reports) and with ``report=`` the first report, run in
+   process on the embedded store (``--query-runs`` times each): p50/p95 in ms.
+
+The machine's load average is recorded beside every figure: on a shared machine wall time
+grows with it and CPU time does not. Results go to ``bench/results/scale.json`` (merged with
+earlier runs, by N), the picture to ``docs/performance-scale.png``.
+
+Run: python bench/scale.py [--counts 1,10,100] [--jobs N] [--query-runs 7] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+BENCH = Path(__file__).parent
+REPO = BENCH.parent
+RESULTS = BENCH / "results" / "scale.json"
+PICTURE = REPO / "docs" / "performance-scale.png"
+sys.path.insert(0, str(BENCH))
+
+from synthetic import generate  # noqa: E402
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def watched(cmd: list[str], label: str) -> dict:
+    """Run ``cmd``; its wall and CPU seconds, peak RSS of its process tree, last stderr lines."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()[0]
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    watcher = psutil.Process(proc.pid)
+    peak = [0]
+    last: list[str] = []
+
+    def read() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            last.append(line.rstrip())
+            del last[:-40]
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    shown = started
+    while proc.poll() is None:
+        peak[0] = max(peak[0], _tree_rss(watcher))
+        if time.monotonic() - shown > 15:  # progress of long runs, with the memory so far
+            shown = time.monotonic()
+            print(f"  [{label}] {shown - started:6.0f}s rss {_tree_rss(watcher) / 1e6:7.0f} MB "
+                  f"(peak {peak[0] / 1e6:.0f}) load {os.getloadavg()[0]:.1f} | {last[-1] if last else ''}",
+                  flush=True)
+        time.sleep(0.2)
+    reader.join(5)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode != 0:
+        raise SystemExit(f"{label} failed ({proc.returncode}):\n" + "\n".join(last))
+    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mb": round(peak[0] / 1e6, 1),
+            "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2), "log_tail": last[-6:]}
+
+
+def change_one_value(reports: Path) -> str:
+    """Change the first observation value of the first report by one unit in its last digit."""
+    folder = sorted(p for p in reports.iterdir() if p.is_dir())[0]
+    path = folder / "observations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    col = header.index("value")
+    for i, line in enumerate(lines[1:], start=1):
+        cells = line.split(",")
+        if len(cells) > col and cells[col].replace(".", "", 1).isdigit():
+            cells[col] = cells[col][:-1] + str((int(cells[col][-1]) + 1) % 10)
+            lines[i] = ",".join(cells)
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            return f"{folder.name}/observations.csv:{i + 1}"
+    raise SystemExit(f"no numeric value to change in {path}")
+
+
+def query_times(store_dir: Path, report_id: str, runs: int) -> dict:
+    """p50/p95 ms of every named query, all reports and one report, on the embedded store."""
+    from esgkg.graph import named_queries
+    from esgkg.graph.sparql import StoreSparql
+    from esgkg.graph.store import StoreRoot
+
+    store, _ = StoreRoot(store_dir).open_read_only()
+    sparql = StoreSparql(store)
+    out: dict[str, dict] = {}
+    for name, query in sorted(named_queries.load_all().items()):
+        forms = {"all": {}}
+        if any(p.name == "report" for p in query.params):
+            forms["report"] = {"report": report_id}
+        for form, given in forms.items():
+            times, rows = [], 0
+            for _ in range(runs):
+                t = time.perf_counter()
+                rows = len(named_queries.run(query, sparql.select, given).rows)
+                times.append((time.perf_counter() - t) * 1000)
+            times.sort()
+            out.setdefault(name, {})[form] = {
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1), "rows": rows}
+    return out
+
+
+def current_meta(store: Path) -> dict:
+    return json.loads((store / "versions" / f"{(store / 'current').resolve().name}.json").read_text())
+
+
+def measure(count: int, jobs: int | None, runs: int, keep: Path | None) -> dict:
+    work = Path(tempfile.mkdtemp(prefix=f"esgkg-scale-{count}-"))
+    try:
+        reports = generate(count, work / "reports")
+        store = work / "store"
+        cli = [sys.executable, "-m", "esgkg.service.cli", "build", "--force", "--store", str(store),
+               "--reports", str(reports)] + (["--jobs", str(jobs)] if jobs else [])
+        print(f"N={count}: full build", flush=True)
+        full = watched(cli, f"N={count} build")
+        meta = current_meta(store)
+        changed = change_one_value(reports)
+        print(f"N={count}: rebuild after changing {changed}", flush=True)
+        rebuild = watched(cli, f"N={count} rebuild")
+        rmeta = current_meta(store)
+        if keep:
+            shutil.rmtree(keep / f"store-{count}", ignore_errors=True)
+            shutil.copytree(store, keep / f"store-{count}", symlinks=True)
+        print(f"N={count}: named queries", flush=True)
+        queries = query_times(store, "synthetic-00001", runs)
+        result = {"reports": count, "quads": meta["quads"], "jobs": jobs, "build": full,
+                  "rebuild": {**rebuild, "changed": changed, "loaded": rmeta.get("loaded"),
+                              "reports_reused": rmeta.get("reports_reused")},
+                  "store_mb": round(sum(f.stat().st_size for f in (store / "versions").rglob("*")
+                                        if f.is_file()) / 1e6, 1),
+                  "queries": queries, "cores": os.cpu_count(),
+                  "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def picture(results: dict[int, dict], out: Path) -> None:
+    """Build, rebuild, memory and query p95 against the number of reports."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ns = sorted(results)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
+    get = lambda key, sub: [results[n][key][sub] for n in ns]  # noqa: E731
+    ax = axes[0]
+    ax.plot(ns, get("build", "wall_s"), "o-", label="full build, wall")
+    ax.plot(ns, get("build", "cpu_s"), "s--", label="full build, CPU (all processes)")
+    ax.plot(ns, get("rebuild", "wall_s"), "^-", label="rebuild after one change, wall")
+    ax.plot(ns, get("rebuild", "cpu_s"), "v--", label="rebuild after one change, CPU")
+    ax.axhline(900, color="red", lw=0.8, ls=":", label="targets: 15 min build, 30 s rebuild")
+    ax.axhline(30, color="red", lw=0.8, ls=":")
+    ax.set(xscale="log", yscale="log", xlabel="reports", ylabel="seconds", title="Build time")
+    ax.legend(fontsize=7)
+    ax = axes[1]
+    ax.plot(ns, get("build", "peak_mb"), "o-", label="full build")
+    ax.plot(ns, get("rebuild", "peak_mb"), "^-", label="rebuild")
+    ax.axhline(4000, color="red", lw=0.8, ls=":", label="target 4 GB")
+    ax.set(xscale="log", xlabel="reports", ylabel="MB (process tree)", title="Peak memory")
+    ax.legend(fontsize=7)
+    ax = axes[2]
+    for form, style in (("all", "o-"), ("report", "^-")):
+        worst = [max(q[form]["p95_ms"] for q in results[n]["queries"].values() if form in q) for n in ns]
+        median = [statistics.median(q[form]["p95_ms"] for q in results[n]["queries"].values() if form in q)
+                  for n in ns]
+        ax.plot(ns, worst, style, label=f"slowest p95, {'all reports' if form == 'all' else 'report=…'}")
+        ax.plot(ns, median, style.replace("-", ":"), label=f"median p95, {'all reports' if form == 'all' else 'report=…'}")
+    ax.axhline(100, color="red", lw=0.8, ls=":", label="target 100 ms")
+    ax.set(xscale="log", yscale="log", xlabel="reports", ylabel="ms", title="Named queries (embedded store)")
+    ax.legend(fontsize=7)
+    loads = ", ".join(f"{n}: {results[n]['build']['load_before']:.1f}" for n in ns)
+    fig.suptitle(f"esgkg at scale, synthetic reports, {os.cpu_count()} cores (load average at build start: {loads})",
+                 fontsize=9)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--counts", default="1,10,100")
+    ap.add_argument("--jobs", type=int, default=None, help="build workers (default: one per core)")
+    ap.add_argument("--query-runs", type=int, default=7)
+    ap.add_argument("--keep", type=Path, default=None, help="copy each store here")
+    ap.add_argument("--requery", action="store_true",
+                    help="only time the named queries again, on the stores kept in --keep")
+    args = ap.parse_args()
+    results = {int(k): v for k, v in (json.loads(RESULTS.read_text()) if RESULTS.exists() else {}).items()}
+    for count in [int(c) for c in args.counts.split(",")]:
+        if args.requery:
+            print(f"N={count}: named queries again", flush=True)
+            results[count]["queries"] = query_times(args.keep / f"store-{count}", "synthetic-00001", args.query_runs)
+        else:
+            results[count] = measure(count, args.jobs, args.query_runs, args.keep)
+        r = results[count]
+        print(json.dumps({k: v for k, v in r.items() if k != "queries"}, indent=1), flush=True)
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps({str(k): results[k] for k in sorted(results)}, indent=1))
+        picture(results, PICTURE)
+    print(f"results: {RESULTS}\npicture: {PICTURE}")
+
+
+if __name__ == "__main__":
+    main()
