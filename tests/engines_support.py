@@ -277,3 +277,18 @@ def _sort_keys(rows: list[tuple], keys: list[int]) -> list[tuple]:
             key.append(value)
         cut.append(tuple(key))
     return cut
+
+
+def assert_limits_hold(url: str, over_cap: str, slow: str, within_s: float) -> None:
+    """esgkg's limits in remote mode, whatever the engine behind it: an answer over the row cap
+    is a 413, a query past the time limit a 503 within ``within_s`` seconds (esgkg gives up;
+    the engine may go on), and SERVICE is refused before anything leaves (403)."""
+    import requests
+
+    assert requests.get(url + "/sparql", params={"query": over_cap}, timeout=30).status_code == 413
+    start = time.perf_counter()
+    r = requests.get(url + "/sparql", params={"query": slow}, timeout=30)
+    assert r.status_code == 503 and time.perf_counter() - start < within_s
+    service = requests.get(url + "/sparql", timeout=10,
+                           params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+    assert service.status_code == 403
