@@ -16,6 +16,7 @@ from esgkg.graph import named_queries
 from esgkg.service.commands.push import push
 from esgkg.service.backends.remote import push as push_graphs
 from esgkg.service.config import Config
+from report_support import required_params
 from sparql_support import BASE, W3C_GRAPHS, make_store, running_server, sample_nquads
 from test_clients_w3c_protocol import ENTRIES, HT, MANIFEST, _check, _is_update_test, _requests_of, _send
 
@@ -36,6 +37,21 @@ VIRTUOSO_DIFFERS["metric-trend"] = (
     "Oxigraph bug, not Virtuoso's: 0 divided by an xsd:decimal such as 22.22 is an error in "
     "Oxigraph 0.5 (0.0 / 2 is not), so change_percent is unbound where the value did not "
     "change; Virtuoso answers 0, which is right")
+# Seen after the queries bound the report's language once, where the report is selected, and
+# filter on it inside each label's OPTIONAL (docs/named-queries.md; 32 s to 0.3 s at 10 reports
+# on Oxigraph): Virtuoso 7.2 leaves the as-printed label unbound on some rows (2 of 55 in
+# topics-by-pillar). SPARQL 1.1 evaluates that FILTER as the LeftJoin's condition over the
+# joined solution, outer variables included (§18.2.2.6), which Oxigraph does. Not isolated
+# further yet; docs/sparql-endpoint.md, Remote engines.
+OUTER_LANGUAGE = ("Virtuoso: an OPTIONAL whose FILTER reads a variable bound outside it (the report's "
+                  "language) leaves the label unbound on some rows, where SPARQL 1.1 makes the filter the "
+                  "LeftJoin's condition over the joined solution, as Oxigraph answers")
+FILTERS_ON_OUTER_LANGUAGE = ("reports", "risks-opportunities", "sdg-coverage", "sdgs-per-company",
+                             "shared-material-topics", "stakeholder-concerns", "topic-policies",
+                             "topics-by-pillar", "value-provenance")
+for _name in FILTERS_ON_OUTER_LANGUAGE:
+    VIRTUOSO_DIFFERS.setdefault(_name, OUTER_LANGUAGE)
+ALSO_OUTER_LANGUAGE = ("hkex-coverage", "sdg-topics", "targets-vs-actuals", "topic-metrics", "topic-sdgs")
 NAMES = sorted(named_queries.load_all())
 
 
@@ -195,7 +211,8 @@ def answers(bundled_store, oxigraph, remote):
 
 
 def _text(name: str) -> str:
-    return named_queries.bind(named_queries.get(name))
+    query = named_queries.get(name)
+    return named_queries.bind(query, required_params(query))  # search needs its text
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -210,7 +227,9 @@ def test_named_query_same_on_virtuoso(answers, name):
     assert differences(_text(name), answers("local", name), answers("virtuoso", name)) == []
 
 
-@pytest.mark.parametrize("name", sorted(n for n, why in VIRTUOSO_DIFFERS.items() if why == EMPTY_CONCAT))
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(reason=OUTER_LANGUAGE, strict=True)) if n in ALSO_OUTER_LANGUAGE else n
+    for n in sorted(n for n, why in VIRTUOSO_DIFFERS.items() if why == EMPTY_CONCAT)])
 def test_virtuoso_differs_only_by_empty_group_concat(answers, name):
     """Where the answers differ, the recorded cause is the only difference."""
     assert differences(_text(name), answers("local", name), answers("virtuoso", name),

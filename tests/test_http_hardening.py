@@ -150,8 +150,10 @@ def test_load_silent_succeeds_without_fetching(update_client: FlaskClient, clien
     assert update_client.post("/update", data={"update": f"LOAD <{HOLE}>"}, headers=AUTH).status_code == 403
     mixed = f"LOAD SILENT <{HOLE}> ; INSERT DATA {{ <a:s> <a:p> 2 }}"
     assert update_client.post("/update", data={"update": mixed}, headers=AUTH).status_code == 403
-    # Read-only service: updates are off whatever they say.
-    assert client.post("/update", data={"update": f"LOAD SILENT <{HOLE}>"}).status_code == 403
+    # Read-only service: a LOAD SILENT alone succeeds there too (SPARQL Update §3.1.4: SILENT
+    # always succeeds), fetching and changing nothing; any other update is still refused.
+    assert client.post("/update", data={"update": f"LOAD SILENT <{HOLE}>"}).status_code == 204
+    assert client.post("/update", data={"update": "INSERT DATA { <a:s> <a:p> 1 }"}).status_code == 403
 
 
 def test_a_lone_load_is_a_syntax_error(update_client: FlaskClient) -> None:

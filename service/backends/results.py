@@ -90,8 +90,12 @@ def serialize_solutions(solutions: ox.QuerySolutions, media_type: str, max_rows:
     return Reply(200, f"{media_type}; charset=utf-8", body)
 
 
-def serialize_boolean(result: ox.QueryBoolean, media_type: str) -> Reply:
-    """ASK results in ``media_type``, by Oxigraph's writer."""
+def serialize_boolean(result: ox.QueryBoolean | bool, media_type: str) -> Reply:
+    """ASK results in ``media_type``, by Oxigraph's writer; a plain bool is an answer read off
+    another shape (Virtuoso's one-column table, service/backends/remote.py)."""
+    if isinstance(result, bool):  # pyoxigraph makes QueryBoolean only by parsing
+        result = ox.parse_query_results(b'{"head":{},"boolean":%s}' % (b"true" if result else b"false"),
+                                        ox.QueryResultsFormat.JSON)
     body = result.serialize(format=RESULT_FORMATS[media_type])
     return Reply(200, f"{media_type}; charset=utf-8", body)
 
