@@ -10,9 +10,8 @@ import json
 
 from flask import Blueprint, Response, render_template, request
 
-from esgkg.graph.namespaces import prefixes
-
 from .errors import HttpError, answer
+from .linked_data.labels import Labeller
 from .state import current_state
 
 bp = Blueprint("search", __name__)
@@ -27,29 +26,18 @@ def _text() -> str:
     return text
 
 
-def _local(iri: str, base: str) -> str:
-    """Our IRIs open their page on this server; others (the UN's SDG IRIs) stay as they are."""
-    return request.script_root + "/" + iri[len(base):] if iri.startswith(base) else iri
-
-
-def _curie(iri: str, prefix_map: dict[str, str]) -> str:
-    for prefix, ns in sorted(prefix_map.items(), key=lambda item: -len(item[1])):
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
-
-
 def hits(text: str) -> list[dict]:
     """One hit per resource, in the query's order (its best-matching label first), with every
     kind the resource has."""
     state = current_state()
-    base, prefix_map = state.iris.base, prefixes(state.iris)
+    # The linked-data pages' own rules for a link here and a short name (no labels needed).
+    links = Labeller([], state.iris, "en", request.script_root)
     found: dict[str, dict] = {}
     for row in answer(lambda: state.rows("search", {"q": text})):
         iri = row["resource"]
         hit = found.get(iri)
         if hit is None:
-            hit = found[iri] = {"resource": iri, "href": _local(iri, base), "curie": _curie(iri, prefix_map),
+            hit = found[iri] = {"resource": iri, "href": links.href(iri), "curie": links.curie(iri),
                                 "label": row["label"], "language": row.get("label_language", ""),
                                 "report": row.get("report", ""), "kinds": []}
         if row.get("kind") and row["kind"] not in hit["kinds"]:
