@@ -2,12 +2,15 @@
 ``oxigraph serve`` answering a real ``ASK`` (engine included), driven by wrk on loopback.
 
 The candidates: esgkg's hardened waitress (service/server.py, exactly as ``esgkg serve``
-configures it), gunicorn's threaded worker, granian's WSGI interface (a Rust HTTP server).
+configures it), gunicorn's threaded worker, granian's WSGI interface (a Rust HTTP server),
+uvicorn with httptools and uvloop in front of the WSGI app through a2wsgi's ASGI->WSGI bridge
+(threads for the app, as Flask needs), and granian with two worker processes.
 The answer is the 29-byte JSON of an ASK, so the numbers are the ceiling each server puts on
 the cheapest SPARQL request before Flask, the worker hop or the engine add anything.
 
 Run: python bench/http_servers.py [--seconds 3] [--rounds 2] [--store DIR]
-(needs wrk; gunicorn and granian from PyPI, optional: a missing one is skipped)
+(needs wrk; gunicorn, granian, uvicorn[standard] and a2wsgi from PyPI, optional: a missing
+one is skipped)
 """
 from __future__ import annotations
 
@@ -37,6 +40,11 @@ def app(environ, start_response):
                               ("Content-Length", str(len(BODY)))])
     return [BODY]
 '''
+BRIDGED = '''
+from a2wsgi import WSGIMiddleware
+from hello import app as wsgi_app
+app = WSGIMiddleware(wsgi_app, workers=8)
+'''
 WAITRESS = '''
 import sys
 from hello import app
@@ -55,6 +63,13 @@ def _commands(folder: Path, port: int, store: Path | None) -> dict[str, list[str
     if (bin_dir / "granian").exists():
         cmds["granian wsgi"] = [str(bin_dir / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
                                 "--port", str(port), "--workers", "1", "--blocking-threads", "8", "hello:app"]
+        cmds["granian wsgi, 2 workers"] = [str(bin_dir / "granian"), "--interface", "wsgi", "--host",
+                                           "127.0.0.1", "--port", str(port), "--workers", "2",
+                                           "--blocking-threads", "8", "hello:app"]
+    if (bin_dir / "uvicorn").exists():
+        cmds["uvicorn httptools+uvloop, a2wsgi"] = [
+            str(bin_dir / "uvicorn"), "--host", "127.0.0.1", "--port", str(port), "--http", "httptools",
+            "--loop", "uvloop", "--no-access-log", "--log-level", "warning", "bridged:app"]
     exe = shutil.which("oxigraph")
     if store is not None and exe:
         cmds["oxigraph serve (real ASK)"] = [exe, "serve-read-only", "--location", str(store.resolve()),
@@ -82,6 +97,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="esgkg-http-"))
     (folder / "hello.py").write_text(textwrap.dedent(APP))
     (folder / "waitress_app.py").write_text(textwrap.dedent(WAITRESS))
+    (folder / "bridged.py").write_text(textwrap.dedent(BRIDGED))
     env = {**os.environ, "PYTHONPATH": str(folder)}
     ask = BenchQuery("ask", "cheap", "ASK { ?s ?p ?o }", SELECT_JSON)
     best: dict[tuple[str, int], float] = {}
@@ -98,8 +114,9 @@ def main() -> None:
                     r = run_wrk(f"http://127.0.0.1:{port}", script, clients, args.seconds)
                     best[(name, clients)] = max(best.get((name, clients), 0.0), r.throughput)
             finally:
-                os.killpg(proc.pid, 15)
-                proc.wait(10)
+                if proc.poll() is None:
+                    os.killpg(proc.pid, 15)
+                    proc.wait(10)
     print("| server | 1 client req/s | 16 clients req/s |\n| --- | ---: | ---: |")
     for name in dict.fromkeys(n for n, _ in best):
         print(f"| {name} | {best[(name, 1)]:,.0f} | {best[(name, 16)]:,.0f} |")
