@@ -9,6 +9,8 @@ The answer is the 29-byte JSON of an ASK, so the numbers are the ceiling each se
 the cheapest SPARQL request before Flask, the worker hop or the engine add anything.
 
 Run: python bench/http_servers.py [--seconds 3] [--rounds 2] [--store DIR]
+     python bench/http_servers.py --guarantees   (granian alone: which of the slow-client
+     guarantees of service/server.py its own options give, probed on loopback)
 (needs wrk; gunicorn, granian, uvicorn[standard] and a2wsgi from PyPI, optional: a missing
 one is skipped)
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -77,6 +80,82 @@ def _commands(folder: Path, port: int, store: Path | None) -> dict[str, list[str
     return cmds
 
 
+GUARDED = '''
+LIMIT = 10000
+def app(environ, start_response):
+    # The app's own request-size check: refuse on Content-Length without reading the body.
+    if int(environ.get("CONTENT_LENGTH") or 0) > LIMIT:
+        start_response("413 Payload Too Large", [("Content-Length", "0")])
+        return [b""]
+    body = environ["wsgi.input"].read() if environ["REQUEST_METHOD"] == "POST" else b""
+    start_response("200 OK", [("Content-Length", str(len(body)))])
+    return [body]
+'''
+
+
+def _hung_up(sock: socket.socket, trickle: bytes | None, wait: float) -> str:
+    """How a connection ends within ``wait`` seconds, trickling ``trickle`` every 0.5 s."""
+    start = time.monotonic()
+    sock.settimeout(0.5)
+    while time.monotonic() - start < wait:
+        try:
+            if trickle:
+                sock.sendall(trickle)
+            data = sock.recv(100)
+            took = time.monotonic() - start
+            if not data:
+                return f"closed after {took:.1f} s"
+            status = data.split(b"\r")[0].decode()
+            return f"answered {status} after {took:.1f} s"
+        except socket.timeout:
+            continue
+        except OSError as exc:
+            return f"{exc} after {time.monotonic() - start:.1f} s"
+    return f"still open after {wait:g} s"
+
+
+def probe_guarantees(folder: Path, env: dict[str, str]) -> None:
+    """Start granian with a 3 s header-read timeout and try each slow-client attack on it."""
+    (folder / "guarded.py").write_text(textwrap.dedent(GUARDED))
+    port = free_port()
+    exe = Path(sys.executable).with_name("granian")
+    proc = subprocess.Popen([str(exe), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+                             "--blocking-threads", "8", "--http1-header-read-timeout", "3000", "guarded:app"],
+                            cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        _wait(f"http://127.0.0.1:{port}/", proc)
+
+        def conn(first: bytes = b"") -> socket.socket:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+            if first:
+                sock.sendall(first)
+            return sock
+
+        get = b"GET / HTTP/1.1\r\nHost: x\r\n"
+        idle = conn(get + b"\r\n")
+        idle.recv(1000)
+        rows = [("idle keep-alive after one answer", _hung_up(idle, None, 8))]  # first: timed from now
+        rows += [
+            ("headers trickled, a line per 0.5 s", _hung_up(conn(get), b"X-a: b\r\n", 8)),
+            ("connection that never sends a byte", _hung_up(conn(), None, 8)),
+            ("Content-Length 50 MB, 1 kB sent", _hung_up(
+                conn(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n" + b"#" * 1000), None, 5)),
+            ("Content-Length 1 TB, Expect: 100-continue", _hung_up(
+                conn(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000000\r\n"
+                     b"Expect: 100-continue\r\n\r\n"), None, 5)),
+            ("body of 5,000 bytes at 2 bytes/s", _hung_up(
+                conn(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n"), b"a", 8)),
+        ]
+        print("| attack on granian (header-read timeout 3 s) | what happened |\n| --- | --- |")
+        for what, outcome in rows:
+            print(f"| {what} | {outcome} |")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 15)
+            proc.wait(10)
+
+
 def _wait(url: str, proc: subprocess.Popen) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and proc.poll() is None:
@@ -93,12 +172,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--store", type=Path, default=None, help="a published version dir for oxigraph")
+    parser.add_argument("--guarantees", action="store_true", help="probe granian's slow-client behaviour")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="esgkg-http-"))
     (folder / "hello.py").write_text(textwrap.dedent(APP))
     (folder / "waitress_app.py").write_text(textwrap.dedent(WAITRESS))
     (folder / "bridged.py").write_text(textwrap.dedent(BRIDGED))
     env = {**os.environ, "PYTHONPATH": str(folder)}
+    if args.guarantees:
+        probe_guarantees(folder, env)
+        shutil.rmtree(folder, ignore_errors=True)
+        return
     ask = BenchQuery("ask", "cheap", "ASK { ?s ?p ?o }", SELECT_JSON)
     best: dict[tuple[str, int], float] = {}
     for _ in range(args.rounds):
