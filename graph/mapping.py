@@ -13,7 +13,8 @@ from .mapping_bounds import QUALIFIERS, qualified_value
 from .mapping_governance import body_relation
 from .namespaces import QB, QUANTITYKIND, ROV, SDG, SDMX_ATTR, UNIT, Iris
 from .reference import Reference
-from .sources import ReportSource, as_list, language_tag, parse_number
+from .source_fields import as_list, language_tag, parse_number
+from .sources import ReportSource
 from .yaml_lines import Record
 
 ZH = "zh-Hant"
