@@ -26,7 +26,6 @@ LONG_FUNCTIONS = {
     ("graph/mapping.py", "map_metrics"): 71,
     ("graph/reference.py", "load_reference"): 68,
     ("graph/sources.py", "load_report"): 71,
-    ("service/linked_data/resource_page.py", "build"): 84,
 }
 
 
