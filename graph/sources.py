@@ -73,8 +73,20 @@ def load_report(folder: Path, reference: Reference, display_root: Path | None = 
         raise SourceErrors([exc]) from exc
     source = ReportSource(folder=folder, report=report)
     _check_report_meta(source, checker, folder.name)
+    raw_files = _read_list_files(folder, name, checker)
+    _take_lists(source, raw_files, checker)
+    obs_path = folder / "observations.csv"
+    if obs_path.exists():
+        source.observations = _read_observations(obs_path, name(obs_path), checker)
+    _check_ids_and_references(source, reference, checker)
+    if checker.errors:
+        raise SourceErrors(checker.errors)
+    return source
 
-    raw_files: dict[str, Any] = {}
+
+def _read_list_files(folder: Path, name: Callable[[Path], str], checker: _Checker) -> dict[str, Record]:
+    """Every YAML file of the folder that holds record lists, by file name, its top-level keys checked."""
+    raw_files: dict[str, Record] = {}
     for file_name in sorted({f for f, _ in LISTS.values()}):
         path = folder / file_name
         if not path.exists():
@@ -92,7 +104,11 @@ def load_report(folder: Path, reference: Reference, display_root: Path | None = 
             if key not in allowed:
                 checker.fail(data, f"unknown top-level key {key!r}; expected {sorted(allowed)}")
         raw_files[file_name] = data
+    return raw_files
 
+
+def _take_lists(source: ReportSource, raw_files: dict[str, Record], checker: _Checker) -> None:
+    """Each kind's records, every field checked, and the two single maps (assessment, engagement)."""
     for kind, (file_name, key) in LISTS.items():
         data = raw_files.get(file_name)
         if data is None or key not in data:
@@ -109,19 +125,10 @@ def load_report(folder: Path, reference: Reference, display_root: Path | None = 
             _check_fields(kind, item, checker)
             records.append(item)
         source.lists[kind] = records
-    if "topics.yaml" in raw_files and "assessment" in raw_files["topics.yaml"]:
+    if "assessment" in raw_files.get("topics.yaml", {}):
         source.assessment = raw_files["topics.yaml"]["assessment"]
-    if "stakeholders.yaml" in raw_files and "engagement" in raw_files["stakeholders.yaml"]:
+    if "engagement" in raw_files.get("stakeholders.yaml", {}):
         source.engagement = raw_files["stakeholders.yaml"]["engagement"]
-
-    obs_path = folder / "observations.csv"
-    if obs_path.exists():
-        source.observations = _read_observations(obs_path, name(obs_path), checker)
-
-    _check_ids_and_references(source, reference, checker)
-    if checker.errors:
-        raise SourceErrors(checker.errors)
-    return source
 
 
 def _check_report_meta(source: ReportSource, checker: _Checker, folder_name: str) -> None:

@@ -14,7 +14,7 @@ MODULE_LINES, FUNCTION_LINES = 400, 60
 # the SPARQL text rules by job, the traversal's explanations, validation's record kinds.
 LONG_MODULES = {
     "graph/mapping.py": 577,
-    "graph/sources.py": 456,
+    "graph/sources.py": 463,
     "graph/sparql_text.py": 436,
     "graph/traversal.py": 464,
     "graph/validation.py": 552,
@@ -25,7 +25,6 @@ LONG_FUNCTIONS = {
     ("graph/mapping.py", "map_report"): 90,
     ("graph/mapping.py", "map_metrics"): 71,
     ("graph/reference.py", "load_reference"): 68,
-    ("graph/sources.py", "load_report"): 71,
 }
 
 
