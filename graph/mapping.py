@@ -147,6 +147,7 @@ class ReportMapper:
         return self.g
 
     def map_report(self) -> None:
+        """The report: its own description, then its principles, frameworks, organisation, sections."""
         g, r, esg = self.g, self.src.report, self.esg
         org = self.iris.org(str(r["organisation"]["id"]))
         g.add((self.report, RDF.type, esg.Report))
@@ -174,6 +175,15 @@ class ReportMapper:
             texts(g, self.report, SKOS.editorialNote, r["note"])
         texts(g, self.report, DCTERMS.abstract, r.get("edition_as_written"))
         texts(g, self.report, esg.approvalStatement, approved.get("as_written"))
+        self._map_report_notes(org)
+        self._map_principles()
+        self._map_frameworks()
+        self._map_organisation(org)
+        self._map_sections()
+
+    def _map_report_notes(self, org: URIRef) -> None:
+        """Scope, data notes, publication and contact, as the report states them."""
+        g, r, esg = self.g, self.src.report, self.esg
         scope = r.get("scope") or {}
         texts(g, self.report, esg.temporalScope, scope.get("time"))
         texts(g, self.report, esg.organisationalScope, scope.get("organisation"))
@@ -191,6 +201,9 @@ class ReportMapper:
         if contact.get("email"):
             g.add((org, FOAF.mbox, URIRef(f"mailto:{contact['email']}")))
         texts(g, org, esg.address, contact.get("address"))
+
+    def _map_principles(self) -> None:
+        g, r, esg = self.g, self.src.report, self.esg
         for p in r.get("principles") or []:
             node = self.node("principle", p["id"])
             g.add((node, RDF.type, esg.ReportingPrinciple))
@@ -200,6 +213,9 @@ class ReportMapper:
             for sec in as_list(p.get("section") or r.get("principles_section")):
                 g.add((node, PROV.wasDerivedFrom, self.section(sec)))
             g.add((node, esg.report, self.report))
+
+    def _map_frameworks(self) -> None:
+        g, r, esg = self.g, self.src.report, self.esg
         for fw in r.get("frameworks") or []:
             scheme = self.iris.scheme(str(fw["scheme"]))
             prop = esg.followsFramework if fw.get("relation", "complies") in ("complies", "follows", "prepared-according-to") else esg.refersToFramework
@@ -210,7 +226,9 @@ class ReportMapper:
                 label(g, scheme, fw.get("label"))
             if fw.get("section"):
                 g.add((self.report, DCTERMS.conformsTo, scheme))
-        # The organisation.
+
+    def _map_organisation(self, org: URIRef) -> None:
+        g, r = self.g, self.src.report
         o = r["organisation"]
         g.add((org, RDF.type, ORG.FormalOrganization))
         label(g, org, o["label"])
@@ -224,7 +242,9 @@ class ReportMapper:
         if o.get("note"):
             texts(g, org, SKOS.editorialNote, o["note"])
         self.review(org, o)
-        # Sections.
+
+    def _map_sections(self) -> None:
+        g, r, esg = self.g, self.src.report, self.esg
         for sec in r["sections"]:
             s = self.section(sec["id"])
             g.add((s, RDF.type, esg.ReportSection))
@@ -425,7 +445,7 @@ class ReportMapper:
             self.provenance(r, rec)
 
     def map_metrics(self) -> None:
-        g, esg, ref = self.g, self.esg, self.ref
+        g, esg = self.g, self.esg
         scheme = self.scheme_node("metrics", ("關鍵績效指標", "Metrics"))
         dataset = self.node("dataset", "metrics")
         g.add((dataset, RDF.type, QB.DataSet))
@@ -435,66 +455,75 @@ class ReportMapper:
         g.add((dataset, esg.report, self.report))
         metrics = {rec["id"]: rec for rec in self.src.records("metric")}
         for rec in metrics.values():
-            m = self.node("metric", rec["id"])
-            g.add((m, RDF.type, esg.Metric))
-            g.add((m, SKOS.inScheme, scheme))
-            label(g, m, rec["label"], concept=True)
-            conv = ref.conversion(str(rec["unit"]))
-            unit = ref.units[conv.unit]
-            g.add((m, esg.unit, unit_iri(ref, conv.unit)))
-            texts(g, m, esg.unitLabel, unit["label"])
-            g.add((m, esg.unitAsPrinted, Literal(conv.printed)))
-            if unit.get("quantity_kind"):
-                g.add((m, URIRef("http://qudt.org/schema/qudt/hasQuantityKind"), QUANTITYKIND[str(unit["quantity_kind"])]))
-            texts(g, m, esg.group, rec.get("group"))
-            texts(g, m, SKOS.definition, rec.get("description"))
-            for fn in rec.get("footnotes") or []:
-                texts(g, m, esg.footnote, fn)
-            if rec.get("part_of"):
-                g.add((m, esg.partOf, self.node("metric", rec["part_of"])))
-            if rec.get("dimension"):
-                g.add((m, esg.dimension, Literal(str(rec["dimension"]))))
-            ratio = rec.get("ratio_of")
-            if ratio:
-                g.add((m, esg.numerator, self.node("metric", ratio["numerator"])))
-                g.add((m, esg.denominator, self.node("metric", ratio["denominator"])))
-            derived = rec.get("derived_from")
-            if derived:
-                g.add((m, esg.derivedFrom, self.node("metric", derived["metric"])))
-                g.add((m, esg.factor, decimal_literal(derived["factor"])))
-            for code in as_list(rec.get("disclosures")):
-                scheme_id, _, c = str(code).partition(":")
-                g.add((m, esg.disclosure, self.iris.provision(scheme_id, c)))
-            self.topics(m, rec)
-            self.provenance(m, rec)
+            self._map_metric(rec, scheme)
         for row in self.src.observations:
-            conv = ref.conversion(row.get("unit") or str(metrics[row["metric"]]["unit"]))
-            section_slug = str(row["section"]).replace(".", "_")
-            suffix = f"--{slug(row['unit']) or conv.unit}" if row.get("unit") else ""
-            o = self.node("observation", f"{row['metric']}--{row['year']}--{section_slug}{suffix}")
-            g.add((o, RDF.type, esg.Observation))
-            g.add((o, esg.metric, self.node("metric", row["metric"])))
-            g.add((o, esg.year, Literal(str(row["year"]), datatype=XSD.gYear)))
-            if row.get("qualifier"):  # a bound is not a measure: outside the data cube
-                upper = canonical(row["upper"], conv.factor) if row.get("upper") else None
-                qualified_value(g, esg, o, row["qualifier"], self.iris.dimension_value("value-qualifier", row["qualifier"]),
-                                canonical(row["value"], conv.factor), upper)
-            else:
-                g.add((o, RDF.type, QB.Observation))
-                g.add((o, QB.dataSet, dataset))
-                g.add((o, esg.value, canonical(row["value"], conv.factor)))
-            g.add((o, SDMX_ATTR.unitMeasure, unit_iri(ref, conv.unit)))
-            texts(g, o, esg.unitLabel, ref.units[conv.unit]["label"])
-            g.add((o, esg.valueAsPrinted, decimal_literal(row["value"])))
-            g.add((o, esg.unitAsPrinted, Literal(conv.printed)))
-            g.add((o, esg.conversionFactor, decimal_literal(conv.factor)))
-            if row.get("as_written"):
-                g.add((o, esg.asWritten, Literal(row["as_written"])))
-            if row.get("note"):
-                g.add((o, SKOS.editorialNote, Literal(row["note"])))
-            g.add((o, PROV.wasDerivedFrom, self.section(row["section"])))
-            g.add((o, esg.report, self.report))
-            self.review(o, row)
+            self._map_observation(row, metrics, dataset)
+
+    def _map_metric(self, rec: Record, scheme: URIRef) -> None:
+        g, esg, ref = self.g, self.esg, self.ref
+        m = self.node("metric", rec["id"])
+        g.add((m, RDF.type, esg.Metric))
+        g.add((m, SKOS.inScheme, scheme))
+        label(g, m, rec["label"], concept=True)
+        conv = ref.conversion(str(rec["unit"]))
+        unit = ref.units[conv.unit]
+        g.add((m, esg.unit, unit_iri(ref, conv.unit)))
+        texts(g, m, esg.unitLabel, unit["label"])
+        g.add((m, esg.unitAsPrinted, Literal(conv.printed)))
+        if unit.get("quantity_kind"):
+            g.add((m, URIRef("http://qudt.org/schema/qudt/hasQuantityKind"), QUANTITYKIND[str(unit["quantity_kind"])]))
+        texts(g, m, esg.group, rec.get("group"))
+        texts(g, m, SKOS.definition, rec.get("description"))
+        for fn in rec.get("footnotes") or []:
+            texts(g, m, esg.footnote, fn)
+        if rec.get("part_of"):
+            g.add((m, esg.partOf, self.node("metric", rec["part_of"])))
+        if rec.get("dimension"):
+            g.add((m, esg.dimension, Literal(str(rec["dimension"]))))
+        ratio = rec.get("ratio_of")
+        if ratio:
+            g.add((m, esg.numerator, self.node("metric", ratio["numerator"])))
+            g.add((m, esg.denominator, self.node("metric", ratio["denominator"])))
+        derived = rec.get("derived_from")
+        if derived:
+            g.add((m, esg.derivedFrom, self.node("metric", derived["metric"])))
+            g.add((m, esg.factor, decimal_literal(derived["factor"])))
+        for code in as_list(rec.get("disclosures")):
+            scheme_id, _, c = str(code).partition(":")
+            g.add((m, esg.disclosure, self.iris.provision(scheme_id, c)))
+        self.topics(m, rec)
+        self.provenance(m, rec)
+
+    def _map_observation(self, row: Record, metrics: dict[str, Record], dataset: URIRef) -> None:
+        """One printed value: in the data cube when exact, a bound outside it (graph/mapping_bounds.py)."""
+        g, esg, ref = self.g, self.esg, self.ref
+        conv = ref.conversion(row.get("unit") or str(metrics[row["metric"]]["unit"]))
+        section_slug = str(row["section"]).replace(".", "_")
+        suffix = f"--{slug(row['unit']) or conv.unit}" if row.get("unit") else ""
+        o = self.node("observation", f"{row['metric']}--{row['year']}--{section_slug}{suffix}")
+        g.add((o, RDF.type, esg.Observation))
+        g.add((o, esg.metric, self.node("metric", row["metric"])))
+        g.add((o, esg.year, Literal(str(row["year"]), datatype=XSD.gYear)))
+        if row.get("qualifier"):  # a bound is not a measure: outside the data cube
+            upper = canonical(row["upper"], conv.factor) if row.get("upper") else None
+            qualified_value(g, esg, o, row["qualifier"], self.iris.dimension_value("value-qualifier", row["qualifier"]),
+                            canonical(row["value"], conv.factor), upper)
+        else:
+            g.add((o, RDF.type, QB.Observation))
+            g.add((o, QB.dataSet, dataset))
+            g.add((o, esg.value, canonical(row["value"], conv.factor)))
+        g.add((o, SDMX_ATTR.unitMeasure, unit_iri(ref, conv.unit)))
+        texts(g, o, esg.unitLabel, ref.units[conv.unit]["label"])
+        g.add((o, esg.valueAsPrinted, decimal_literal(row["value"])))
+        g.add((o, esg.unitAsPrinted, Literal(conv.printed)))
+        g.add((o, esg.conversionFactor, decimal_literal(conv.factor)))
+        if row.get("as_written"):
+            g.add((o, esg.asWritten, Literal(row["as_written"])))
+        if row.get("note"):
+            g.add((o, SKOS.editorialNote, Literal(row["note"])))
+        g.add((o, PROV.wasDerivedFrom, self.section(row["section"])))
+        g.add((o, esg.report, self.report))
+        self.review(o, row)
 
     def map_targets(self) -> None:
         g, esg = self.g, self.esg

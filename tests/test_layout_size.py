@@ -13,7 +13,7 @@ MODULE_LINES, FUNCTION_LINES = 400, 60
 # path -> lines now. To split: the report mapper's record kinds into modules of their own,
 # the SPARQL text rules by job, the traversal's explanations, validation's record kinds.
 LONG_MODULES = {
-    "graph/mapping.py": 577,
+    "graph/mapping.py": 606,
     "graph/sources.py": 463,
     "graph/sparql_text.py": 436,
     "graph/traversal.py": 464,
@@ -22,8 +22,6 @@ LONG_MODULES = {
 }
 # (path, function) -> lines now.
 LONG_FUNCTIONS = {
-    ("graph/mapping.py", "map_report"): 90,
-    ("graph/mapping.py", "map_metrics"): 71,
     ("graph/reference.py", "load_reference"): 68,
 }
 
