@@ -18,7 +18,8 @@ from .build_cache import BuildCache, Chunk, common_key, derived_key, report_key
 from .build_load import load_chunks
 from .build_worker import HEAD_LABEL, ReportJob, init_worker, label_scope, run_in_worker
 from .errors import SourceError, SourceErrors
-from .mapping import graph_nquads, map_reference, map_report
+from .mapping import graph_nquads, map_report
+from .mapping_reference import map_reference
 from .namespaces import DEFAULT_BASE, Iris
 from .reference import Reference, load_reference, package_dir, reference_dir, reports_dir
 from .sources import ReportSource, load_report

@@ -7,13 +7,14 @@ from typing import Any
 
 import pyoxigraph
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 
-from .mapping_bounds import QUALIFIERS, qualified_value
+from .mapping_bounds import qualified_value
 from .mapping_governance import body_relation
-from .namespaces import QB, QUANTITYKIND, ROV, SDG, SDMX_ATTR, UNIT, Iris
+from .namespaces import QB, QUANTITYKIND, ROV, SDMX_ATTR, UNIT, Iris
 from .reference import Reference
-from .sources import ReportSource, as_list, language_tag, parse_number
+from .source_fields import as_list, language_tag, parse_number
+from .sources import ReportSource
 from .yaml_lines import Record
 
 ZH = "zh-Hant"
@@ -146,6 +147,7 @@ class ReportMapper:
         return self.g
 
     def map_report(self) -> None:
+        """The report: its own description, then its principles, frameworks, organisation, sections."""
         g, r, esg = self.g, self.src.report, self.esg
         org = self.iris.org(str(r["organisation"]["id"]))
         g.add((self.report, RDF.type, esg.Report))
@@ -173,6 +175,15 @@ class ReportMapper:
             texts(g, self.report, SKOS.editorialNote, r["note"])
         texts(g, self.report, DCTERMS.abstract, r.get("edition_as_written"))
         texts(g, self.report, esg.approvalStatement, approved.get("as_written"))
+        self._map_report_notes(org)
+        self._map_principles()
+        self._map_frameworks()
+        self._map_organisation(org)
+        self._map_sections()
+
+    def _map_report_notes(self, org: URIRef) -> None:
+        """Scope, data notes, publication and contact, as the report states them."""
+        g, r, esg = self.g, self.src.report, self.esg
         scope = r.get("scope") or {}
         texts(g, self.report, esg.temporalScope, scope.get("time"))
         texts(g, self.report, esg.organisationalScope, scope.get("organisation"))
@@ -190,6 +201,9 @@ class ReportMapper:
         if contact.get("email"):
             g.add((org, FOAF.mbox, URIRef(f"mailto:{contact['email']}")))
         texts(g, org, esg.address, contact.get("address"))
+
+    def _map_principles(self) -> None:
+        g, r, esg = self.g, self.src.report, self.esg
         for p in r.get("principles") or []:
             node = self.node("principle", p["id"])
             g.add((node, RDF.type, esg.ReportingPrinciple))
@@ -199,6 +213,9 @@ class ReportMapper:
             for sec in as_list(p.get("section") or r.get("principles_section")):
                 g.add((node, PROV.wasDerivedFrom, self.section(sec)))
             g.add((node, esg.report, self.report))
+
+    def _map_frameworks(self) -> None:
+        g, r, esg = self.g, self.src.report, self.esg
         for fw in r.get("frameworks") or []:
             scheme = self.iris.scheme(str(fw["scheme"]))
             prop = esg.followsFramework if fw.get("relation", "complies") in ("complies", "follows", "prepared-according-to") else esg.refersToFramework
@@ -209,7 +226,9 @@ class ReportMapper:
                 label(g, scheme, fw.get("label"))
             if fw.get("section"):
                 g.add((self.report, DCTERMS.conformsTo, scheme))
-        # The organisation.
+
+    def _map_organisation(self, org: URIRef) -> None:
+        g, r = self.g, self.src.report
         o = r["organisation"]
         g.add((org, RDF.type, ORG.FormalOrganization))
         label(g, org, o["label"])
@@ -223,7 +242,9 @@ class ReportMapper:
         if o.get("note"):
             texts(g, org, SKOS.editorialNote, o["note"])
         self.review(org, o)
-        # Sections.
+
+    def _map_sections(self) -> None:
+        g, r, esg = self.g, self.src.report, self.esg
         for sec in r["sections"]:
             s = self.section(sec["id"])
             g.add((s, RDF.type, esg.ReportSection))
@@ -424,7 +445,7 @@ class ReportMapper:
             self.provenance(r, rec)
 
     def map_metrics(self) -> None:
-        g, esg, ref = self.g, self.esg, self.ref
+        g, esg = self.g, self.esg
         scheme = self.scheme_node("metrics", ("關鍵績效指標", "Metrics"))
         dataset = self.node("dataset", "metrics")
         g.add((dataset, RDF.type, QB.DataSet))
@@ -434,66 +455,75 @@ class ReportMapper:
         g.add((dataset, esg.report, self.report))
         metrics = {rec["id"]: rec for rec in self.src.records("metric")}
         for rec in metrics.values():
-            m = self.node("metric", rec["id"])
-            g.add((m, RDF.type, esg.Metric))
-            g.add((m, SKOS.inScheme, scheme))
-            label(g, m, rec["label"], concept=True)
-            conv = ref.conversion(str(rec["unit"]))
-            unit = ref.units[conv.unit]
-            g.add((m, esg.unit, unit_iri(ref, conv.unit)))
-            texts(g, m, esg.unitLabel, unit["label"])
-            g.add((m, esg.unitAsPrinted, Literal(conv.printed)))
-            if unit.get("quantity_kind"):
-                g.add((m, URIRef("http://qudt.org/schema/qudt/hasQuantityKind"), QUANTITYKIND[str(unit["quantity_kind"])]))
-            texts(g, m, esg.group, rec.get("group"))
-            texts(g, m, SKOS.definition, rec.get("description"))
-            for fn in rec.get("footnotes") or []:
-                texts(g, m, esg.footnote, fn)
-            if rec.get("part_of"):
-                g.add((m, esg.partOf, self.node("metric", rec["part_of"])))
-            if rec.get("dimension"):
-                g.add((m, esg.dimension, Literal(str(rec["dimension"]))))
-            ratio = rec.get("ratio_of")
-            if ratio:
-                g.add((m, esg.numerator, self.node("metric", ratio["numerator"])))
-                g.add((m, esg.denominator, self.node("metric", ratio["denominator"])))
-            derived = rec.get("derived_from")
-            if derived:
-                g.add((m, esg.derivedFrom, self.node("metric", derived["metric"])))
-                g.add((m, esg.factor, decimal_literal(derived["factor"])))
-            for code in as_list(rec.get("disclosures")):
-                scheme_id, _, c = str(code).partition(":")
-                g.add((m, esg.disclosure, self.iris.provision(scheme_id, c)))
-            self.topics(m, rec)
-            self.provenance(m, rec)
+            self._map_metric(rec, scheme)
         for row in self.src.observations:
-            conv = ref.conversion(row.get("unit") or str(metrics[row["metric"]]["unit"]))
-            section_slug = str(row["section"]).replace(".", "_")
-            suffix = f"--{slug(row['unit']) or conv.unit}" if row.get("unit") else ""
-            o = self.node("observation", f"{row['metric']}--{row['year']}--{section_slug}{suffix}")
-            g.add((o, RDF.type, esg.Observation))
-            g.add((o, esg.metric, self.node("metric", row["metric"])))
-            g.add((o, esg.year, Literal(str(row["year"]), datatype=XSD.gYear)))
-            if row.get("qualifier"):  # a bound is not a measure: outside the data cube
-                upper = canonical(row["upper"], conv.factor) if row.get("upper") else None
-                qualified_value(g, esg, o, row["qualifier"], self.iris.dimension_value("value-qualifier", row["qualifier"]),
-                                canonical(row["value"], conv.factor), upper)
-            else:
-                g.add((o, RDF.type, QB.Observation))
-                g.add((o, QB.dataSet, dataset))
-                g.add((o, esg.value, canonical(row["value"], conv.factor)))
-            g.add((o, SDMX_ATTR.unitMeasure, unit_iri(ref, conv.unit)))
-            texts(g, o, esg.unitLabel, ref.units[conv.unit]["label"])
-            g.add((o, esg.valueAsPrinted, decimal_literal(row["value"])))
-            g.add((o, esg.unitAsPrinted, Literal(conv.printed)))
-            g.add((o, esg.conversionFactor, decimal_literal(conv.factor)))
-            if row.get("as_written"):
-                g.add((o, esg.asWritten, Literal(row["as_written"])))
-            if row.get("note"):
-                g.add((o, SKOS.editorialNote, Literal(row["note"])))
-            g.add((o, PROV.wasDerivedFrom, self.section(row["section"])))
-            g.add((o, esg.report, self.report))
-            self.review(o, row)
+            self._map_observation(row, metrics, dataset)
+
+    def _map_metric(self, rec: Record, scheme: URIRef) -> None:
+        g, esg, ref = self.g, self.esg, self.ref
+        m = self.node("metric", rec["id"])
+        g.add((m, RDF.type, esg.Metric))
+        g.add((m, SKOS.inScheme, scheme))
+        label(g, m, rec["label"], concept=True)
+        conv = ref.conversion(str(rec["unit"]))
+        unit = ref.units[conv.unit]
+        g.add((m, esg.unit, unit_iri(ref, conv.unit)))
+        texts(g, m, esg.unitLabel, unit["label"])
+        g.add((m, esg.unitAsPrinted, Literal(conv.printed)))
+        if unit.get("quantity_kind"):
+            g.add((m, URIRef("http://qudt.org/schema/qudt/hasQuantityKind"), QUANTITYKIND[str(unit["quantity_kind"])]))
+        texts(g, m, esg.group, rec.get("group"))
+        texts(g, m, SKOS.definition, rec.get("description"))
+        for fn in rec.get("footnotes") or []:
+            texts(g, m, esg.footnote, fn)
+        if rec.get("part_of"):
+            g.add((m, esg.partOf, self.node("metric", rec["part_of"])))
+        if rec.get("dimension"):
+            g.add((m, esg.dimension, Literal(str(rec["dimension"]))))
+        ratio = rec.get("ratio_of")
+        if ratio:
+            g.add((m, esg.numerator, self.node("metric", ratio["numerator"])))
+            g.add((m, esg.denominator, self.node("metric", ratio["denominator"])))
+        derived = rec.get("derived_from")
+        if derived:
+            g.add((m, esg.derivedFrom, self.node("metric", derived["metric"])))
+            g.add((m, esg.factor, decimal_literal(derived["factor"])))
+        for code in as_list(rec.get("disclosures")):
+            scheme_id, _, c = str(code).partition(":")
+            g.add((m, esg.disclosure, self.iris.provision(scheme_id, c)))
+        self.topics(m, rec)
+        self.provenance(m, rec)
+
+    def _map_observation(self, row: Record, metrics: dict[str, Record], dataset: URIRef) -> None:
+        """One printed value: in the data cube when exact, a bound outside it (graph/mapping_bounds.py)."""
+        g, esg, ref = self.g, self.esg, self.ref
+        conv = ref.conversion(row.get("unit") or str(metrics[row["metric"]]["unit"]))
+        section_slug = str(row["section"]).replace(".", "_")
+        suffix = f"--{slug(row['unit']) or conv.unit}" if row.get("unit") else ""
+        o = self.node("observation", f"{row['metric']}--{row['year']}--{section_slug}{suffix}")
+        g.add((o, RDF.type, esg.Observation))
+        g.add((o, esg.metric, self.node("metric", row["metric"])))
+        g.add((o, esg.year, Literal(str(row["year"]), datatype=XSD.gYear)))
+        if row.get("qualifier"):  # a bound is not a measure: outside the data cube
+            upper = canonical(row["upper"], conv.factor) if row.get("upper") else None
+            qualified_value(g, esg, o, row["qualifier"], self.iris.dimension_value("value-qualifier", row["qualifier"]),
+                            canonical(row["value"], conv.factor), upper)
+        else:
+            g.add((o, RDF.type, QB.Observation))
+            g.add((o, QB.dataSet, dataset))
+            g.add((o, esg.value, canonical(row["value"], conv.factor)))
+        g.add((o, SDMX_ATTR.unitMeasure, unit_iri(ref, conv.unit)))
+        texts(g, o, esg.unitLabel, ref.units[conv.unit]["label"])
+        g.add((o, esg.valueAsPrinted, decimal_literal(row["value"])))
+        g.add((o, esg.unitAsPrinted, Literal(conv.printed)))
+        g.add((o, esg.conversionFactor, decimal_literal(conv.factor)))
+        if row.get("as_written"):
+            g.add((o, esg.asWritten, Literal(row["as_written"])))
+        if row.get("note"):
+            g.add((o, SKOS.editorialNote, Literal(row["note"])))
+        g.add((o, PROV.wasDerivedFrom, self.section(row["section"])))
+        g.add((o, esg.report, self.report))
+        self.review(o, row)
 
     def map_targets(self) -> None:
         g, esg = self.g, self.esg
@@ -546,103 +576,6 @@ class ReportMapper:
             if rec.get("location_as_written"):
                 g.add((d, esg.asWritten, Literal(str(rec["location_as_written"]), lang=self.language)))
             self.provenance(d, rec)
-
-
-def _top_code(ref: Reference, sid: str, code: str) -> str:
-    """The code of a provision's top ancestor (the standard a datapoint's paragraph belongs to)."""
-    seen = {code}
-    while (parent := ref.provisions[(sid, code)].get("parent")) is not None and str(parent) not in seen:
-        code = str(parent)
-        seen.add(code)
-    return code
-
-
-def map_reference(ref: Reference, iris: Iris) -> Graph:
-    """The reference graph: UN SDG KOS + zh-Hant goal names, frameworks, units, code lists."""
-    g = Graph()
-    for triple in ref.sdg_graph:
-        g.add(triple)
-    for goal, (name, _source) in sorted(ref.goal_names_zh.items()):
-        g.add((SDG[str(goal)], SKOS.prefLabel, Literal(name, lang=ZH)))
-    esg = iris.esg
-    for sid, scheme in sorted(ref.schemes.items()):
-        s = iris.scheme(sid)
-        g.add((s, RDF.type, SKOS.ConceptScheme))
-        label(g, s, scheme.get("label"))
-        texts(g, s, SKOS.prefLabel, scheme.get("label"))
-        if scheme.get("version"):
-            g.add((s, OWL.versionInfo, Literal(str(scheme["version"]))))
-        if scheme.get("publisher"):
-            texts(g, s, DCTERMS.publisher, scheme["publisher"])
-        if scheme.get("url"):
-            g.add((s, RDFS.seeAlso, URIRef(str(scheme["url"]))))
-        if scheme.get("source"):
-            g.add((s, DCTERMS.source, Literal(str(scheme["source"]))))
-        texts(g, s, SKOS.editorialNote, {"en": scheme["note"]} if isinstance(scheme.get("note"), str) else scheme.get("note"))
-    for (sid, code), prov in sorted(ref.provisions.items()):
-        p = iris.provision(sid, code)
-        g.add((p, RDF.type, esg.FrameworkProvision))
-        g.add((p, RDF.type, SKOS.Concept))
-        g.add((p, SKOS.inScheme, iris.scheme(sid)))
-        g.add((p, SKOS.notation, Literal(code)))
-        label(g, p, prov.get("label"), concept=True)
-        for alt in prov.get("alt_labels") or []:
-            texts(g, p, SKOS.altLabel, alt)
-        texts(g, p, SKOS.definition, prov.get("definition"))
-        g.add((p, esg.provisionLevel, Literal(str(prov["level"]))))
-        if prov.get("paragraph"):
-            g.add((p, DCTERMS.bibliographicCitation, Literal(f"{_top_code(ref, sid, code)} {prov['paragraph']}")))
-        if prov.get("repealed"):
-            g.add((p, OWL.deprecated, Literal(True)))
-            g.add((p, esg.repealedOn, Literal(str(prov["repealed"]), datatype=XSD.date)))
-        if prov.get("replaced_by") is not None:
-            g.add((p, DCTERMS.isReplacedBy, iris.provision(sid, str(prov["replaced_by"]))))
-        if prov.get("parent") is not None:
-            g.add((p, SKOS.broader, iris.provision(sid, str(prov["parent"]))))
-        else:
-            g.add((iris.scheme(sid), SKOS.hasTopConcept, p))
-    # The KPI crosswalk (graph/reference/crosswalk.csv): one SKOS mapping triple per row, so a
-    # metric's esg:disclosure provision joins to its GRI / ESRS / IFRS S2 counterparts in one hop.
-    for m in ref.crosswalk:
-        g.add((iris.provision(m.from_scheme, m.from_code), SKOS[m.relation], iris.provision(m.to_scheme, m.to_code)))
-    labelled: set[URIRef] = set()
-    for key, spec in ref.units.items():  # file order: the first key of a QUDT unit names it
-        u = UNIT[str(spec["qudt"])]
-        g.add((u, RDF.type, esg.Unit))
-        g.add((u, SKOS.notation, Literal(key)))
-        if u not in labelled:
-            # Several keys may share one QUDT unit (t and tCO2e are both unit:TONNE, told
-            # apart by quantity kind); only one may name it. Metrics, observations and
-            # targets carry their own esg:unitLabel for display.
-            label(g, u, spec.get("label"))
-            labelled.add(u)
-    code_lists = [
-        ("pillar", esg.Pillar, {k: v for k, v in PILLARS.items()}, iris.pillar, ("ESG範疇", "ESG pillars")),
-        ("horizon", esg.TimeHorizon, HORIZONS, iris.horizon, ("時間範圍", "Time horizons")),
-        ("disclosure-status", esg.DisclosureStatus, STATUSES,
-         lambda k: iris.dimension_value("disclosure-status", k), ("披露狀態", "Disclosure statuses")),
-        ("value-qualifier", esg.ValueQualifier, {k: v[:2] for k, v in QUALIFIERS.items()},
-         lambda k: iris.dimension_value("value-qualifier", k), ("數值限定", "Value qualifiers")),
-    ]
-    for name, cls, values, mint, title in code_lists:
-        scheme = iris.scheme(name)
-        g.add((scheme, RDF.type, SKOS.ConceptScheme))
-        label(g, scheme, {"zh": title[0], "en": title[1]})
-        for key, (zh, en) in values.items():
-            c = mint(key)
-            g.add((c, RDF.type, cls))
-            g.add((c, SKOS.inScheme, scheme))
-            g.add((c, SKOS.notation, Literal(key)))
-            label(g, c, {"zh": zh, "en": en}, concept=True)
-    structure = URIRef(str(esg) + "MetricStructure")
-    g.add((structure, RDF.type, QB.DataStructureDefinition))
-    label(g, structure, {"zh": "指標數據結構", "en": "Structure of metric values"})
-    for i, (prop, kind) in enumerate(((esg.metric, QB.dimension), (esg.year, QB.dimension),
-                                      (esg.value, QB.measure), (SDMX_ATTR.unitMeasure, QB.attribute)), start=1):
-        comp = URIRef(f"{esg}MetricStructure-component-{i}")
-        g.add((structure, QB.component, comp))
-        g.add((comp, kind, prop))
-    return g
 
 
 def map_report(source: ReportSource, ref: Reference, iris: Iris) -> Graph:

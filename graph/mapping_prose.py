@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
 # mapping.py imports this module only when it maps (ReportMapper.map), so its helpers are ready.
 from .mapping import ReportMapper, decimal_literal, label, texts
 from .namespaces import SCHEMA
-from .sources import as_list
+from .source_fields import as_list
 from .yaml_lines import Record
 
 SYSTEM_CLASSES = {"channel": SCHEMA.ContactPoint, "hotline": SCHEMA.ContactPoint, "mailbox": SCHEMA.ContactPoint,

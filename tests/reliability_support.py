@@ -67,3 +67,5 @@ def serve_process(store: Path, *extra: str, env: dict | None = None) -> Iterator
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(10)
+        if proc.stderr is not None:
+            proc.stderr.close()

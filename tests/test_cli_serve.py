@@ -42,6 +42,8 @@ def test_serve_command_runs_waitress(tmp_path):
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(10)
+        process.stdout.close()
 
 
 def test_update_mode_needs_a_token(tmp_path):

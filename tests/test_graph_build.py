@@ -75,8 +75,8 @@ def test_failed_build_leaves_previous_store_serving(tmp_path: Path, reports_copy
 
 def test_build_interrupted_while_loading_keeps_old_version(tmp_path: Path, reports_copy: Path) -> None:
     root, version = _good_then(tmp_path, reports_copy)
-    (reports_copy / "example-2023" / "observations.csv").open("a", encoding="utf-8").write(
-        "employees,2022,45,,3.1,45,\n")
+    with (reports_copy / "example-2023" / "observations.csv").open("a", encoding="utf-8") as csv_file:
+        csv_file.write("employees,2022,45,,3.1,45,\n")
 
     class Interrupt:
         def step(self, description: str) -> None:

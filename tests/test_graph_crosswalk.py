@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, OWL, SKOS
 
 from esgkg.graph import named_queries as nq
 from esgkg.graph.errors import SourceErrors
-from esgkg.graph.mapping import map_reference
+from esgkg.graph.mapping_reference import map_reference
 from esgkg.graph.namespaces import Iris
 from esgkg.graph.sparql import StoreSparql
 from esgkg.graph.reference import MAPPING_RELATIONS, load_reference, reference_dir

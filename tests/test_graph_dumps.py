@@ -96,25 +96,32 @@ def test_every_dump_parsed_by_javascript_is_isomorphic_to_the_store(published, e
         assert canonical(parsed, as_triples) == _expected_for(item, expected), item.name
 
 
+def _fetched(client, url: str, **kwargs):
+    """A test-client answer read whole and closed: a file sent by the app stays open until then."""
+    with client.get(url, **kwargs) as response:
+        response.get_data()
+        return response
+
+
 def test_http_dumps_headers_revalidation_and_whitelist(example_store: StoreRoot) -> None:
     app = create_app(Config(store=str(example_store.root), workers=1))
     try:
         client = app.test_client()
-        index = client.get("/dumps/")
+        index = _fetched(client, "/dumps/")
         assert index.status_code == 200 and "esgkg.nq.gz" in index.get_data(as_text=True)
-        response = client.get("/dumps/esgkg.nq.gz")
+        response = _fetched(client, "/dumps/esgkg.nq.gz")
         assert response.status_code == 200
         assert response.headers["Content-Type"] == "application/gzip"
         assert "Content-Encoding" not in response.headers  # saved file == checksummed file
         assert response.headers["X-Content-Media-Type"] == "application/n-quads"
         assert "attachment" in response.headers["Content-Disposition"]
-        sums = client.get("/dumps/SHA256SUMS").get_data(as_text=True)
+        sums = _fetched(client, "/dumps/SHA256SUMS").get_data(as_text=True)
         assert hashlib.sha256(response.data).hexdigest() + "  esgkg.nq.gz" in sums
         etag = response.headers["ETag"]
-        assert client.get("/dumps/esgkg.nq.gz", headers={"If-None-Match": etag}).status_code == 304
+        assert _fetched(client, "/dumps/esgkg.nq.gz", headers={"If-None-Match": etag}).status_code == 304
         for bad in ("manifest.json", "..%2F..%2Fcurrent", "%2e%2e", "esgkg.nq", ".tmp", "..%2Fversions"):
-            assert client.get(f"/dumps/{bad}").status_code == 404, bad
-        assert client.get("/dumps/../current").status_code == 404
+            assert _fetched(client, f"/dumps/{bad}").status_code == 404, bad
+        assert _fetched(client, "/dumps/../current").status_code == 404
     finally:
         app.extensions["esgkg"].backend.close()
 
@@ -147,7 +154,7 @@ def test_downloads_work_with_the_default_relative_store(tmp_path, monkeypatch, f
     try:
         client = app.test_client()
         for name in ("esgkg.nq.gz", "SHA256SUMS"):
-            r = client.get(f"/dumps/{name}")
+            r = _fetched(client, f"/dumps/{name}")
             assert r.status_code == 200, r.get_data(as_text=True)[:300]
             assert r.data
     finally:

@@ -217,9 +217,9 @@ def test_search_name_is_escaped_too(xss_client: FlaskClient) -> None:
     ("OPTIONS", "/sparql", 200),
 ])
 def test_every_response_says_nosniff(client: FlaskClient, method: str, path: str, status: int) -> None:
-    response = client.open(path, method=method)
-    assert response.status_code == status, _text(response)
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    with client.open(path, method=method) as response:  # a static file stays open until closed
+        assert response.status_code == status, _text(response)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_nosniff_on_a_refused_body(client: FlaskClient) -> None:

@@ -105,6 +105,25 @@ def test_the_chinese_view_of_the_sdg_pages_is_chinese(client, url: str, english:
     assert "lang=en" in zh and "lang=zh" in en  # each page links to the other language
 
 
+def test_the_navigation_speaks_the_pages_language(client) -> None:
+    """The site's navigation bar is part of the page: in the Chinese view it names every area
+    in Chinese (the names of service/home.py's AREAS), in the English view in English."""
+    from markupsafe import escape
+
+    from esgkg.service.home import AREAS
+
+    def nav(html: str) -> str:
+        return html[html.index("<nav>"):html.index("</nav>")]
+
+    zh = nav(client.get("/sdg?lang=zh").get_data(as_text=True))
+    en = nav(client.get("/sdg", headers={"Accept-Language": "en"}).get_data(as_text=True))
+    for area in AREAS:
+        assert f">{escape(area.name_zh)}</a>" in zh, area.path
+        assert f">{escape(area.name)}</a>" in en, area.path
+        if area.name != area.name_zh:
+            assert f">{escape(area.name)}</a>" not in zh, area.path
+
+
 def test_sdg_targets_are_written_one_way_everywhere(client) -> None:
     """The UN KOS gives 12.5 two notations ("12.05" padded, "12.5" compact): every page shows 12.5."""
     from esgkg.graph.named_queries import sdg_notation

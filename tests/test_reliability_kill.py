@@ -47,18 +47,21 @@ def _start_build(store: Path) -> subprocess.Popen:
 
 def _kill_at(proc: subprocess.Popen, point: str | float) -> bool:
     """SIGKILL the build at a progress line or after a delay; False if it finished first."""
-    if isinstance(point, float):
-        time.sleep(point)
-    else:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            if point in line:
-                break
-    if proc.poll() is not None:
-        return False
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(10)
-    return True
+    assert proc.stderr is not None
+    try:
+        if isinstance(point, float):
+            time.sleep(point)
+        else:
+            for line in proc.stderr:
+                if point in line:
+                    break
+        if proc.poll() is not None:
+            return False
+        os.kill(proc.pid, signal.SIGKILL)
+        return True
+    finally:
+        proc.wait(10)
+        proc.stderr.close()
 
 
 def test_killed_builds_leave_the_old_store_serving(tmp_path, fixture_reports):

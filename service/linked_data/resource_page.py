@@ -157,51 +157,65 @@ def build(iri: str, triples: list[ox.Triple], iris: Iris, labeller: Labeller) ->
                        if t.predicate.value == DERIVED_FROM and isinstance(t.object, ox.NamedNode)), key=_section_key)
     view = ResourceView(iri=iri, path=labeller.href(iri), title=title, other_title=other, types=types,
                         sections=sections, properties=b.groups(outgoing), incoming=b.groups(incoming, incoming=True))
-
     view.review, view.located = _review(esg, {t.predicate.value: t.object for t in outgoing})
+    _add_observations(view, b, esg, outgoing, incoming)
+    view.goals = _goals(esg, outgoing, labeller)
+    view.stakeholders = _stakeholders(esg, b, incoming)
+    return view
 
-    # A metric: its observations, as a table and a chart.
-    observations = [t.subject for t in incoming if t.predicate.value == esg + "metric"]
-    for obs in observations:
-        props: dict[str, list[object]] = {}
-        for t in b.out.get(obs, []):
-            props.setdefault(t.predicate.value, []).append(t.object)
-        def first(key: str, props: dict[str, list[object]] = props) -> object:
-            return props.get(key, [None])[0]
 
-        unit = first(UNIT_MEASURE)
-        unit_link = labeller.link(unit.value) if isinstance(unit, ox.NamedNode) else None
-        unit_text = _in_language(props.get(esg + "unitLabel", []), labeller.lang)
-        if unit_link is not None and unit_text:
-            unit_link = dataclasses.replace(unit_link, label=unit_text, notation=None)
-        view.observations.append(ObservationRow(
-            link=labeller.link(obs.value),
-            year=getattr(first(esg + "year"), "value", ""),
-            value=getattr(first(esg + "value"), "value", ""),
-            unit=unit_link,
-            as_written=getattr(first(esg + "asWritten"), "value", ""),
-            review=_review(esg, {k: v[0] for k, v in props.items()})[0],
-            located=_review(esg, {k: v[0] for k, v in props.items()})[1],
-            sections=sorted((labeller.link(s.value) for s in props.get(DERIVED_FROM, []) if isinstance(s, ox.NamedNode)),
-                            key=_section_key)))
+def _add_observations(view: ResourceView, b: _Builder, esg: str, outgoing: list[ox.Triple],
+                      incoming: list[ox.Triple]) -> None:
+    """A metric: its observations, as a table and a chart."""
+    labeller = b.lab
+    view.observations = [_observation_row(obs, b, esg) for obs in
+                         (t.subject for t in incoming if t.predicate.value == esg + "metric")]
     view.observations.sort(key=lambda r: (r.year, [_section_key(s) for s in r.sections]))
-    if view.observations:
-        unit_iri = next((t.object.value for t in outgoing if t.predicate.value == esg + "unit"), None)
-        view.unit = labeller.link(unit_iri) if unit_iri else view.observations[0].unit
-        # Several report units share one QUDT unit (t and tCO2e): the metric's own
-        # esg:unitLabel names it as the report does.
-        text = _in_language([t.object for t in outgoing if t.predicate.value == esg + "unitLabel"], labeller.lang)
-        if view.unit is not None and text:
-            view.unit = dataclasses.replace(view.unit, label=text, notation=None)
-        seen: set[tuple[str, str]] = set()
-        points = []
-        for row in view.observations:  # one bar per distinct (year, value)
-            if (row.year, row.value) not in seen:
-                seen.add((row.year, row.value))
-                points.append((row.year, row.value))
-        view.chart_svg = bar_chart(points, view.unit.label if view.unit else "", title)
+    if not view.observations:
+        return
+    unit_iri = next((t.object.value for t in outgoing if t.predicate.value == esg + "unit"), None)
+    view.unit = labeller.link(unit_iri) if unit_iri else view.observations[0].unit
+    # Several report units share one QUDT unit (t and tCO2e): the metric's own
+    # esg:unitLabel names it as the report does.
+    text = _in_language([t.object for t in outgoing if t.predicate.value == esg + "unitLabel"], labeller.lang)
+    if view.unit is not None and text:
+        view.unit = dataclasses.replace(view.unit, label=text, notation=None)
+    points = list(dict.fromkeys((row.year, row.value) for row in view.observations))  # one bar per (year, value)
+    view.chart_svg = bar_chart(points, view.unit.label if view.unit else "", view.title)
 
-    # A topic (or anything contributing to the SDGs): the goals with their targets.
+
+def _observation_row(obs: ox.NamedNode, b: _Builder, esg: str) -> ObservationRow:
+    labeller = b.lab
+    props: dict[str, list[object]] = {}
+    for t in b.out.get(obs, []):
+        props.setdefault(t.predicate.value, []).append(t.object)
+
+    def first(key: str) -> object:
+        return props.get(key, [None])[0]
+
+    unit = first(UNIT_MEASURE)
+    unit_link = labeller.link(unit.value) if isinstance(unit, ox.NamedNode) else None
+    unit_text = _in_language(props.get(esg + "unitLabel", []), labeller.lang)
+    if unit_link is not None and unit_text:
+        unit_link = dataclasses.replace(unit_link, label=unit_text, notation=None)
+    review, located = _review(esg, {k: v[0] for k, v in props.items()})
+    return ObservationRow(
+        link=labeller.link(obs.value),
+        year=getattr(first(esg + "year"), "value", ""),
+        value=getattr(first(esg + "value"), "value", ""),
+        unit=unit_link,
+        as_written=getattr(first(esg + "asWritten"), "value", ""),
+        review=review,
+        located=located,
+        sections=sorted((labeller.link(s.value) for s in props.get(DERIVED_FROM, []) if isinstance(s, ox.NamedNode)),
+                        key=_section_key))
+
+
+def _goals(esg: str, outgoing: list[ox.Triple], labeller: Labeller) -> list[Goal]:
+    """A topic (or anything contributing to the SDGs): the goals with their targets."""
+    def goal(number: int) -> Goal:
+        return Goal(labeller.link(SDG + str(number)), number, SDG_COLOURS[(number - 1) % 17])
+
     goals: dict[int, Goal] = {}
     targets: list[Link] = []
     for t in outgoing:
@@ -214,19 +228,18 @@ def build(iri: str, triples: list[ox.Triple], iris: Iris, labeller: Labeller) ->
     for target in sorted(targets, key=lambda l: l.iri):
         number = target.iri[len(SDG):].split(".")[0]
         if number.isdigit():
-            goal = goals.setdefault(int(number), Goal(labeller.link(SDG + number), int(number),
-                                                      SDG_COLOURS[(int(number) - 1) % 17]))
-            goal.targets.append(target)
-    view.goals = [goals[k] for k in sorted(goals)]
+            goals.setdefault(int(number), goal(int(number))).targets.append(target)
+    return [goals[k] for k in sorted(goals)]
 
-    # A material topic: the stakeholder groups whose concerns name it.
+
+def _stakeholders(esg: str, b: _Builder, incoming: list[ox.Triple]) -> list[tuple[Link, list[Link]]]:
+    """A material topic: the stakeholder groups whose concerns name it."""
     concerns = {t.subject for t in incoming if t.predicate.value == esg + "concernTopic"}
     by_group: dict[str, list[Link]] = {}
     for t in b.triples:
         if t.predicate.value == esg + "hasConcern" and t.object in concerns:
-            by_group.setdefault(t.subject.value, []).append(labeller.link(t.object.value))
-    view.stakeholders = sorted(((labeller.link(g), cs) for g, cs in by_group.items()), key=lambda x: x[0].label)
-    return view
+            by_group.setdefault(t.subject.value, []).append(b.lab.link(t.object.value))
+    return sorted(((b.lab.link(g), cs) for g, cs in by_group.items()), key=lambda x: x[0].label)
 
 
 __all__ = ["ResourceView", "build", "FRIENDLY", "NOTATION"]

@@ -1,0 +1,135 @@
+"""Binding parameter values to a named query and running it.
+
+Binding never pastes text into the query: each value is checked against its type and
+written as one RDF term in a ``VALUES`` block placed at the top of the query's outermost
+group, so the value can only ever be data.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Iterable, Mapping
+
+from ..namespaces import DEFAULT_BASE
+from ..sparql import QueryFn, Table
+from ..sparql_text import tokens
+from .header import ID_KINDS, NamedQuery
+from .terms import TYPE_HELP, UNBOUND, NamedQueryError, sparql_term, spelled
+
+
+def known_ids(kind: str, query_fn: QueryFn, base: str = DEFAULT_BASE) -> list[str]:
+    """Every id of ``kind`` (see :data:`ID_KINDS`) in the store under ``base``, sorted."""
+    esg = base + "ontology#"
+    table = query_fn(f"PREFIX esg: <{esg}> PREFIX dcterms: <http://purl.org/dc/terms/> "
+                     f"SELECT DISTINCT ?value WHERE {{ {ID_KINDS[kind]} }}")
+    return sorted(v for v in table.values("value") if v)
+
+
+def check_ids(query: NamedQuery, given: Mapping[str, str], query_fn: QueryFn) -> None:
+    """NamedQueryError when a value of an ``ids:`` parameter is no id of its kind in the store,
+    naming the closest ids (an id that exists elsewhere but gives no rows is not an error)."""
+    for name, value in given.items():
+        param = query.param(name)
+        value = str(value).strip()
+        if not param.ids or not value or value.lower() == UNBOUND:
+            continue
+        ids = known_ids(param.ids, query_fn, query.base)
+        if value in ids:
+            continue
+        close = difflib.get_close_matches(value, ids, n=5, cutoff=0.5)
+        shown = close or ids[:10]
+        more = "" if len(shown) == len(ids) else f" (of {len(ids)})"
+        raise NamedQueryError(f"parameter {name}={value!r}: no {param.ids} with that id in the store; "
+                              f"{'closest' if close else 'ids'}{more}: {', '.join(shown) or 'none'}")
+
+
+def resolve_values(query: NamedQuery, given: Mapping[str, str]) -> dict[str, str]:
+    """Given values plus defaults, each written as a SPARQL term (unbound ones left out)."""
+    for key in given:
+        query.param(key)  # unknown parameter: error listing the known ones
+    terms: dict[str, str] = {}
+    for p in query.params:
+        value = given.get(p.name)
+        if value is not None and str(value).strip().lower() == UNBOUND and not p.required:
+            continue
+        if value is None or value == "":
+            value = p.default
+        if value is None:
+            if p.required:
+                raise NamedQueryError(f"query {query.name!r} needs parameter {p.name} ({TYPE_HELP[p.type]})")
+            continue
+        terms[p.name] = sparql_term(p, str(value))
+    return terms
+
+
+def inject_values(text: str, values_block: str) -> str:
+    """Insert ``values_block`` right after the opening brace of the outermost group."""
+    first_open = next((t for t in tokens(text) if t.kind == "open"), None)
+    if first_open is None:
+        raise NamedQueryError("the query has no WHERE group to bind parameters in")
+    at = first_open.start + 1
+    return text[:at] + "\n  " + values_block + "\n" + text[at:]
+
+
+def bind(query: NamedQuery, given: Mapping[str, str] | None = None) -> str:
+    """The query text with parameter values bound by a VALUES block (see module doc)."""
+    terms = resolve_values(query, given or {})
+    if not terms:
+        return query.text
+    names = " ".join(f"${n}" for n in terms)
+    row = " ".join(terms.values())
+    return inject_values(query.text, f"VALUES ({names}) {{ ({row}) }}")
+
+
+def prepare(query: NamedQuery, given: Mapping[str, str] | None, query_fn: QueryFn) -> str:
+    """The SPARQL to run, every parameter rule checked (names, types, ``one of``, and
+    ``ids`` against the store through ``query_fn``); NamedQueryError says what is wrong
+    and what is accepted. The HTTP pages and the CLI both come through here."""
+    sparql = bind(query, given or {})
+    check_ids(query, given or {}, query_fn)
+    return sparql
+
+
+def run(query: NamedQuery, query_fn: QueryFn, given: Mapping[str, str] | None = None) -> Table:
+    """Bind and run a named query with ``query_fn`` (embedded store or service backend).
+    Names, types and ``one of`` are checked; ids are not (an id from another store gives no
+    rows, which library callers comparing stores rely on): people's surfaces use :func:`prepare`."""
+    return query_fn(bind(query, given))
+
+
+def parse_assignments(pairs: Iterable[str]) -> dict[str, str]:
+    """``["k=v", …]`` (the CLI's --param options) as a dict."""
+    return given_values((key.strip(), value) for key, sep, value in (_assignment(p) for p in pairs))
+
+
+def _assignment(pair: str) -> tuple[str, str, str]:
+    key, sep, value = pair.partition("=")
+    if not sep or not key.strip():
+        raise NamedQueryError(f"--param expects NAME=VALUE, got {pair!r}")
+    return key, sep, value
+
+
+def given_values(items: Iterable[tuple[str, str]], query: NamedQuery | None = None) -> dict[str, str]:
+    """Parameter values as given (a query string's items, the CLI's assignments), stripped; a
+    name given twice is refused, and with ``query`` so is a name it does not declare (even with
+    an empty value). Empty values mean "not given" and are dropped."""
+    values: dict[str, str] = {}
+    for key, value in items:
+        if key in values:
+            raise NamedQueryError(f"parameter {key} is given more than once; give one value")
+        values[key] = value.strip()
+        if query is not None and values[key]:
+            values[key] = spelled(query.param(key), values[key])
+        elif query is not None:
+            query.param(key)
+    return {k: v for k, v in values.items() if v}
+
+
+def empty_hint(query: NamedQuery, given: Mapping[str, str]) -> str:
+    """What to say when a query with these (valid) parameters has no rows."""
+    if not given:
+        return "No rows: the store holds nothing this question asks about."
+    asked = ", ".join(f"{k}={v}" for k, v in given.items())
+    accepted = "; ".join(f"{p.name}: {p.accepted()}" for p in query.params if p.name in given)
+    example = query.extra.get("example")
+    return (f"No rows for {asked}: each value is accepted ({accepted}), but nothing matches them together."
+            + (f" An example that has rows: {example}." if example else ""))
