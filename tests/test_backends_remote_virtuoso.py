@@ -33,10 +33,6 @@ EMPTY_CONCAT = ("Virtuoso bug: GROUP_CONCAT over a group whose values are all un
 VIRTUOSO_DIFFERS = {name: EMPTY_CONCAT for name in (
     "gri-index", "hkex-coverage", "hkex-index", "sdg-topics", "targets-vs-actuals", "topic-metrics",
     "topic-sdgs")}
-VIRTUOSO_DIFFERS["metric-trend"] = (
-    "Oxigraph bug, not Virtuoso's: 0 divided by an xsd:decimal such as 22.22 is an error in "
-    "Oxigraph 0.5 (0.0 / 2 is not), so change_percent is unbound where the value did not "
-    "change; Virtuoso answers 0, which is right")
 # Seen after the queries bound the report's language once, where the report is selected, and
 # filter on it inside each label's OPTIONAL (docs/named-queries.md; 32 s to 0.3 s at 10 reports
 # on Oxigraph): Virtuoso 7.2 leaves the as-printed label unbound on some rows (2 of 55 in
@@ -234,16 +230,6 @@ def test_virtuoso_differs_only_by_empty_group_concat(answers, name):
     """Where the answers differ, the recorded cause is the only difference."""
     assert differences(_text(name), answers("local", name), answers("virtuoso", name),
                        empty_concat_unbound=True) == []
-
-
-def test_metric_trend_differs_only_by_zero_change(answers):
-    local, virtuoso = answers("local", "metric-trend"), answers("virtuoso", "metric-trend")
-    change, percent = local.variables.index("change"), local.variables.index("change_percent")
-    fixed = [row[:percent] + (virtuoso_row[percent],) + row[percent + 1:]
-             if row[percent] is None and row[change] is not None and float(row[change].value) == 0 else row
-             for row, virtuoso_row in zip(local.rows, virtuoso.rows)]
-    assert fixed != local.rows  # the Oxigraph bug is there (else the xfail above fails too)
-    assert differences(_text("metric-trend"), Answer(local.variables, fixed), virtuoso) == []
 
 
 def test_answer_cut_by_virtuoso_is_never_served_short(virtuoso, pushed):

@@ -56,6 +56,17 @@ def test_validation_findings_add_up_to_the_stored_results(client, front) -> None
         assert sum(r[key] for r in front["reports"]) == stored
 
 
+def test_each_reports_findings_link_lists_its_own_findings(client, front) -> None:
+    page = client.get("/").get_data(as_text=True)
+    for r in front["reports"]:
+        link = f"/queries/validation-warnings?report={r['report']}"
+        assert f'href="{link}"' in page
+        rows = client.get(link.replace("validation-warnings", "validation-warnings.json")).get_json()["rows"]
+        levels = [row["level"] for row in rows]
+        assert (levels.count("Warning"), levels.count("Info")) == (r["warnings"], r["notes"])
+        assert all(f"/{r['report']}/" in row["focus"] for row in rows)
+
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
