@@ -28,6 +28,7 @@ TITLE_CASE = 0.85        # share of the long words (4+ letters) a title-case hea
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _TRAILING_NOTE = re.compile(r"\s+\d{1,2}$")   # a footnote marker after a title
 _NUMBER_TOKEN = re.compile(r"^[\d.,%/:-]+$")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")   # a year in a title ("… in 2021"); any other number is data
 
 
 def navigation_bar(lines: list[Line]) -> list[tuple[str, Line]]:
@@ -63,7 +64,7 @@ def _heading_title(line: Line) -> str | None:
     tokens = title.split()
     if not tokens or len(tokens) > HEADING_WORDS or has_cjk(title):
         return None
-    if title.endswith((":", ";", ",", "?", "!")) or any(_NUMBER_TOKEN.match(t) and len(t) < 4 for t in tokens):
+    if title.endswith((":", ";", ",", "?", "!")) or any(_NUMBER_TOKEN.match(t) and not _YEAR.match(t) for t in tokens):
         return None
     if "—" in title or " · " in title or ". " in title:  # a running header or a list of names
         return None
