@@ -204,3 +204,29 @@ def test_chapter_names_of_a_navigation_bar(ref, tmp_path: Path) -> None:
     d = make_draft(path, "synthetic-2021", ref)
     titles = [next(iter(s.fields["title"].values())) for s in d.sections]
     assert titles[:5] == bar.split() and len(titles) == 11
+
+
+def test_material_topics_from_a_numbered_list(ref, tmp_path: Path) -> None:
+    """A materiality section's numbered list (name, then the printed category): topics in the
+    printed order, the pillar where the category names one; a category that names no pillar is
+    left out and listed, not guessed."""
+    body = "We describe here how the company works with the people it serves every single day."
+    text = "\n".join([
+        "Caring for Our People", body, body,
+        "Materiality Assessment", body,
+        "Rank Issue Category",
+        "High 1 Water stewardship Environmental 2 Staff wellbeing Social 3 Board oversight Governance",
+        "Medium 4 Product pricing Economic 5 Waste reduction Environmental",
+        "Low 6 Local hiring Social",
+        "Community Investment", body, body])
+    path = tmp_path / "report.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    d = make_draft(path, "synthetic-2021", ref)
+    topics = _records(d, "topic")
+    assert [(t["label"]["en"], t["pillar"], t["matrix_order"]) for t in topics] == [
+        ("Water stewardship", "E", 1), ("Staff wellbeing", "S", 2), ("Board oversight", "G", 3),
+        ("Waste reduction", "E", 5), ("Local hiring", "S", 6)]
+    assert {t["section"] for t in topics} == {"materiality-assessment"}
+    assert any(a.kind == "topic" and "Product pricing" in a.what for a in d.attention)
+    # Each topic says where it was read.
+    assert all(r.line.number in (7, 8, 9) for r in d.records if r.kind == "topic")
