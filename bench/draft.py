@@ -11,7 +11,9 @@ source folder in graph/reports/:
 - KPI table values: recall on the curated values of metrics printed for two or more years in
   one section (year columns: what a table drafter can read; the rest are values in prose);
 - named documents: the label in the report's language, compared without case, spaces,
-  punctuation or 《》.
+  punctuation or 《》;
+- material topics and stakeholder groups: the label in the report's language, compared after
+  whitespace and case normalisation only.
 
 Recall = right / curated, precision = right / drafted. Texts come from /work/shared (the
 bundled report's text is also in graph/reports/oneconnect-2024/source/); a report whose text
@@ -110,7 +112,17 @@ def compare(draft: ReportSource, curated: ReportSource, ref) -> dict[str, dict]:
     result["named documents"] = {"curated": len(cur_d), "drafted": len(dr_d),
                                  "recall": score(len(cur_d & dr_d), len(cur_d)),
                                  "precision": score(len(cur_d & dr_d), len(dr_d))}
+    for kind, name in (("topic", "material topics"), ("stakeholder", "stakeholder groups")):
+        cur = {label(r, lang) for r in curated.records(kind)}
+        dr = {label(r, lang) for r in draft.records(kind)}
+        result[name] = {"curated": len(cur), "drafted": len(dr), "recall": score(len(cur & dr), len(cur)),
+                        "precision": score(len(cur & dr), len(dr))}
     return result
+
+
+def label(record: dict, lang: str) -> str:
+    """A label with its whitespace and case normalised, nothing else."""
+    return " ".join(_text(record["label"], lang).split()).casefold()
 
 
 def run() -> dict:
@@ -136,7 +148,8 @@ def table(results: dict) -> str:
     lines = ["| report | kind | curated | drafted | recall | precision |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     pct = lambda x: "–" if x is None else f"{100 * x:.0f}%"  # noqa: E731
     for rid, r in results.items():
-        for kind in ("sections", "index entries", "KPI observations", "KPI table values", "named documents"):
+        for kind in ("sections", "index entries", "KPI observations", "KPI table values", "named documents",
+                     "material topics", "stakeholder groups"):
             k = r[kind]
             lines.append(f"| {rid} | {kind} | {k['curated']} | {k['drafted']} | {pct(k['recall'])} | {pct(k['precision'])} |")
         lines.append(f"| {rid} | time | | | {r['seconds']:.2f} s | |")

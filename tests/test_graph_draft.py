@@ -174,3 +174,59 @@ def test_reviewed_records_keep_their_location(ref, tmp_path: Path) -> None:
     policies.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(Exception, match="without source_location"):
         load_report(tmp_path / "acme-2025", ref)
+
+
+def test_unnumbered_sections_from_the_layout(ref, tmp_path: Path) -> None:
+    """A report without contents or numbered headings: its heading lines (short, title case,
+    above body text) become the sections; a sentence or a running title repeated on every
+    page does not."""
+    body = "We describe here how the company works with the people it serves every single day."
+    pages = []
+    for title in ("Our Approach to Climate", "Caring for Our People", "Governance and Ethics",
+                  "Community Investment", "Responsible Supply Chain"):
+        pages.append(f"Example Sustainability Report\n{title}\n{body}\n"
+                     f"This short sentence is not a heading.\n{body}")
+    path = tmp_path / "report.txt"
+    path.write_text("\n\f".join(pages) + "\n", encoding="utf-8")
+    d = make_draft(path, "synthetic-2021", ref)
+    # The line above the first heading is the front matter (titled by the cover line).
+    titles = [s.fields["title"]["en"] for s in d.sections if s.fields["id"] != "front-matter"]
+    assert titles == ["Our Approach to Climate", "Caring for Our People", "Governance and Ethics",
+                      "Community Investment", "Responsible Supply Chain"]
+    assert d.report["_sections_from"] == "layout"
+
+
+def test_chapter_names_of_a_navigation_bar(ref, tmp_path: Path) -> None:
+    bar = "關於本報告 環境 社會 管治 附錄"
+    pages = [f"{bar}\n1.{n} 第{n}節標題\n正文內容。" for n in range(1, 7)]
+    path = tmp_path / "report.txt"
+    path.write_text("\n\f".join(pages) + "\n", encoding="utf-8")
+    d = make_draft(path, "synthetic-2021", ref)
+    titles = [next(iter(s.fields["title"].values())) for s in d.sections]
+    assert titles[:5] == bar.split() and len(titles) == 11
+
+
+def test_material_topics_from_a_numbered_list(ref, tmp_path: Path) -> None:
+    """A materiality section's numbered list (name, then the printed category): topics in the
+    printed order, the pillar where the category names one; a category that names no pillar is
+    left out and listed, not guessed."""
+    body = "We describe here how the company works with the people it serves every single day."
+    text = "\n".join([
+        "Caring for Our People", body, body,
+        "Materiality Assessment", body,
+        "Rank Issue Category",
+        "High 1 Water stewardship Environmental 2 Staff wellbeing Social 3 Board oversight Governance",
+        "Medium 4 Product pricing Economic 5 Waste reduction Environmental",
+        "Low 6 Local hiring Social",
+        "Community Investment", body, body])
+    path = tmp_path / "report.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    d = make_draft(path, "synthetic-2021", ref)
+    topics = _records(d, "topic")
+    assert [(t["label"]["en"], t["pillar"], t["matrix_order"]) for t in topics] == [
+        ("Water stewardship", "E", 1), ("Staff wellbeing", "S", 2), ("Board oversight", "G", 3),
+        ("Waste reduction", "E", 5), ("Local hiring", "S", 6)]
+    assert {t["section"] for t in topics} == {"materiality-assessment"}
+    assert any(a.kind == "topic" and "Product pricing" in a.what for a in d.attention)
+    # Each topic says where it was read.
+    assert all(r.line.number in (7, 8, 9) for r in d.records if r.kind == "topic")

@@ -23,6 +23,7 @@ from .meta import detect_language, draft_meta
 from .model import Draft
 from .sections import SectionIndex, draft_sections
 from .tables import draft_tables
+from .topics import draft_topics
 from .text import DraftInputError, SourceText, read_source
 from .write import DraftOutputError, render, write_atomically
 
@@ -81,6 +82,8 @@ def make_draft(path: Path, report_id: str, ref: Reference, progress: Progress | 
     draft_tables(d, ref, index, lang)
     progress.step("finding named documents")
     draft_documents(d, index, lang)
+    progress.step("finding the material topics")
+    draft_topics(d, index, lang)
     return d
 
 

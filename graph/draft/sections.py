@@ -6,6 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from .headings import layout_headings, navigation_bar
 from .model import Draft, Drafted, clean, slugify, unique_id
 from .text import Line
 
@@ -115,7 +116,8 @@ def _increasing(cands: list[_Entry]) -> list[_Entry]:
 
 
 def draft_sections(d: Draft, lang: str) -> None:
-    """Declare the sections (``d.sections``) from the contents, or from the numbered headings."""
+    """Declare the sections (``d.sections``) from the contents, or else from the numbered
+    headings with the chapter names of a navigation bar, or else from headings by layout."""
     entries = _find_toc(d.text.lines)
     source = "contents"
     if not entries:
@@ -128,6 +130,16 @@ def draft_sections(d: Draft, lang: str) -> None:
                 seen.add(head[0])
                 cands.append(_Entry(head[0], head[1], line))
         entries = _increasing(cands)
+        # Chapters the headings leave unnumbered: the names of a navigation bar, when printed.
+        titles = {_norm(e.title) for e in entries}
+        bar = [_Entry(None, t, line) for t, line in navigation_bar(d.text.lines) if _norm(t) not in titles]
+        if bar:
+            source = "headings and navigation bar"
+        entries = bar + entries
+        if not any(e.number for e in entries):
+            source = "layout"
+            entries += [_Entry(None, t, line) for t, line in layout_headings(d.text.lines)
+                        if _norm(t) not in titles]
     taken: set[str] = set()
     numbers = {e.number for e in entries if e.number}
     for n, e in enumerate(entries, start=1):
