@@ -230,7 +230,9 @@ def picture(results: dict[int, dict], out: Path) -> None:
     if untimed:
         ax.text(0.02, 0.02, f"not measured at {', '.join(untimed)} reports", transform=ax.transAxes, fontsize=7)
     ax.axhline(100, color="red", lw=0.8, ls=":", label="target 100 ms")
-    ax.set(xscale="log", yscale="log", xlabel="reports", ylabel="ms", title="Named queries (embedded store)")
+    # Log axes need a positive point: with none timed (all --no-queries) the panel stays linear.
+    scale = "log" if timed else "linear"
+    ax.set(xscale=scale, yscale=scale, xlabel="reports", ylabel="ms", title="Named queries (embedded store)")
     ax.legend(fontsize=7)
     loads = ", ".join(f"{n}: {results[n]['build']['load_before']:.1f}" for n in ns)
     fig.suptitle(f"esgkg at scale, synthetic reports, {os.cpu_count()} cores (load average at build start: {loads})",
