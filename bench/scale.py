@@ -14,7 +14,8 @@ The machine's load average is recorded beside every figure: on a shared machine 
 grows with it and CPU time does not. Results go to ``bench/results/scale.json`` (merged with
 earlier runs, by N), the picture to ``docs/performance-scale.png``.
 
-Run: python bench/scale.py [--counts 1,10,100] [--jobs N] [--query-runs 7] [--keep DIR]
+Run: python bench/scale.py [--counts 1,10,100] [--jobs N] [--query-runs 7] [--no-queries] [--keep DIR]
+(``--no-queries``: build and rebuild only; the picture's query panel then shows no point for N.)
 """
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ def _tree_rss(proc: psutil.Process) -> int:
 
 def watched(cmd: list[str], label: str) -> dict:
     """Run ``cmd``; its wall and CPU seconds, peak RSS of its process tree, last stderr lines."""
+    uptime_before = _uptime()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load = os.getloadavg()[0]
     started = time.monotonic()
@@ -86,7 +88,16 @@ def watched(cmd: list[str], label: str) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"{label} failed ({proc.returncode}):\n" + "\n".join(last))
     return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mb": round(peak[0] / 1e6, 1),
-            "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2), "log_tail": last[-6:]}
+            "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2), "log_tail": last[-6:],
+            "uptime_before": uptime_before, "uptime_after": _uptime()}
+
+
+def _uptime() -> str:
+    """``uptime``'s line (the machine's load beside every figure)."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return f"load average {os.getloadavg()}"
 
 
 def change_one_value(reports: Path) -> str:
@@ -136,6 +147,18 @@ def current_meta(store: Path) -> dict:
     return json.loads((store / "versions" / f"{(store / 'current').resolve().name}.json").read_text())
 
 
+def _commit() -> str | None:
+    """The commit the measured code is at (with ``+dirty`` when the tree has changes)."""
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
 def measure(count: int, jobs: int | None, runs: int, keep: Path | None) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"esgkg-scale-{count}-"))
     try:
@@ -153,14 +176,17 @@ def measure(count: int, jobs: int | None, runs: int, keep: Path | None) -> dict:
         if keep:
             shutil.rmtree(keep / f"store-{count}", ignore_errors=True)
             shutil.copytree(store, keep / f"store-{count}", symlinks=True)
-        print(f"N={count}: named queries", flush=True)
-        queries = query_times(store, "synthetic-00001", runs)
+        queries = None
+        if runs:
+            print(f"N={count}: named queries", flush=True)
+            queries = query_times(store, "synthetic-00001", runs)
         result = {"reports": count, "quads": meta["quads"], "jobs": jobs, "build": full,
                   "rebuild": {**rebuild, "changed": changed, "loaded": rmeta.get("loaded"),
                               "reports_reused": rmeta.get("reports_reused")},
                   "store_mb": round(sum(f.stat().st_size for f in (store / "versions").rglob("*")
                                         if f.is_file()) / 1e6, 1),
-                  "queries": queries, "cores": os.cpu_count(),
+                  "queries": queries, "cores": os.cpu_count(), "commit": _commit(),
+                  "uptime_before": full["uptime_before"], "uptime_after": rebuild["uptime_after"],
                   "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         return result
     finally:
@@ -193,14 +219,20 @@ def picture(results: dict[int, dict], out: Path) -> None:
     ax.set(xscale="log", xlabel="reports", ylabel="MB (process tree)", title="Peak memory")
     ax.legend(fontsize=7)
     ax = axes[2]
+    timed = [n for n in ns if results[n].get("queries")]  # a count run with --no-queries has no point
     for form, style in (("all", "o-"), ("report", "^-")):
-        worst = [max(q[form]["p95_ms"] for q in results[n]["queries"].values() if form in q) for n in ns]
+        worst = [max(q[form]["p95_ms"] for q in results[n]["queries"].values() if form in q) for n in timed]
         median = [statistics.median(q[form]["p95_ms"] for q in results[n]["queries"].values() if form in q)
-                  for n in ns]
-        ax.plot(ns, worst, style, label=f"slowest p95, {'all reports' if form == 'all' else 'report=…'}")
-        ax.plot(ns, median, style.replace("-", ":"), label=f"median p95, {'all reports' if form == 'all' else 'report=…'}")
+                  for n in timed]
+        ax.plot(timed, worst, style, label=f"slowest p95, {'all reports' if form == 'all' else 'report=…'}")
+        ax.plot(timed, median, style.replace("-", ":"), label=f"median p95, {'all reports' if form == 'all' else 'report=…'}")
+    untimed = [str(n) for n in ns if n not in timed]
+    if untimed:
+        ax.text(0.02, 0.02, f"not measured at {', '.join(untimed)} reports", transform=ax.transAxes, fontsize=7)
     ax.axhline(100, color="red", lw=0.8, ls=":", label="target 100 ms")
-    ax.set(xscale="log", yscale="log", xlabel="reports", ylabel="ms", title="Named queries (embedded store)")
+    # Log axes need a positive point: with none timed (all --no-queries) the panel stays linear.
+    scale = "log" if timed else "linear"
+    ax.set(xscale=scale, yscale=scale, xlabel="reports", ylabel="ms", title="Named queries (embedded store)")
     ax.legend(fontsize=7)
     loads = ", ".join(f"{n}: {results[n]['build']['load_before']:.1f}" for n in ns)
     fig.suptitle(f"esgkg at scale, synthetic reports, {os.cpu_count()} cores (load average at build start: {loads})",
@@ -215,6 +247,7 @@ def main() -> None:
     ap.add_argument("--counts", default="1,10,100")
     ap.add_argument("--jobs", type=int, default=None, help="build workers (default: one per core)")
     ap.add_argument("--query-runs", type=int, default=7)
+    ap.add_argument("--no-queries", action="store_true", help="build and rebuild only (no named-query timings)")
     ap.add_argument("--keep", type=Path, default=None, help="copy each store here")
     ap.add_argument("--requery", action="store_true",
                     help="only time the named queries again, on the stores kept in --keep")
@@ -225,7 +258,7 @@ def main() -> None:
             print(f"N={count}: named queries again", flush=True)
             results[count]["queries"] = query_times(args.keep / f"store-{count}", "synthetic-00001", args.query_runs)
         else:
-            results[count] = measure(count, args.jobs, args.query_runs, args.keep)
+            results[count] = measure(count, args.jobs, 0 if args.no_queries else args.query_runs, args.keep)
         r = results[count]
         print(json.dumps({k: v for k, v in r.items() if k != "queries"}, indent=1), flush=True)
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

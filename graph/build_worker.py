@@ -12,9 +12,9 @@ import ctypes
 import hashlib
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
@@ -25,6 +25,9 @@ from .mapping import graph_nquads, map_report
 from .namespaces import SH, Iris
 from .reference import Reference
 from .sources import load_report
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .validation import ReportValidation
 
 #: Stands for the one sh:ValidationReport node while a report's findings are written; the
 #: written lines name it ``_:validation`` instead, in every report's chunk alike.
@@ -64,10 +67,20 @@ class ReportJob:
     validate: bool
     cache: BuildCache
     display_root: Path
+    #: The shared graphs made ready for validation once, on the first report that needs them.
+    _validation: "ReportValidation | None" = field(default=None, init=False, repr=False)
 
     def shapes(self) -> Graph | None:
         name = self.iris.graph("shapes")
         return next((g for n, g in self.common if n == name), None)
+
+    def validation(self, shapes: Graph) -> "ReportValidation":
+        """The shared graphs read for validation once per job (per worker process)."""
+        if self._validation is None:
+            from .validation import ReportValidation
+
+            self._validation = ReportValidation((g for _, g in self.common), shapes, self.iris)
+        return self._validation
 
     def run(self, folder: Path, key: str, say: Callable[[str], None]) -> dict:
         """The entry for ``folder`` (written to the cache), or ``{"errors": [...]}``."""
@@ -84,10 +97,8 @@ class ReportJob:
         meta: dict = {"report": source.id, "graph": str(name), "records": None, "timings": {}}
         shapes = self.shapes() if self.validate else None
         if shapes is not None:
-            from .validation import validate_graphs
-
             say(f"validating {source.id} with SHACL shapes")
-            outcome = validate_graphs([*(g for _, g in self.common), graph], shapes, self.iris)
+            outcome = self.validation(shapes).validate(graph)
             lines = findings_lines(outcome.report, self.iris.graph("validation"), label_scope(str(name) + "#findings"))
             chunks.append(self.cache.write_chunk(key, "findings", str(self.iris.graph("validation")), lines, shared=True))
             meta["records"] = [r.to_json() for r in outcome.records]

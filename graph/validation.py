@@ -143,10 +143,11 @@ def _without_sparql(shapes: Graph) -> Graph:
     return core
 
 
-def _run_core(data: Graph, shapes: Graph) -> Graph:
+def _run_core(data: Graph, core_shapes: Graph) -> Graph:
+    """pyshacl's report for ``data`` against shapes without SPARQL constraints (_without_sparql)."""
     import pyshacl
 
-    _, report, _ = pyshacl.validate(data, shacl_graph=_without_sparql(shapes), inference="none",
+    _, report, _ = pyshacl.validate(data, shacl_graph=core_shapes, inference="none",
                                     allow_warnings=True, allow_infos=True, advanced=False)
     return report
 
@@ -175,7 +176,7 @@ def _focus_nodes(store: pyoxigraph.Store, shapes: Graph, shape: URIRef) -> set[s
     for node in shapes.objects(shape, SH.targetNode):
         nodes.add(str(node))
     for pattern in patterns:
-        for row in store.query(f"SELECT DISTINCT ?f WHERE {{ {pattern} }}", use_default_graph_as_union=True):
+        for row in store.query(f"SELECT DISTINCT ?f WHERE {{ {pattern} }}"):
             nodes.add(row["f"].value)
     return nodes
 
@@ -219,9 +220,20 @@ def _messages(shapes: Graph, constraint: URIRef, bindings: dict) -> dict[str, st
 _GROUP_CONCAT = re.compile(r'GROUP_CONCAT\((?:[^()]|\([^()]*\))*?separator\s*=\s*"([^"]*)"\s*\)\s+AS\s+\?(\w+)', re.S)
 
 
+_PICKED = re.compile(r"\(\s*(?:SAMPLE|MIN|MAX)\(\s*\?(\w+)\s*\)\s+AS\s+\?(\w+)\s*\)", re.I)
+
+
 def _concatenated(query: str) -> dict[str, str]:
-    """Variables a query fills with GROUP_CONCAT, and their separators."""
-    return {name: sep for sep, name in _GROUP_CONCAT.findall(query)}
+    """Variables a query fills with GROUP_CONCAT, and their separators.
+
+    A list picked up again by an outer aggregate (``(SAMPLE(?listed) AS ?statements)``) is
+    the same list under another name, so it is sorted too.
+    """
+    lists = {name: sep for sep, name in _GROUP_CONCAT.findall(query)}
+    for inner, outer in _PICKED.findall(query):
+        if inner in lists:
+            lists.setdefault(outer, lists[inner])
+    return lists
 
 
 def _sorted_list(term, separator: str | None):
@@ -233,16 +245,24 @@ def _sorted_list(term, separator: str | None):
     return Literal(separator.join(items), lang=term.language, datatype=term.datatype)
 
 
-def _run_sparql(store: pyoxigraph.Store, shapes: Graph) -> list[dict]:
-    """Every SPARQL constraint of every node shape; one dict per result."""
-    results: list[dict] = []
+@dataclass(frozen=True)
+class _Constraint:
+    """One active SPARQL constraint of a node shape, its query text ready to run."""
+
+    shape: URIRef
+    constraint: URIRef
+    severity: URIRef
+    query: str
+    lists: dict[str, str]
+
+
+def _sparql_constraints(shapes: Graph) -> list[_Constraint]:
+    """Every active SPARQL constraint, in a fixed order (read once per shapes graph)."""
+    out: list[_Constraint] = []
     for shape in sorted(set(shapes.subjects(SH.sparql, None))):
         if (shape, SH.deactivated, Literal(True)) in shapes:
             continue
         severity = shapes.value(shape, SH.severity) or SH.Violation
-        focus = _focus_nodes(store, shapes, shape)
-        if not focus:
-            continue
         for constraint in sorted(shapes.objects(shape, SH.sparql)):
             if (constraint, SH.deactivated, Literal(True)) in shapes:
                 continue
@@ -252,20 +272,33 @@ def _run_sparql(store: pyoxigraph.Store, shapes: Graph) -> list[dict]:
             # $this is left free and joined with the focus nodes below; $currentShape is the shape.
             text = str(select).replace("$currentShape", f"<{shape}>")
             text = re.sub(r"\$(this|value|path)\b", r"?\1", text)
-            query = _prefix_block(shapes, constraint) + "\n" + text
-            solutions = store.query(query, use_default_graph_as_union=True)
-            names = [v.value for v in solutions.variables]
-            lists = _concatenated(text)
-            for row in solutions:
-                bindings = {name: _sorted_list(_to_rdflib(row[name]), lists.get(name)) for name in names}
-                this = bindings.get("this")
-                if this is None or str(this) not in focus:
-                    continue
-                results.append({
-                    "focus": this, "shape": shape, "constraint": constraint, "severity": severity,
-                    "value": bindings.get("value"), "path": bindings.get("path"),
-                    "messages": _messages(shapes, constraint, bindings), "bindings": bindings,
-                })
+            out.append(_Constraint(shape, constraint, severity, _prefix_block(shapes, constraint) + "\n" + text,
+                                   _concatenated(text)))
+    return out
+
+
+def _run_sparql(store: pyoxigraph.Store, shapes: Graph, constraints: list[_Constraint] | None = None) -> list[dict]:
+    """Every SPARQL constraint of every node shape; one dict per result."""
+    results: list[dict] = []
+    focus_of: dict[URIRef, set[str]] = {}
+    for c in constraints if constraints is not None else _sparql_constraints(shapes):
+        if c.shape not in focus_of:
+            focus_of[c.shape] = _focus_nodes(store, shapes, c.shape)
+        focus = focus_of[c.shape]
+        if not focus:
+            continue
+        solutions = store.query(c.query)  # the default graph holds all the data (ReportValidation)
+        names = [v.value for v in solutions.variables]
+        for row in solutions:
+            bindings = {name: _sorted_list(_to_rdflib(row[name]), c.lists.get(name)) for name in names}
+            this = bindings.get("this")
+            if this is None or str(this) not in focus:
+                continue
+            results.append({
+                "focus": this, "shape": c.shape, "constraint": c.constraint, "severity": c.severity,
+                "value": bindings.get("value"), "path": bindings.get("path"),
+                "messages": _messages(shapes, c.constraint, bindings), "bindings": bindings,
+            })
     return results
 
 
@@ -399,27 +432,70 @@ def _report_graph(core_report: Graph, sparql_results: list[dict]) -> Graph:
 
 # ---------------------------------------------------------------- public entry points
 
+def _to_oxigraph(term) -> pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal:
+    """An rdflib term as the same Oxigraph term (what writing N-Triples and reading them gives)."""
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(str(term))
+    if term.language:
+        return pyoxigraph.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
+    return pyoxigraph.Literal(str(term))
+
+
+class ReportValidation:
+    """Validates reports one at a time against shared graphs that are read once.
+
+    The data graph of each validation is the union of the shared graphs (ontology,
+    reference, shapes) and one report graph, exactly as if built afresh: the shared graphs
+    live in one rdflib graph to which the report's triples that are not already there are
+    added for the validation and removed afterwards (so nothing of one report is left for
+    the next), and in an N-Triples copy that Oxigraph bulk-loads into a fresh in-memory store
+    (~30 ms) before the report's triples are added. The core shapes (the shapes graph
+    without its SPARQL constraints) and the SPARQL constraints' query texts are made once.
+    """
+
+    def __init__(self, shared: Iterable[Graph], shapes: Graph, iris: Iris | None = None) -> None:
+        self.iris = iris or Iris()
+        self.shapes = shapes
+        self.core_shapes = _without_sparql(shapes)
+        self.constraints = _sparql_constraints(shapes)
+        self.data = Graph()
+        for g in shared:
+            self.data += g
+        self.shared_nt = self.data.serialize(format="nt", encoding="utf-8")
+
+    def validate(self, report: Graph | None = None) -> ValidationOutcome:
+        """Validate the shared graphs with ``report`` (the shared graphs alone when None)."""
+        timings: dict[str, float] = {}
+        started = time.monotonic()
+        added = [t for t in report if t not in self.data] if report is not None else []
+        self.data.addN((s, p, o, self.data) for s, p, o in added)
+        try:
+            store = pyoxigraph.Store()
+            store.bulk_load(self.shared_nt, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            store.extend(pyoxigraph.Quad(_to_oxigraph(s), _to_oxigraph(p), _to_oxigraph(o)) for s, p, o in added)
+            timings["load"] = time.monotonic() - started
+            t = time.monotonic()
+            core = _run_core(self.data, self.core_shapes)
+            timings["core (pyshacl)"] = time.monotonic() - t
+            t = time.monotonic()
+            sparql_results = _run_sparql(store, self.shapes, self.constraints)
+            timings["sparql (oxigraph)"] = time.monotonic() - t
+            records = _records(self.data, core, sparql_results, self.iris.esg)
+        finally:
+            for triple in added:
+                self.data.remove(triple)
+        report_graph = _report_graph(core, sparql_results)
+        timings["total"] = time.monotonic() - started
+        return ValidationOutcome(report=report_graph, records=records, timings=timings)
+
+
 def validate_graphs(data_graphs: Iterable[Graph], shapes: Graph, iris: Iris | None = None) -> ValidationOutcome:
-    """Validate the union of ``data_graphs`` against ``shapes``; the shared logic of every caller."""
-    iris = iris or Iris()
-    timings: dict[str, float] = {}
-    started = time.monotonic()
-    data = Graph()
-    for g in data_graphs:
-        data += g
-    store = pyoxigraph.Store()
-    store.bulk_load(data.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    timings["load"] = time.monotonic() - started
-    t = time.monotonic()
-    core = _run_core(data, shapes)
-    timings["core (pyshacl)"] = time.monotonic() - t
-    t = time.monotonic()
-    sparql_results = _run_sparql(store, shapes)
-    timings["sparql (oxigraph)"] = time.monotonic() - t
-    records = _records(data, core, sparql_results, iris.esg)
-    report = _report_graph(core, sparql_results)
-    timings["total"] = time.monotonic() - started
-    return ValidationOutcome(report=report, records=records, timings=timings)
+    """Validate the union of ``data_graphs`` against ``shapes``."""
+    return ReportValidation(data_graphs, shapes, iris).validate()
 
 
 def validate_reports(common: list[Graph], reports: dict[str, Graph], shapes: Graph,
@@ -430,10 +506,10 @@ def validate_reports(common: list[Graph], reports: dict[str, Graph], shapes: Gra
     reports separately finds the same results while the cost grows linearly with the
     number of reports instead of with the size of their union.
     """
+    validation = ReportValidation(common, shapes, iris)
     if not reports:
-        return validate_graphs(common, shapes, iris)
-    return merge_outcomes([validate_graphs([*common, graph], shapes, iris)
-                           for _, graph in sorted(reports.items())])
+        return validation.validate()
+    return merge_outcomes([validation.validate(graph) for _, graph in sorted(reports.items())])
 
 
 def merge_outcomes(outcomes: list[ValidationOutcome]) -> ValidationOutcome:
@@ -504,9 +580,9 @@ def summary(outcome: ValidationOutcome, limit: int = 20) -> str:
 
 
 class BuildValidator:
-    """The validation step of a build: each report as it is mapped, then one verdict.
+    """The validation step of a build: one verdict on every report's findings.
 
-    :meth:`finish` raises :class:`ValidationFailed` when any report has violations, so the
+    :meth:`decide` raises :class:`ValidationFailed` when any report has violations, so the
     build does not publish; with ``force`` it publishes them. It never prints: ``on_verdict``
     receives the merged outcome just before the decision (the CLI shows it there).
     """
@@ -516,22 +592,6 @@ class BuildValidator:
         self.force = force
         self.on_verdict = on_verdict
         self.iris = iris or Iris()
-        self.outcomes: list[ValidationOutcome] = []
-
-    def check(self, report_id: str, graph: Graph, common: list[tuple[URIRef, Graph]]) -> None:
-        shapes_name = str(self.iris.graph("shapes"))
-        shapes = next((g for name, g in common if str(name) == shapes_name), None)
-        if shapes is None:
-            raise ValidationFailed("the project has no shapes (ontology/shapes.ttl)")
-        self.outcomes.append(validate_graphs([*(g for _, g in common), graph], shapes, self.iris))
-
-    def finish(self) -> Graph | None:
-        """The merged sh:ValidationReport (for the build to store), or ValidationFailed."""
-        outcome = merge_outcomes(self.outcomes) if self.outcomes else None
-        if outcome is None:
-            return None
-        self.decide(outcome)
-        return outcome.report
 
     def decide(self, outcome: ValidationOutcome) -> None:
         """Show the verdict; raise ValidationFailed on violations unless forced (the build
