@@ -20,12 +20,12 @@ from esgkg.graph.build import common_graphs
 from esgkg.graph.build_worker import findings_lines, label_scope
 from esgkg.graph.mapping import map_report
 from esgkg.graph.namespaces import Iris
-from esgkg.graph.reference import load_reference, reports_dir
+from esgkg.graph.reference import load_reference
 from esgkg.graph.sources import load_report
 from esgkg.graph.validation import ReportValidation, ValidationOutcome, _concatenated, validate_graphs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from synthetic import template_dirs, write_report  # noqa: E402
+from synthetic import template_dirs, write_report
 
 
 def _findings(outcome: ValidationOutcome, iris: Iris, name: str) -> tuple[list[str], list[str]]:
