@@ -201,7 +201,9 @@ def picture(results: dict[int, dict], out: Path) -> None:
     import matplotlib.pyplot as plt
 
     ns = sorted(results)
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4.2))
+    timed = [n for n in ns if results[n].get("queries")]  # a count run with --no-queries has no point
+    # No query timed at any count: no query panel (an empty chart would inform nothing).
+    fig, axes = plt.subplots(1, 3 if timed else 2, figsize=(13 if timed else 9, 4.2))
     get = lambda key, sub: [results[n][key][sub] for n in ns]  # noqa: E731
     ax = axes[0]
     ax.plot(ns, get("build", "wall_s"), "o-", label="full build, wall")
@@ -218,28 +220,30 @@ def picture(results: dict[int, dict], out: Path) -> None:
     ax.axhline(4000, color="red", lw=0.8, ls=":", label="target 4 GB")
     ax.set(xscale="log", xlabel="reports", ylabel="MB (process tree)", title="Peak memory")
     ax.legend(fontsize=7)
-    ax = axes[2]
-    timed = [n for n in ns if results[n].get("queries")]  # a count run with --no-queries has no point
-    for form, style in (("all", "o-"), ("report", "^-")):
-        worst = [max(q[form]["p95_ms"] for q in results[n]["queries"].values() if form in q) for n in timed]
-        median = [statistics.median(q[form]["p95_ms"] for q in results[n]["queries"].values() if form in q)
-                  for n in timed]
-        ax.plot(timed, worst, style, label=f"slowest p95, {'all reports' if form == 'all' else 'report=…'}")
-        ax.plot(timed, median, style.replace("-", ":"), label=f"median p95, {'all reports' if form == 'all' else 'report=…'}")
-    untimed = [str(n) for n in ns if n not in timed]
-    if untimed:
-        ax.text(0.02, 0.02, f"not measured at {', '.join(untimed)} reports", transform=ax.transAxes, fontsize=7)
-    ax.axhline(100, color="red", lw=0.8, ls=":", label="target 100 ms")
-    # Log axes need a positive point: with none timed (all --no-queries) the panel stays linear.
-    scale = "log" if timed else "linear"
-    ax.set(xscale=scale, yscale=scale, xlabel="reports", ylabel="ms", title="Named queries (embedded store)")
-    ax.legend(fontsize=7)
+    if timed:
+        _query_panel(axes[2], results, ns, timed)
     loads = ", ".join(f"{n}: {results[n]['build']['load_before']:.1f}" for n in ns)
     fig.suptitle(f"esgkg at scale, synthetic reports, {os.cpu_count()} cores (load average at build start: {loads})",
                  fontsize=9)
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110)
+
+
+def _query_panel(ax, results: dict[int, dict], ns: list[int], timed: list[int]) -> None:
+    for form, style in (("all", "o-"), ("report", "^-")):
+        worst = [max(q[form]["p95_ms"] for q in results[n]["queries"].values() if form in q) for n in timed]
+        median = [statistics.median(q[form]["p95_ms"] for q in results[n]["queries"].values() if form in q)
+                  for n in timed]
+        which = "all reports" if form == "all" else "report=…"
+        ax.plot(timed, worst, style, label=f"slowest p95, {which}")
+        ax.plot(timed, median, style.replace("-", ":"), label=f"median p95, {which}")
+    untimed = [str(n) for n in ns if n not in timed]
+    if untimed:
+        ax.text(0.02, 0.02, f"not measured at {', '.join(untimed)} reports", transform=ax.transAxes, fontsize=7)
+    ax.axhline(100, color="red", lw=0.8, ls=":", label="target 100 ms")
+    ax.set(xscale="log", yscale="log", xlabel="reports", ylabel="ms", title="Named queries (embedded store)")
+    ax.legend(fontsize=7)
 
 
 def main() -> None:
