@@ -22,6 +22,7 @@ from .indexes import draft_indexes
 from .meta import detect_language, draft_meta
 from .model import Draft
 from .sections import SectionIndex, draft_sections
+from .stakeholders import draft_stakeholders
 from .tables import draft_tables
 from .topics import draft_topics
 from .text import DraftInputError, SourceText, read_source
@@ -84,6 +85,8 @@ def make_draft(path: Path, report_id: str, ref: Reference, progress: Progress | 
     draft_documents(d, index, lang)
     progress.step("finding the material topics")
     draft_topics(d, index, lang)
+    progress.step("reading the stakeholder table")
+    draft_stakeholders(d, index, lang)
     return d
 
 
