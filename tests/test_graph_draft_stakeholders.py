@@ -102,3 +102,46 @@ def test_drafted_stakeholders_load_as_a_source_folder(ref, tmp_path: Path) -> No
     assert [r["label"] for r in src.records("stakeholder")] == [{"en": "Lenders"}, {"en": "Employees"}]
     assert [r["source_location"]["line"] for r in src.records("concern")] == [5, 8]
     assert all(r["review"] == "draft" for r in src.records("stakeholder") + src.records("concern"))
+
+
+def test_material_topics_under_pillar_headings(ref, tmp_path: Path) -> None:
+    """A materiality section that lists its topics under pillar headings: one per line, or
+    glued into one line with the section that answers them (a flattened table). Each topic
+    gets its heading's pillar; no matrix order is made up from a table's order."""
+    d, _ = _draft(ref, tmp_path, [
+        "1.1 Caring for Our Planet", BODY,
+        "1.2 Materiality Review", BODY,
+        "Environmental Topics", "Water stewardship", "", "Waste reduction", "",
+        "Social Aspects Where answered",
+        "Staff wellbeing and safety Caring for Our Planet Local hiring and training Fair pay for all staff",
+        "", "",
+        "1.3 Looking Ahead", BODY])
+    topics = [r.fields for r in _records(d, "topic")]
+    assert [(t["label"]["en"], t["pillar"]) for t in topics] == [
+        ("Water stewardship", "E"), ("Waste reduction", "E"), ("Staff wellbeing and safety", "S"),
+        ("Local hiring and training", "S"), ("Fair pay for all staff", "S")]
+    assert all("matrix_order" not in t and t["section"] == "1.2" for t in topics)
+
+
+def test_a_glued_title_case_line_is_listed_not_split(ref, tmp_path: Path) -> None:
+    d, _ = _draft(ref, tmp_path, [
+        "1.1 Materiality Review", BODY,
+        "Environmental Topics", "Water stewardship",
+        "Social Topics",
+        "Staff Wellbeing And Safety Local Hiring And Training Fair Pay For All Staff Across Sites",
+        BODY])
+    assert [r.fields["label"]["en"] for r in _records(d, "topic")] == ["Water stewardship"]
+    assert any(a.kind == "topic" and a.line.number == 6 for a in d.attention)
+
+
+def test_matrix_labels_without_pillars_are_listed_not_written(ref, tmp_path: Path) -> None:
+    """A matrix legend tells the pillars by colour, which the text does not keep: its labels are
+    listed in order for the reviewer and no topic is written with a guessed pillar."""
+    d, _ = _draft(ref, tmp_path, [
+        "1.1 Materiality Review", BODY,
+        "Environmental Social Governance",
+        "Water stewardship", "Staff wellbeing", "Board oversight",
+        BODY])
+    assert not _records(d, "topic")
+    listed = [a.what for a in d.attention if a.kind == "topic"]
+    assert [w.split("'")[1] for w in listed] == ["Water stewardship", "Staff wellbeing", "Board oversight"]
