@@ -115,9 +115,10 @@ def _increasing(cands: list[_Entry]) -> list[_Entry]:
     return out[::-1]
 
 
-def draft_sections(d: Draft, lang: str) -> None:
+def draft_sections(d: Draft, lang: str, skip: frozenset[int] = frozenset()) -> None:
     """Declare the sections (``d.sections``) from the contents, or else from the numbered
-    headings with the chapter names of a navigation bar, or else from headings by layout."""
+    headings with the chapter names of a navigation bar, or else from headings by layout (none
+    on the lines ``skip``: the rows of a framework index)."""
     entries = _find_toc(d.text.lines)
     source = "contents"
     if not entries:
@@ -139,7 +140,7 @@ def draft_sections(d: Draft, lang: str) -> None:
         if not any(e.number for e in entries):
             source = "layout"
             entries += [_Entry(None, t, line) for t, line in layout_headings(d.text.lines)
-                        if _norm(t) not in titles]
+                        if _norm(t) not in titles and line.number not in skip]
     taken: set[str] = set()
     numbers = {e.number for e in entries if e.number}
     for n, e in enumerate(entries, start=1):
