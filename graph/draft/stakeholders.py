@@ -157,7 +157,9 @@ def _write(d: Draft, index: SectionIndex, lang: str, header: Line, rows: list[li
             d.flag("stakeholder", line, f"stakeholder group {label!r}: its channels and concerns are not told apart "
                    f"in the table ({'; '.join(c for c, _, _ in row[1:])}); add them")
         ids = []
-        for text, _, cell_line in ((c, m, ln) for c, m, ln in row[1:] if c in columns["concerns"]):
+        for text, _, cell_line in row[1:]:
+            if text not in columns["concerns"]:
+                continue
             if text not in concerns:
                 concerns[text] = unique_id(slugify(text, f"concern-{len(concerns) + 1}"), set(concerns.values()))
                 concern_records.append(Drafted("concern", {"id": concerns[text], "label": {lang: text},

@@ -48,7 +48,7 @@ def _pillar(category: str) -> str | None:
     return None
 
 
-def _numbered(d: Draft, lines: list[Line]) -> list[tuple[str, str | None, str | None, Line]] | None:
+def _numbered(lines: list[Line]) -> list[tuple[str, str | None, str | None, Line]] | None:
     """(label, pillar, category, line) of a numbered list with the printed category, None when
     the lines hold no such list."""
     items = [(clean(t), line) for t, line in _numbered_run(lines)]
@@ -81,7 +81,7 @@ def draft_topics(d: Draft, index: SectionIndex, lang: str) -> None:
         if start is None:
             continue
         lines = d.text.lines[start: start + WINDOW]
-        items = _numbered(d, lines)
+        items = _numbered(lines)
         if items is None:
             by_pillar = topics_by_pillar(d, d.text.lines, start, start + WINDOW)
             items = [(label, pillar, None, line) for label, pillar, line in by_pillar] or None
