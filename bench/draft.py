@@ -13,7 +13,9 @@ source folder in graph/reports/:
 - named documents: the label in the report's language, compared without case, spaces,
   punctuation or 《》;
 - material topics and stakeholder groups: the label in the report's language, compared after
-  whitespace and case normalisation only.
+  whitespace and case normalisation only;
+- stakeholder channels and concerns: (group label, channel or concern label) pairs, both labels
+  normalised so, so a channel counts only under the right group.
 
 Recall = right / curated, precision = right / drafted. Texts come from /work/shared (the
 bundled report's text is also in graph/reports/oneconnect-2024/source/); a report whose text
@@ -117,7 +119,22 @@ def compare(draft: ReportSource, curated: ReportSource, ref) -> dict[str, dict]:
         dr = {label(r, lang) for r in draft.records(kind)}
         result[name] = {"curated": len(cur), "drafted": len(dr), "recall": score(len(cur & dr), len(cur)),
                         "precision": score(len(cur & dr), len(dr))}
+    for name in ("channels", "concerns"):
+        cur, dr = group_pairs(curated, lang, name), group_pairs(draft, lang, name)
+        result[f"stakeholder {name}"] = {"curated": len(cur), "drafted": len(dr),
+                                         "recall": score(len(cur & dr), len(cur)), "precision": score(len(cur & dr), len(dr))}
     return result
+
+
+def group_pairs(src: ReportSource, lang: str, column: str) -> set[tuple[str, str]]:
+    """(group label, channel or concern label) pairs of the stakeholder records, labels normalised
+    as :func:`label` does: a pair is right when the group and its channel (concern) both match."""
+    concerns = {str(c["id"]): label(c, lang) for c in src.records("concern")}
+    out = set()
+    for group in src.records("stakeholder"):
+        for item in group.get(column) or []:
+            out.add((label(group, lang), label(item, lang) if column == "channels" else concerns.get(str(item), "")))
+    return out
 
 
 def label(record: dict, lang: str) -> str:
@@ -149,7 +166,7 @@ def table(results: dict) -> str:
     pct = lambda x: "–" if x is None else f"{100 * x:.0f}%"  # noqa: E731
     for rid, r in results.items():
         for kind in ("sections", "index entries", "KPI observations", "KPI table values", "named documents",
-                     "material topics", "stakeholder groups"):
+                     "material topics", "stakeholder groups", "stakeholder channels", "stakeholder concerns"):
             k = r[kind]
             lines.append(f"| {rid} | {kind} | {k['curated']} | {k['drafted']} | {pct(k['recall'])} | {pct(k['precision'])} |")
         lines.append(f"| {rid} | time | | | {r['seconds']:.2f} s | |")

@@ -327,7 +327,7 @@ def _check_goal_and_targets(rec: Record, refs: _References) -> None:
 
 def _check_stakeholder(rec: Record, refs: _References) -> None:
     refs.ref_ok(rec, "concern", rec.get("concerns"), "concerns")
-    languages = refs.checker.languages
+    languages = label_languages(rec, refs.checker.languages)  # a draft's channels: like its label
     channel_ids: set[str] = set()
     for ch in as_list(rec.get("channels")):
         if not isinstance(ch, dict) or not SLUG.match(str(ch.get("id", ""))) or not is_text(ch.get("label"), languages):

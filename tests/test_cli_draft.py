@@ -39,6 +39,7 @@ def test_draft_writes_the_folder_and_says_what_needs_a_person(tmp_path: Path, mo
     assert "index entries" in result.stderr and "for a person" in result.stderr
     assert "15 " in result.stderr.split("index entries", 1)[1][:40], "9 HKEX + 6 GRI entries drafted"
     assert "needs-review.md" in result.stderr
+    assert "material topics" in result.stderr and "stakeholder groups" in result.stderr
     again = _invoke(["draft", "report.pdf", "--id", "acme-2025", "-o", "drafts"], tmp_path, monkeypatch)
     assert again.exit_code == 1 and "already exists" in again.stderr and "Traceback" not in again.stderr
 

@@ -18,10 +18,11 @@ from ..errors import EsgkgError, SourceErrors
 from ..reference import Reference, load_reference
 from ..sources import language_key, load_report
 from .documents import draft_documents
-from .indexes import draft_indexes
+from .indexes import draft_indexes, index_lines
 from .meta import detect_language, draft_meta
 from .model import Draft
 from .sections import SectionIndex, draft_sections
+from .stakeholders import draft_stakeholders
 from .tables import draft_tables
 from .topics import draft_topics
 from .text import DraftInputError, SourceText, read_source
@@ -71,7 +72,7 @@ def make_draft(path: Path, report_id: str, ref: Reference, progress: Progress | 
     tag = detect_language(d)
     lang = language_key(tag)
     progress.step(f"{len(text.lines)} lines, language {tag}; finding the sections")
-    draft_sections(d, lang)
+    draft_sections(d, lang, skip=index_lines(text.lines, ref))
     index = SectionIndex(d)
     progress.step(f"{len(d.sections)} sections; reading the metadata")
     d.report["language"] = tag
@@ -84,6 +85,8 @@ def make_draft(path: Path, report_id: str, ref: Reference, progress: Progress | 
     draft_documents(d, index, lang)
     progress.step("finding the material topics")
     draft_topics(d, index, lang)
+    progress.step("reading the stakeholder table")
+    draft_stakeholders(d, index, lang)
     return d
 
 

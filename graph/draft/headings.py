@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .model import clean, has_cjk
+from .model import clean, has_cjk, words
 from .text import Line
 
 NAV_REPEATS = 5          # a navigation bar is printed on at least this many pages
@@ -29,6 +29,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _TRAILING_NOTE = re.compile(r"\s+\d{1,2}$")   # a footnote marker after a title
 _NUMBER_TOKEN = re.compile(r"^[\d.,%/:-]+$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")   # a year in a title ("… in 2021"); any other number is data
+_CODE = re.compile(r"^[^\W\d_]+[-.]?\d")
 
 
 def navigation_bar(lines: list[Line]) -> list[tuple[str, Line]]:
@@ -64,7 +65,14 @@ def _heading_title(line: Line) -> str | None:
     tokens = title.split()
     if not tokens or len(tokens) > HEADING_WORDS or has_cjk(title):
         return None
-    if title.endswith((":", ";", ",", "?", "!")) or any(_NUMBER_TOKEN.match(t) and not _YEAR.match(t) for t in tokens):
+    if (title.endswith((":", ";", ",", "?", "!")) or tokens[-1].casefold() in words()["heading_open_ends"]
+            or tokens[0].casefold() in words()["sentence_starts"]):
+        return None  # a sentence, or a title wrapped onto the next line ("… Freedom of")
+    # A number outside a year is data or a level ("Level 3)"), letters then digits a code
+    # ("Aspect A1:", "V2.0"); two years are the header of a table's year columns.
+    bare = [t.strip("()“”\"'：:") for t in tokens]
+    if sum(bool(_YEAR.match(t)) for t in bare) > 1 or any(
+            (_NUMBER_TOKEN.match(t) and not _YEAR.match(t)) or _CODE.match(t) for t in bare if t):
         return None
     if "—" in title or " · " in title or ". " in title:  # a running header or a list of names
         return None
@@ -94,4 +102,21 @@ def layout_headings(lines: list[Line]) -> list[tuple[str, Line]]:
         if key and key not in seen:
             seen.add(key)
             out.append((title, line))
-    return out
+    keys = {re.sub(r"[\W_]+", "", t.casefold()) for t, _ in out}
+    # A line that strings other headings together is a list of links ("See also: A B C").
+    return [(t, line) for t, line in out if not _joins(re.sub(r"[\W_]+", "", t.casefold()), keys)]
+
+
+def _joins(key: str, keys: set[str]) -> bool:
+    """True when ``key`` is three or more of the other ``keys`` written one after another (two
+    can be one heading that begins with another: "Improving" + "User Experience")."""
+    others = [k for k in keys if k != key and len(k) < len(key)]
+    reach = {0: 0}   # end offset -> fewest pieces reaching it
+    for start in range(len(key)):
+        if start not in reach:
+            continue
+        for k in others:
+            if key.startswith(k, start):
+                end = start + len(k)
+                reach[end] = max(reach.get(end, 0), reach[start] + 1)
+    return reach.get(len(key), 0) >= 3

@@ -54,6 +54,13 @@ def _regions(lines: list[Line], scheme: str, ref: Reference) -> list[list[Line]]
     return [lines[idx[0]: idx[-1] + 4] for idx, codes in groups if len(codes) >= MIN_CODES]
 
 
+def index_lines(lines: list[Line], ref: Reference) -> frozenset[int]:
+    """The numbers of the lines inside a framework index, from its first code on: their short
+    title-case rows ("Aspect A1: Emissions") are index entries, not headings."""
+    return frozenset(line.number for scheme in CODE_PATTERNS for region in _regions(lines, scheme, ref)
+                     for line in region)
+
+
 def _hits(region: list[Line], scheme: str, ref: Reference) -> tuple[str, list[_Hit]]:
     text, hits, offset = [], [], 0
     for line in region:

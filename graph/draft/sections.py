@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .headings import layout_headings, navigation_bar
+from .outline import outline_entries, size_headings
 from .model import Draft, Drafted, clean, slugify, unique_id
 from .text import Line
 
@@ -115,44 +116,65 @@ def _increasing(cands: list[_Entry]) -> list[_Entry]:
     return out[::-1]
 
 
-def draft_sections(d: Draft, lang: str) -> None:
-    """Declare the sections (``d.sections``) from the contents, or else from the numbered
-    headings with the chapter names of a navigation bar, or else from headings by layout."""
-    entries = _find_toc(d.text.lines)
-    source = "contents"
+def draft_sections(d: Draft, lang: str, skip: frozenset[int] = frozenset()) -> None:
+    """Declare the sections (``d.sections``) from the PDF's outline, else the contents, else the
+    numbered headings with the chapter names of a navigation bar, else headings by print size
+    or layout (none on the lines ``skip``: the rows of a framework index)."""
+    levels: list[int] | None = None
+    marks = outline_entries(d.text.lines, d.text.outline)
+    if marks:
+        entries, source = [_Entry(n, t, line) for n, t, _, line in marks], "outline"
+        levels = [level for _, _, level, _ in marks]
+    else:
+        entries, source = _find_toc(d.text.lines), "contents"
     if not entries:
-        source = "headings"
-        seen: set[str] = set()
-        cands = []
-        for line in d.text.lines:
-            head = _heading(line)
-            if head and head[0] not in seen:
-                seen.add(head[0])
-                cands.append(_Entry(head[0], head[1], line))
-        entries = _increasing(cands)
-        # Chapters the headings leave unnumbered: the names of a navigation bar, when printed.
-        titles = {_norm(e.title) for e in entries}
-        bar = [_Entry(None, t, line) for t, line in navigation_bar(d.text.lines) if _norm(t) not in titles]
-        if bar:
-            source = "headings and navigation bar"
-        entries = bar + entries
-        if not any(e.number for e in entries):
-            source = "layout"
-            entries += [_Entry(None, t, line) for t, line in layout_headings(d.text.lines)
-                        if _norm(t) not in titles]
+        entries, source = _from_headings(d, skip)
     taken: set[str] = set()
     numbers = {e.number for e in entries if e.number}
+    stack: list[tuple[int, str]] = []   # (level, id) of the open outline entries
     for n, e in enumerate(entries, start=1):
         sid = e.number if e.number and e.number not in taken else slugify(e.title, f"section-{n}")
         sid = unique_id(sid, taken)
         fields: dict = {"id": sid, "title": {lang: e.title}}
         parent = e.number.rsplit(".", 1)[0] if e.number and "." in e.number else None
+        if levels is not None:
+            while stack and stack[-1][0] >= levels[n - 1]:
+                stack.pop()
+            parent = stack[-1][1] if stack else None
+            stack.append((levels[n - 1], sid))
+            numbers.add(sid)
         if parent in numbers:
             fields["parent"] = parent
         d.sections.append(Drafted("section", fields, e.line))
     if not entries:
         d.flag("section", None, "no table of contents and no numbered headings found: add the sections by hand")
     d.report["_sections_from"] = source
+
+
+def _from_headings(d: Draft, skip: frozenset[int]) -> tuple[list[_Entry], str]:
+    """The numbered headings of the body with a navigation bar's chapters; where nothing is
+    numbered, the headings by print size (a PDF) or layout (a text)."""
+    source = "headings"
+    seen: set[str] = set()
+    cands = []
+    for line in d.text.lines:
+        head = _heading(line)
+        if head and head[0] not in seen:
+            seen.add(head[0])
+            cands.append(_Entry(head[0], head[1], line))
+    entries = _increasing(cands)
+    # Chapters the headings leave unnumbered: the names of a navigation bar, when printed.
+    titles = {_norm(e.title) for e in entries}
+    bar = [_Entry(None, t, line) for t, line in navigation_bar(d.text.lines) if _norm(t) not in titles]
+    if bar:
+        source = "headings and navigation bar"
+    entries = bar + entries
+    if not any(e.number for e in entries):
+        sized = size_headings(d.text.lines)
+        source = "layout" if sized is None else "print size"
+        found = layout_headings(d.text.lines) if sized is None else sized
+        entries += [_Entry(None, t, line) for t, line in found if _norm(t) not in titles and line.number not in skip]
+    return entries, source
 
 
 class SectionIndex:

@@ -7,10 +7,16 @@ a KPI row reads "label unit 2019 2020 2021" as it does on the page.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ctypes
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EsgkgError
+
+
+BOLD_WEIGHT = 600   # PDF font weights: 400 regular, 700 bold
+BOLD_NAMES = ("bold", "black", "heavy", "semibold", "demi")
 
 
 class DraftInputError(EsgkgError):
@@ -24,6 +30,17 @@ class Line:
     number: int
     page: int | None
     text: str
+    size: float | None = None   # the font size most of the row is printed in (PDF only)
+    bold: bool | None = None    # most of the row is printed in a bold weight (PDF only)
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    """One entry of a PDF's outline (its bookmarks): nesting level (0 = top), title, page."""
+
+    level: int
+    title: str
+    page: int | None
 
 
 @dataclass
@@ -33,6 +50,7 @@ class SourceText:
     lines: list[Line]
     format: str           # "pdf" or "text"
     pages: int | None     # page count when the source has pages
+    outline: list[Bookmark] = field(default_factory=list)   # a PDF's bookmarks, in order
 
     def dump(self) -> str:
         """The text file the line numbers refer to (form feed before each new page)."""
@@ -101,20 +119,38 @@ def _from_pdf(path: Path) -> SourceText:
                 rows = page_rows(page)
             finally:
                 page.close()
-            for row in rows:
+            for row, size, bold in rows:
                 number += 1
-                lines.append(Line(number, index + 1, row))
+                lines.append(Line(number, index + 1, row, size, bold))
         pages = len(document)
+        outline = _outline(document)
     finally:
         document.close()
     if not any(line.text.strip() for line in lines):
         raise DraftInputError(f"{path}: the PDF has no text layer ({pages} page(s) of images?); "
                               "run OCR first and give the text file")
-    return SourceText(lines, "pdf", pages)
+    return SourceText(lines, "pdf", pages, outline)
 
 
-def page_rows(page) -> list[str]:
-    """The printed rows of one PDF page, top to bottom, each read left to right."""
+def _outline(document) -> list[Bookmark]:
+    """The PDF's bookmarks with the page each points to (1-based; None when it points nowhere)."""
+    out = []
+    for mark in document.get_toc():
+        dest = mark.get_dest()
+        index = dest.get_index() if dest is not None else None
+        title = " ".join(mark.get_title().split())
+        if title:
+            out.append(Bookmark(mark.level, title, index + 1 if index is not None and index >= 0 else None))
+    return out
+
+
+def page_rows(page) -> list[tuple[str, float | None, bool]]:
+    """The printed rows of one PDF page, top to bottom, each read left to right, with the size
+    most of its characters are printed in (the height of their loose boxes: the font's ascent
+    to descent at its size on the page; PDFium's own font size ignores the text matrix, which
+    many PDFs scale text by) and whether most are bold (font weight 600 or more)."""
+    import pypdfium2.raw as pdfium_c
+
     textpage = page.get_textpage()
     try:
         chars = []
@@ -123,13 +159,25 @@ def page_rows(page) -> list[str]:
             if not ch or ch in "\r\n\ufffe":
                 continue
             left, bottom, right, top = textpage.get_charbox(i, loose=True)
-            chars.append((left, bottom, right, top, ch))
+            bold = _bold(pdfium_c, textpage, i)
+            chars.append((left, bottom, right, top, ch, round(top - bottom, 1), bold))
     finally:
         textpage.close()
     return _group_rows(chars)
 
 
-def _group_rows(chars: list[tuple[float, float, float, float, str]]) -> list[str]:
+def _bold(pdfium_c, textpage, index: int) -> bool:
+    """Whether a character is bold: its font weight, else (the standard fonts have none) its
+    font's name (Helvetica-Bold, …-Semibold), as PDF fonts are named."""
+    weight = pdfium_c.FPDFText_GetFontWeight(textpage.raw, index)
+    if weight > 0:
+        return weight >= BOLD_WEIGHT
+    name = ctypes.create_string_buffer(128)
+    pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, name, len(name), None)
+    return any(w in name.value.decode("latin-1").casefold() for w in BOLD_NAMES)
+
+
+def _group_rows(chars: list[tuple]) -> list[tuple[str, float | None, bool]]:
     """Characters to rows: a character joins the row whose vertical band it overlaps most."""
     rows: list[list] = []  # [centre, height, [chars]]
     for c in sorted(chars, key=lambda c: -(c[1] + c[3]) / 2):
@@ -138,14 +186,21 @@ def _group_rows(chars: list[tuple[float, float, float, float, str]]) -> list[str
             rows[-1][2].append(c)
         else:
             rows.append([centre, height, [c]])
-    return [text for _, _, row in rows if (text := _row_text(row))]
+    out = []
+    for _, _, row in rows:
+        if text := _row_text(row):
+            printed = [c for c in row if not c[4].isspace()]
+            sizes = Counter(c[5] for c in printed if c[5] > 0)
+            bold = sum(c[6] for c in printed) * 2 > len(printed)
+            out.append((text, sizes.most_common(1)[0][0] if sizes else None, bold))
+    return out
 
 
 def _row_text(row: list) -> str:
     """A row's characters left to right, a space where the gap is wider than a narrow space."""
     out: list[str] = []
     last_right = None
-    for left, bottom, right, top, ch in sorted(row, key=lambda c: c[0]):
+    for left, bottom, right, top, ch, *_ in sorted(row, key=lambda c: c[0]):
         if ch == " ":
             if out and out[-1] != " ":
                 out.append(" ")

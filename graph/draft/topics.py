@@ -8,6 +8,7 @@ from collections import Counter
 from .model import Draft, Drafted, clean, slugify, unique_id, words
 from .sections import SectionIndex
 from .text import Line
+from .topic_lists import matrix_labels, topics_by_pillar
 
 MIN_TOPICS = 5        # a shorter run of numbers is not a list of topics
 MAX_CATEGORIES = 4    # a category column has a few values (E / S / G, or a report's own)
@@ -47,8 +48,28 @@ def _pillar(category: str) -> str | None:
     return None
 
 
+def _numbered(lines: list[Line]) -> list[tuple[str, str | None, str | None, Line]] | None:
+    """(label, pillar, category, line) of a numbered list with the printed category, None when
+    the lines hold no such list."""
+    items = [(clean(t), line) for t, line in _numbered_run(lines)]
+    if len(items) < MIN_TOPICS or any(not t or len(t.split()) > MAX_TOPIC_WORDS or re.search(r"\d", t)
+                                      for t, _ in items):
+        return None
+    # A category column prints one of a few words after every name: at most four distinct
+    # last words, and most items end with one that other items end with too.
+    last = Counter(t.split()[-1] for t, _ in items)
+    has_category = (all(len(t.split()) > 1 for t, _ in items) and len(last) <= MAX_CATEGORIES
+                    and sum(n for n in last.values() if n >= 2) * 2 >= len(items))
+    out = []
+    for text, line in items:
+        label, category = (text.rsplit(" ", 1) if has_category else (text, None))
+        out.append((label, _pillar(category) if category else None, category, line))
+    return out
+
+
 def draft_topics(d: Draft, index: SectionIndex, lang: str) -> None:
-    """Topic records from the numbered list of the first materiality section that prints one."""
+    """Topic records from the first materiality section that prints a list of them: a numbered
+    list, else topics under pillar headings; else the labels of a matrix, listed for a person."""
     keys = [k.casefold() for k in words()["materiality"]]
     for s in d.sections:
         title = next(iter(s.fields["title"].values())).casefold()
@@ -60,25 +81,37 @@ def draft_topics(d: Draft, index: SectionIndex, lang: str) -> None:
         if start is None:
             continue
         lines = d.text.lines[start: start + WINDOW]
-        items = [(clean(t), line) for t, line in _numbered_run(lines)]
-        if len(items) < MIN_TOPICS or any(not t or len(t.split()) > MAX_TOPIC_WORDS or re.search(r"\d", t)
-                                          for t, _ in items):
+        items = _numbered(lines)
+        if items is None:
+            by_pillar = topics_by_pillar(d, d.text.lines, start, start + WINDOW)
+            items = [(label, pillar, None, line) for label, pillar, line in by_pillar] or None
+            ordered = False   # a table's order by pillar is no position in a matrix
+        else:
+            ordered = True
+        if items is None:
+            labels = matrix_labels(d, d.text.lines, start, start + WINDOW)
+            for order, (label, line) in enumerate(labels, start=1):
+                d.flag("topic", line, f"material topic {order} {label!r} (a matrix label): the matrix shows its "
+                       "pillar by colour only; add it with its pillar")
+            if labels:
+                return
             continue
-        # A category column prints one of a few words after every name: at most four distinct
-        # last words, and most items end with one that other items end with too.
-        last = Counter(t.split()[-1] for t, _ in items)
-        has_category = (all(len(t.split()) > 1 for t, _ in items) and len(last) <= MAX_CATEGORIES
-                        and sum(n for n in last.values() if n >= 2) * 2 >= len(items))
-        taken: set[str] = set()
-        for order, (text, line) in enumerate(items, start=1):
-            label, category = (text.rsplit(" ", 1) if has_category else (text, None))
-            pillar = _pillar(category) if category else None
-            if pillar is None:
-                d.flag("topic", line, f"material topic {order} {label!r}: no pillar printed"
-                       + (f" (category {category!r})" if category else "") + "; add it with its pillar")
-                continue
-            fields = {"id": unique_id(slugify(label, f"topic-{order}"), taken), "label": {lang: label},
-                      "pillar": pillar, "matrix_order": order, "section": s.fields["id"],
-                      "note": f"category as printed: {category}"}
-            d.records.append(Drafted("topic", fields, line))
+        _write(d, s.fields["id"], lang, items, ordered)
         return
+
+
+def _write(d: Draft, section: str, lang: str, items: list[tuple[str, str | None, str | None, Line]],
+           ordered: bool) -> None:
+    taken: set[str] = set()
+    for order, (label, pillar, category, line) in enumerate(items, start=1):
+        if pillar is None:
+            d.flag("topic", line, f"material topic {order} {label!r}: no pillar printed"
+                   + (f" (category {category!r})" if category else "") + "; add it with its pillar")
+            continue
+        fields = {"id": unique_id(slugify(label, f"topic-{order}"), taken), "label": {lang: label},
+                  "pillar": pillar, "section": section}
+        if ordered:
+            fields["matrix_order"] = order
+        if category:
+            fields["note"] = f"category as printed: {category}"
+        d.records.append(Drafted("topic", fields, line))

@@ -18,8 +18,8 @@ HEADER = ("# Drafted by `esgkg draft` from {source}. Every record is `review: dr
           "# and line of source/text.txt it was read from; accept, correct or reject each one\n"
           "# (docs/drafting.md). needs-review.md lists what the draft left for a person.\n")
 FILES = {"disclosure": ("disclosures.yaml", "disclosures"), "metric": ("metrics.yaml", "metrics"),
-         "document": ("policies.yaml", "documents"), "stakeholder": ("stakeholders.yaml", "stakeholders"),
-         "topic": ("topics.yaml", "topics")}
+         "document": ("policies.yaml", "documents"), "concern": ("stakeholders.yaml", "concerns"),
+         "stakeholder": ("stakeholders.yaml", "stakeholders"), "topic": ("topics.yaml", "topics")}
 OBSERVATION_COLUMNS = ("metric", "year", "value", "unit", "section", "as_written", "note", "review", "page", "line")
 
 
@@ -51,10 +51,12 @@ def render(d: Draft, source_name: str) -> dict[str, str]:
     report["source"] = {"file": "source/text.txt", "format": d.report["_format"], "original": source_name}
     report["sections"] = [_record(s) for s in d.sections]
     files = {"report.yaml": _dump(report, source_name), "source/text.txt": d.text.dump()}
+    by_file: dict[str, dict[str, list]] = {}  # a file may hold two lists (concerns, stakeholders)
     for kind, (name, key) in FILES.items():
         records = [_record(r) for r in d.of_kind(kind)]
         if records:
-            files[name] = _dump({key: records}, source_name)
+            by_file.setdefault(name, {})[key] = records
+    files.update({name: _dump(lists, source_name) for name, lists in by_file.items()})
     if d.observations:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")

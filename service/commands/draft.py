@@ -11,7 +11,8 @@ from esgkg.graph.draft import DraftSummary, draft_report
 from .common import RichProgress, disk_errors, err_console
 
 KINDS = (("section", "sections"), ("disclosure", "index entries"), ("metric", "metrics"),
-         ("observation", "KPI values"), ("document", "named documents"))
+         ("observation", "KPI values"), ("document", "named documents"), ("topic", "material topics"),
+         ("stakeholder", "stakeholder groups"), ("concern", "stakeholder concerns"))
 
 
 @click.command("draft")
