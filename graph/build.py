@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 
 from . import __version__ as esgkg_version
 from .build_cache import BuildCache, Chunk, common_key, derived_key, report_key
-from .build_load import load_chunks
+from .build_load import LOAD_FORMAT, load_chunks
 from .build_worker import HEAD_LABEL, ReportJob, init_worker, label_scope, run_in_worker
 from .errors import SourceError, SourceErrors
 from .mapping import graph_nquads, map_report
@@ -196,21 +196,22 @@ def build(store_root: StoreRoot, reports_root: Path | None = None, reference_roo
         validate.decide(outcome)
         chunks += [_head_chunk(plan, outcome.conforms)]
         chunks += [Chunk.from_json(c) for e in entries for c in e["chunks"] if c[4]]
-    version, staging, how = load_chunks(store_root, plan.cache, chunks, plan.iris.base, progress)
-    if staging is None:
+    loaded = load_chunks(store_root, plan.cache, chunks, plan.iris.base, progress)
+    if loaded.staging is None:
         return store_root.current()
     meta = {
-        "version": version, "quads": sum(c.quads for c in chunks),
+        "version": loaded.version, "quads": sum(c.quads for c in chunks),
         "graphs": list(dict.fromkeys(c.graph for c in chunks)),
         "reports": [e["report"] for e in entries], "base": plan.iris.base, "esgkg": esgkg_version,
-        "build_seconds": round(time.monotonic() - started, 3), "loaded": how,
-        "reports_reused": sum(1 for e in entries if not e.get("fresh")),
+        "build_seconds": round(time.monotonic() - started, 3), "loaded": loaded.how,
+        "load_format": LOAD_FORMAT, "reports_reused": sum(1 for e in entries if not e.get("fresh")),
     }
     try:
         progress.step("publishing")
-        info = store_root.publish(staging, version, meta, manifest=[c.to_json() for c in chunks])
+        info = store_root.publish(loaded.staging, loaded.version, meta,
+                                  manifest=[c.to_json() for c in chunks], union=loaded.union)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)  # gone already when published
+        loaded.discard()  # gone already when published
     store_root.prune_cache()
     return info
 
