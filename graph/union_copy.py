@@ -21,7 +21,8 @@ by parsing that file, and the default graph's blank nodes are the named graphs' 
 from __future__ import annotations
 
 import io
-import tempfile
+import os
+import shutil
 from pathlib import Path
 from typing import Iterable
 
@@ -121,10 +122,17 @@ def derive_union(version_dir: Path, target: Path) -> None:
     source = ox.Store.read_only(str(version_dir))
     source.backup(str(target))
     copy = ox.Store(str(target))
-    with tempfile.TemporaryFile(dir=target.parent) as dump:  # streamed: never all in memory
-        for graph in source.named_graphs():
-            source.dump(dump, format=NT, from_graph=graph)
-        dump.seek(0)
-        copy.bulk_extend(ox.parse(io.BufferedReader(dump, buffer_size=1 << 20), format=NT))
+    # Through a file beside the copy, so it is never all in memory; named like a staging
+    # folder of this process, so that a later build removes it if this one is killed.
+    tmp = target.parent / f".staging-dump-{target.name.lstrip('.')}-{os.getpid()}"
+    tmp.mkdir()
+    try:
+        dump = tmp / "triples.nt"
+        with dump.open("wb") as out:
+            for graph in source.named_graphs():
+                source.dump(out, format=NT, from_graph=graph)
+        copy.bulk_extend(ox.parse(path=str(dump), format=NT))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     copy.flush()
     del copy, source
