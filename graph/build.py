@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 
 from . import __version__ as esgkg_version
 from .build_cache import BuildCache, Chunk, common_key, derived_key, report_key
-from .build_load import load_chunks
+from .build_load import LOAD_FORMAT, load_chunks
 from .build_worker import HEAD_LABEL, ReportJob, init_worker, label_scope, run_in_worker
 from .errors import SourceError, SourceErrors
 from .mapping import graph_nquads, map_report
@@ -196,21 +196,22 @@ def build(store_root: StoreRoot, reports_root: Path | None = None, reference_roo
         validate.decide(outcome)
         chunks += [_head_chunk(plan, outcome.conforms)]
         chunks += [Chunk.from_json(c) for e in entries for c in e["chunks"] if c[4]]
-    version, staging, how = load_chunks(store_root, plan.cache, chunks, plan.iris.base, progress)
-    if staging is None:
+    loaded = load_chunks(store_root, plan.cache, chunks, plan.iris.base, progress)
+    if loaded.staging is None:
         return store_root.current()
     meta = {
-        "version": version, "quads": sum(c.quads for c in chunks),
+        "version": loaded.version, "quads": sum(c.quads for c in chunks),
         "graphs": list(dict.fromkeys(c.graph for c in chunks)),
         "reports": [e["report"] for e in entries], "base": plan.iris.base, "esgkg": esgkg_version,
-        "build_seconds": round(time.monotonic() - started, 3), "loaded": how,
-        "reports_reused": sum(1 for e in entries if not e.get("fresh")),
+        "build_seconds": round(time.monotonic() - started, 3), "loaded": loaded.how,
+        "load_format": LOAD_FORMAT, "reports_reused": sum(1 for e in entries if not e.get("fresh")),
     }
     try:
         progress.step("publishing")
-        info = store_root.publish(staging, version, meta, manifest=[c.to_json() for c in chunks])
+        info = store_root.publish(loaded.staging, loaded.version, meta,
+                                  manifest=[c.to_json() for c in chunks], union=loaded.union)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)  # gone already when published
+        loaded.discard()  # gone already when published
     store_root.prune_cache()
     return info
 
@@ -288,11 +289,18 @@ def _report_entries(plan: _Plan, jobs: int, progress: Progress) -> list[dict]:
     return [entries[folder] for folder in plan.keys]  # type: ignore[misc]
 
 
+#: A worker is replaced after this many reports: its memory grows by a few MB per report
+#: (allocator fragmentation, library caches), which at 1,000 reports would pass the 4 GB
+#: budget; a fresh worker costs one initialisation (~2 CPU s), i.e. ~4% at this value.
+WORKER_TASKS = 50
+
+
 def _in_pool(plan: _Plan, todo: list[Path], jobs: int, progress: Progress) -> dict[Path, dict]:
     """Run the reports in ``todo`` in worker processes; their progress lines come back by queue."""
     context = multiprocessing.get_context("spawn")  # no fork: the caller may run threads
     lines = context.Queue()
-    pool = ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context, initializer=init_worker,
+    pool = ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context, max_tasks_per_child=WORKER_TASKS,
+                               initializer=init_worker,
                                initargs=(plan.reference_root, plan.iris.base, plan.validate,
                                          plan.cache.root, plan.display_root, lines))
     made: dict[Path, dict] = {}

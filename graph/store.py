@@ -27,6 +27,7 @@ from pathlib import Path
 import pyoxigraph
 
 from .errors import StoreError
+from .union_copy import derive_union
 
 DEFAULT_ROOT = Path(".esgkg") / "store"
 KEEP_VERSIONS = 2
@@ -158,14 +159,25 @@ class StoreRoot:
         except (OSError, ValueError, TypeError, IndexError, KeyError):
             return None
 
-    def publish(self, staged: Path, version: str, meta: dict, manifest: list | None = None) -> StoreInfo:
-        """Make a fully written staging directory the current version, atomically."""
+    def publish(self, staged: Path, version: str, meta: dict, manifest: list | None = None,
+                union: Path | None = None) -> StoreInfo:
+        """Make a fully written staging directory the current version, atomically.
+
+        ``union``: its union copy, staged too (the build makes it from its chunks); without
+        one it is derived from the version here.
+        """
         final = self.versions / version
         if final.exists():
             # Same content as an earlier build: keep the published copy, drop the new one.
             shutil.rmtree(staged)
         else:
             os.replace(staged, final)
+        if union is not None:
+            target = self.versions / f"{version}{UNION_SUFFIX}"
+            if target.is_dir():  # published with the same content earlier
+                shutil.rmtree(union)
+            else:
+                os.replace(union, target)
         # Before `current` moves: a reader that follows it finds the union copy ready.
         self.ensure_union(StoreInfo(version, final, meta))
         if manifest is not None:
@@ -212,19 +224,6 @@ def _write_atomically(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-
-
-def derive_union(version_dir: Path, target: Path) -> None:
-    """Write at ``target`` a copy of the store at ``version_dir`` whose default graph also
-    holds every triple of every graph, once (a store is a set of quads)."""
-    source = pyoxigraph.Store.read_only(str(version_dir))
-    source.backup(str(target))
-    copy = pyoxigraph.Store(str(target))
-    default = pyoxigraph.DefaultGraph()
-    copy.bulk_extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, default)
-                     for q in source.quads_for_pattern(None, None, None, None) if q.graph_name != default)
-    copy.flush()
-    del copy, source
 
 
 def _process_alive(pid: int) -> bool:
