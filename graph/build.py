@@ -4,7 +4,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue as queue_module
-import shutil
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
