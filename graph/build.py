@@ -295,11 +295,26 @@ WORKER_TASKS = 50
 
 
 def _in_pool(plan: _Plan, todo: list[Path], jobs: int, progress: Progress) -> dict[Path, dict]:
-    """Run the reports in ``todo`` in worker processes; their progress lines come back by queue."""
+    """Run the reports in ``todo`` in worker processes, a fresh pool for every ``WORKER_TASKS``
+    reports per worker, so that no worker lives longer.
+
+    Not ``ProcessPoolExecutor(max_tasks_per_child=...)``: on Python 3.11.7 a 1,000-report build
+    hung after the workers' second replacement, the executor waiting with no worker process
+    left (seen here, 2026-12-02)."""
     context = multiprocessing.get_context("spawn")  # no fork: the caller may run threads
     lines = context.Queue()
-    pool = ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context, max_tasks_per_child=WORKER_TASKS,
-                               initializer=init_worker,
+    made: dict[Path, dict] = {}
+    batch = max(1, jobs * WORKER_TASKS)
+    for start in range(0, len(todo), batch):
+        made.update(_one_pool(plan, todo[start:start + batch], jobs, context, lines, progress,
+                              done_before=len(made), total=len(todo)))
+    return made
+
+
+def _one_pool(plan: _Plan, todo: list[Path], jobs: int, context, lines, progress: Progress, *,
+              done_before: int, total: int) -> dict[Path, dict]:
+    """One pool of workers over ``todo``; their progress lines come back by queue."""
+    pool = ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context, initializer=init_worker,
                                initargs=(plan.reference_root, plan.iris.base, plan.validate,
                                          plan.cache.root, plan.display_root, lines))
     made: dict[Path, dict] = {}
@@ -312,9 +327,10 @@ def _in_pool(plan: _Plan, todo: list[Path], jobs: int, progress: Progress) -> di
             for future in finished:
                 folder = pending.pop(future)
                 made[folder] = future.result()
-                progress.step(f"report {folder.name} done ({len(made)}/{len(todo)})")
+                progress.step(f"report {folder.name} done ({done_before + len(made)}/{total})")
     finally:
         pool.shutdown(wait=not pending, cancel_futures=True)
+    _drain(lines, progress)
     return made
 
 

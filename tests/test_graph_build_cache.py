@@ -128,3 +128,28 @@ def test_two_workers_give_the_same_store_as_one(tmp_path: Path, two_reports: Pat
     one = build(StoreRoot(tmp_path / "one"), reports_root=two_reports, jobs=1)
     two = build(StoreRoot(tmp_path / "two"), reports_root=two_reports, jobs=2)
     assert one.version == two.version
+
+
+def test_workers_replaced_between_batches_give_the_same_store(tmp_path: Path, reports_copy: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build longer than one worker's lifetime runs in several pools, one after another
+    (graph/build.py, WORKER_TASKS), and ends with the store a single worker makes."""
+    from esgkg.graph import build as build_module
+
+    for year in (2024, 2025, 2026, 2027):
+        folder = reports_copy / f"example-{year}"
+        shutil.copytree(reports_copy / "example-2023", folder)
+        meta = folder / "report.yaml"
+        meta.write_text(meta.read_text(encoding="utf-8").replace("id: example-2023", f"id: example-{year}", 1),
+                        encoding="utf-8")
+    one = build(StoreRoot(tmp_path / "one"), reports_root=reports_copy, jobs=1)
+    monkeypatch.setattr(build_module, "WORKER_TASKS", 1)  # 5 reports, 2 workers: three pools
+    steps: list[str] = []
+
+    class Record:
+        def step(self, description: str) -> None:
+            steps.append(description)
+
+    several = build(StoreRoot(tmp_path / "several"), reports_root=reports_copy, jobs=2, progress=Record())
+    assert several.version == one.version
+    assert [s for s in steps if s.startswith("report ") and "done" in s][-1].endswith("(5/5)")
