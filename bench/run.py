@@ -322,6 +322,8 @@ def per_request(work: Path, quick: bool) -> dict:
     finally:
         for s in servers:
             s.stop()
+    # The whole run's results replace the partial ones; a stale partial file would only mislead.
+    (RESULTS / "per-request-partial.json").unlink(missing_ok=True)
     return {"build": build, "agreement": agreement + named_check, "cells": cells, "named_alone": alone,
             "wrk_seconds": seconds, "loadavg_before": load_before, "loadavg_after": os.getloadavg()}
 
