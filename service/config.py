@@ -16,6 +16,10 @@ DEFAULT_MAX_BODY = 1_000_000  # bytes; a SPARQL query is small, an upload to /st
 DEFAULT_MAX_UPLOAD = 100_000_000  # bytes, for Graph Store Protocol uploads in update mode
 DEFAULT_MAX_RESULT_BYTES = 50_000_000  # bytes of one answer, counted while rows are read
 DEFAULT_WORKER_MEMORY = 2 * 1024**3  # address space of one query worker (RLIMIT_AS)
+# Versions of at most this many quads are queried from an in-memory copy of their union copy
+# in each worker (docs/decisions.md §31): ~600 bytes a union quad, so 250,000 version quads
+# (~500,000 union quads) cost ~300 MB a worker, well inside worker_memory.
+DEFAULT_MEMORY_QUADS = 250_000
 DEFAULT_QUEUE_WAIT = 5.0  # seconds a request waits for a free worker before a 503
 # Slow clients (server.py): open connections, and the deadlines trickling cannot extend.
 DEFAULT_CONNECTION_LIMIT = 10_000
@@ -53,6 +57,8 @@ class Config:
     max_rows: int = DEFAULT_MAX_ROWS
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
     worker_memory: int = DEFAULT_WORKER_MEMORY
+    # Largest version (quads) each worker copies into memory to query; 0: always from disk.
+    memory_quads: int = DEFAULT_MEMORY_QUADS
     # Off only where the kernel cannot enforce it (not Linux); see backends/sandbox.py.
     sandbox: bool = True
     # The default graph of queries without a dataset: the union of all graphs (a set; see
@@ -100,7 +106,7 @@ class Config:
         for key, conv in (
             ("host", str), ("port", int), ("threads", int), ("workers", int), ("max_workers", int),
             ("query_timeout", float), ("queue_wait", float), ("max_rows", int),
-            ("max_result_bytes", int), ("worker_memory", int), ("max_body", int), ("max_upload", int),
+            ("max_result_bytes", int), ("worker_memory", int), ("memory_quads", int), ("max_body", int), ("max_upload", int),
             ("connection_limit", int), ("header_timeout", float), ("idle_timeout", float),
             ("min_body_rate", float),
             ("update_token", str), ("remote_update", str), ("remote_store", str),
@@ -128,6 +134,8 @@ class Config:
                self.max_result_bytes, self.worker_memory, self.threads, self.connection_limit,
                self.header_timeout, self.idle_timeout, self.min_body_rate) <= 0:
             raise ValueError("time limits, caps, workers and threads must be positive")
+        if self.memory_quads < 0:
+            raise ValueError("--memory-quads must be 0 (never copy into memory) or more")
         if self.allow_update and not self.update_token:
             raise ValueError(
                 "--allow-update needs a bearer token: set ESGKG_UPDATE_TOKEN or --update-token"

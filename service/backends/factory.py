@@ -48,7 +48,7 @@ def make_backend(config: Config) -> Backend:
     root = StoreRoot(config.store)
     spec = WorkerSpec("read", str(root.root), config.max_rows, prefix_map,
                       max_bytes=config.max_result_bytes, limits=limits, base_iri=iris.base,
-                      union_default_graph=config.union_default_graph)
+                      union_default_graph=config.union_default_graph, memory_quads=config.memory_quads)
     if not config.allow_update:
         root.current()  # fail fast, with the store's own message, before starting workers
         root.ensure_union()  # a version published before union copies existed: made once, here
@@ -59,7 +59,8 @@ def make_backend(config: Config) -> Backend:
     system = tuple(str(iris.graph(name)) for name in ("ontology", "reference", "shapes", "validation"))
     write_spec = WorkerSpec("write", str(root.root), config.max_rows, prefix_map,
                             max_bytes=config.max_result_bytes, limits=limits, system_graphs=system,
-                            base_iri=iris.base, union_default_graph=config.union_default_graph)
+                            base_iri=iris.base, union_default_graph=config.union_default_graph,
+                            memory_quads=config.memory_quads)
     # The writer starts first: on a root with no build yet it publishes an empty version.
     writer = WorkerPool(write_spec, size=1, timeout=config.query_timeout, queue_wait=config.query_timeout)
     try:

@@ -33,6 +33,9 @@ def _build_if_missing(store: str) -> None:
 @click.option("--threads", type=int, default=None, help="HTTP threads [ESGKG_THREADS; max workers + 8].")
 @click.option("--query-timeout", type=float, default=None, help="Seconds per query [ESGKG_QUERY_TIMEOUT; 10].")
 @click.option("--max-rows", type=int, default=None, help="Result row cap [ESGKG_MAX_ROWS; 10000].")
+@click.option("--memory-quads", type=int, default=None,
+              help="Query versions of at most this many quads from a copy in each worker's memory; "
+                   "0: never [ESGKG_MEMORY_QUADS; 250000].")
 @click.option("--max-body", type=int, default=None, help="Request body limit in bytes [ESGKG_MAX_BODY].")
 @click.option("--allow-update", is_flag=True, default=None,
               help="Enable SPARQL Update and Graph Store writes (needs a token) [ESGKG_ALLOW_UPDATE].")

@@ -1,0 +1,100 @@
+"""A small version is queried from an in-memory copy in each worker, with the disk's answers.
+
+The service's default (``memory_quads``) puts the bundled store in memory, so the rest of the
+suite tests that path; here the two are compared answer for answer, through the worker that
+serves every query: every named query (all reports and each report), a CONSTRUCT of blank
+nodes (their labels must survive the copy), and the copy must be dropped for a new version.
+"""
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from engines_support import aggregate_columns
+from esgkg.graph.sparql import Table
+from esgkg.graph.store import StoreRoot
+from esgkg.service.backends.worker import WorkerSpec, _Worker
+from esgkg.service.config import Config
+from test_queries_answers_unchanged import current_answers
+
+JSON = "application/sparql-results+json"
+
+
+def _worker(root: StoreRoot, memory_quads: int) -> _Worker:
+    spec = WorkerSpec("read", str(root.root), max_rows=100_000, prefixes={}, memory_quads=memory_quads)
+    return _Worker(spec, confirm=lambda: True)
+
+
+def _ask(worker: _Worker, query: str, media_type: str = JSON) -> bytes:
+    reply = worker.run({"op": "query", "query": query, "media_type": media_type})
+    assert reply.status == 200, reply.body[:300]
+    return reply.body
+
+
+def _select(worker: _Worker):
+    def select(query: str) -> Table:
+        data = json.loads(_ask(worker, query))
+        # SAMPLE may pick any of a group's values (SPARQL 1.1 §18.5.1.8) and picks by storage
+        # order: only that it is bound is compared, as in the engines' comparison.
+        samples = [v for v, (kind, _) in aggregate_columns(query).items() if kind == "SAMPLE"]
+        rows = [{v: ({"type": "bound"} if v in samples else term) for v, term in row.items()}
+                for row in data["results"]["bindings"]]
+        return Table(data["head"]["vars"], rows)
+    return select
+
+
+@pytest.fixture(scope="module")
+def workers(bundled_store: StoreRoot) -> tuple[_Worker, _Worker]:
+    return _worker(bundled_store, 0), _worker(bundled_store, Config().memory_quads)
+
+
+def test_the_default_copies_the_bundled_store_into_memory_and_zero_does_not(workers, bundled_store) -> None:
+    on_disk, in_memory = workers
+    _ask(on_disk, "ASK { ?s ?p ?o }")
+    _ask(in_memory, "ASK { ?s ?p ?o }")
+    quads = bundled_store.current().meta["quads"]
+    assert 0 < quads <= Config().memory_quads
+    # A read-only RocksDB store refuses even an empty write; the in-memory copy is a store of its own.
+    with pytest.raises(RuntimeError, match="read-write"):
+        on_disk.union_store.update("INSERT DATA { }")
+    in_memory.union_store.update("INSERT DATA { }")
+    assert len(in_memory.union_store) == len(on_disk.union_store)
+
+
+def test_every_named_query_answers_the_same_from_memory(workers) -> None:
+    on_disk, in_memory = workers
+    disk = current_answers(_select(on_disk))
+    memory = current_answers(_select(in_memory))
+    assert disk == memory
+    assert sum(len(forms) for forms in disk.values()) > 25  # every query, with its per-report forms
+
+
+def test_blank_nodes_keep_their_labels_in_the_copy(workers) -> None:
+    on_disk, in_memory = workers
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }"
+    disk = sorted(_ask(on_disk, query, "application/n-triples").decode().splitlines())
+    memory = sorted(_ask(in_memory, query, "application/n-triples").decode().splitlines())
+    assert disk and disk == memory
+    assert any(line.startswith("_:") for line in disk)
+
+
+def test_a_version_over_the_limit_is_queried_from_disk(bundled_store: StoreRoot) -> None:
+    quads = bundled_store.current().meta["quads"]
+    worker = _worker(bundled_store, quads - 1)
+    _ask(worker, "ASK { ?s ?p ?o }")
+    with pytest.raises(RuntimeError, match="read-write"):
+        worker.union_store.update("INSERT DATA { <urn:x> <urn:y> <urn:z> }")
+
+
+def test_a_new_version_drops_the_copy(bundled_store: StoreRoot, tmp_path) -> None:
+    worker = _worker(bundled_store, Config().memory_quads)
+    _ask(worker, "ASK { ?s ?p ?o }")
+    first = worker.union_store
+    assert isinstance(first, ox.Store)
+    worker.version = "an older version"  # as if `current` had moved since this worker opened
+    worker.maybe_reopen()
+    assert worker.union_store is None
+    _ask(worker, "ASK { ?s ?p ?o }")
+    assert worker.union_store is not first
