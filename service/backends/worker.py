@@ -36,6 +36,8 @@ from esgkg.graph.union import run_query
 
 from . import sandbox
 from .complexity import complexity_problem
+from .memory_copy import open_union
+from .parent_watch import when_parent_goes
 from .reply import Reply
 from .update_syntax import update_syntax_problem
 from .results import GRAPH_FORMATS, serialize_result, serialize_triples
@@ -143,28 +145,11 @@ class _Worker:
         assert self.store is not None and self.info is not None
         union = self.spec.union_default_graph
         if union and self.union_store is None:
-            self.union_store = self._open_union()
+            self.union_store = open_union(self.root, self.info, self.spec.memory_quads)
         # The protocol's dataset, if any, replaces the query's FROM clauses (Protocol §2.1.4).
         return run_query(self.store, job["query"], union=union, union_store=self.union_store,
                          default_graphs=job.get("default_graphs"), named_graphs=job.get("named_graphs"),
                          base_iri=job.get("base_iri"))
-
-    def _open_union(self) -> ox.Store:
-        """The version's union copy: read-only on disk, or copied into memory when small.
-
-        Oxigraph answers lookups from its in-memory store about twice as fast as from RocksDB
-        (docs/decisions.md §31); a version never changes, so the copy is exact for as long as
-        this worker serves that version, and it is dropped with it (``open``).
-        """
-        assert self.info is not None
-        on_disk = ox.Store.read_only(str(self.root.ensure_union(self.info)))
-        quads = self.info.meta.get("quads")
-        if not isinstance(quads, int) or not 0 < quads <= self.spec.memory_quads:
-            return on_disk
-        copy = ox.Store()
-        # Quads as stored, blank nodes included: the copy's answers are the disk's answers.
-        copy.bulk_extend(on_disk.quads_for_pattern(None, None, None, None))
-        return copy
 
     # -- writes ----------------------------------------------------------------------
     def write(self, change: Callable[[ox.Store], None]) -> Reply:
@@ -347,23 +332,6 @@ def rdf_xml_problem(data: bytes) -> str | None:
     return None
 
 
-def _die_with_parent(interval: float = 0.5) -> None:
-    """End this worker soon after the server process goes away, even mid-query.
-
-    A busy worker does not read its socket, so it would not notice; and the kernel's
-    PR_SET_PDEATHSIG fires when the *thread* that started the worker ends, which for a
-    replacement worker is a short-lived thread. So a daemon thread watches the parent id.
-    """
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="esgkg-parent-watch", daemon=True).start()
-
-
 def serve(conn, spec: WorkerSpec) -> None:
     """Open the store, say ready, then answer jobs until the parent goes away."""
     def confirm() -> bool:
@@ -408,7 +376,7 @@ def main(fd: int) -> None:
     except sandbox.SandboxUnavailable as exc:
         connection.send(Reply.error(500, f"worker could not enter its sandbox: {exc}"))
         return
-    _die_with_parent()
+    when_parent_goes(lambda: os._exit(0))  # a worker whose server is gone serves no one
     threading.stack_size(ENGINE_STACK_BYTES)
     engine = threading.Thread(target=serve, args=(connection, spec), name="esgkg-engine")
     engine.start()
