@@ -90,6 +90,10 @@ def _child(sock: socket.socket, ready: int, config: Config, make_app: Callable[[
     return 0
 
 
+class _StartFailed(Exception):
+    """A serving process ended, or was stopped, before it said it serves; args: (pid,)."""
+
+
 class Supervisor:
     """Starts, replaces and stops the serving processes."""
 
@@ -128,7 +132,7 @@ class Supervisor:
                     break  # the child closed the pipe without saying ready: it failed
         finally:
             os.close(read)
-        raise ChildProcessError(pid)
+        raise _StartFailed(pid)
 
     def _on_signal(self, signum: int, frame: object) -> None:
         self.signals += 1
@@ -147,20 +151,33 @@ class Supervisor:
         """Serve until a signal; the exit status of the service."""
         previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
-            try:
-                for _ in range(self.config.processes):
-                    self._fork()
-            except ChildProcessError as failed:
-                self._on_signal(signal.SIGTERM, None)  # stop the ones already serving
-                code = self._reap(failed.args[0]) if failed.args[0] in self.children else 1
-                self._stop_all()
-                return code or 1
+            for _ in range(self.config.processes):
+                code = self._start_or_stop()
+                if code is not None:
+                    return code
             print(f"esgkg SPARQL endpoint on http://{self.config.host}:{self.port}/sparql "
                   f"({self.config.processes} serving processes)", flush=True)
             return self._supervise()
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+    def _start_or_stop(self) -> int | None:
+        """Start one serving process; if it cannot start, stop them all and return the status."""
+        try:
+            self._fork()
+            return None
+        except OSError as exc:  # e.g. the port is taken by a socket without SO_REUSEPORT
+            print(f"error: cannot serve on {self.config.host}:{self.port}: {exc}", file=sys.stderr, flush=True)
+            pid, code = -1, 1
+        except _StartFailed as failed:
+            pid, code = failed.args[0], None
+        stopped_by_signal = self.signals > 0
+        self._on_signal(signal.SIGTERM, None)  # the ones already serving finish and stop
+        codes = self._stop_all()
+        if stopped_by_signal:
+            return 0
+        return code if code is not None else (codes.get(pid) or 1)
 
     def _supervise(self) -> int:
         while self.children:
@@ -170,17 +187,14 @@ class Supervisor:
                 continue
             log.warning("serving process %d ended (status %d); starting another", pid,
                         os.waitstatus_to_exitcode(status))
-            try:
-                self._fork()
-            except ChildProcessError as failed:  # it cannot start any more: stop the service
-                self._on_signal(signal.SIGTERM, None)
-                self._stop_all()
-                return self._reap(failed.args[0]) if failed.args[0] in self.children else 1
+            code = self._start_or_stop()
+            if code is not None:
+                return code
         return 0
 
-    def _stop_all(self) -> None:
-        for pid in list(self.children):
-            self._reap(pid)
+    def _stop_all(self) -> dict[int, int]:
+        """Wait for every serving process to end; their exit statuses."""
+        return {pid: self._reap(pid) for pid in list(self.children)}
 
 
 def serve_processes(config: Config, make_app: Callable[[Config], Flask]) -> int:

@@ -121,3 +121,17 @@ def test_a_serving_process_that_cannot_start_stops_the_service(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "error:" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_port_taken_by_another_program_is_one_error_line(tmp_path):
+    make_store(tmp_path / "store", sample_nquads(10))
+    env = {**os.environ, "ESGKG_STORE": str(tmp_path / "store"), "ESGKG_WORKERS": "2"}
+    with socket.socket() as taken:  # no SO_REUSEPORT: nobody may share this port
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([*SERVE, "--port", str(port), "--processes", "2"], env=env,
+                                capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "error: cannot serve on 127.0.0.1:" in result.stderr and "Traceback" not in result.stderr
