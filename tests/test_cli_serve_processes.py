@@ -135,3 +135,27 @@ def test_a_port_taken_by_another_program_is_one_error_line(tmp_path):
                                 capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "error: cannot serve on 127.0.0.1:" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_serving_processes_end_when_the_supervisor_is_killed(tmp_path):
+    root = make_store(tmp_path / "store", sample_nquads(10))
+    port = free_port()
+    env = {**os.environ, "ESGKG_STORE": str(root.root), "ESGKG_WORKERS": "2"}
+    process = subprocess.Popen([*SERVE, "--port", str(port), "--processes", "2"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert "2 serving processes" in process.stdout.readline()
+        tree = psutil.Process(process.pid).children(recursive=True)
+        assert len(tree) >= 4  # two serving processes, each with its query workers
+        process.kill()  # no signal to pass on: the serving processes must notice by themselves
+        process.wait(10)
+        _wait(lambda: not [p for p in tree if p.is_running() and p.status() != psutil.STATUS_ZOMBIE],
+              30, "the orphaned serving processes and their workers to end")
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{port}/sparql", timeout=2)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        process.stdout.close()
