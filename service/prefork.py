@@ -72,8 +72,12 @@ def _child(sock: socket.socket, ready: int, config: Config, make_app: Callable[[
     """The body of one serving process; returns its exit status."""
     from .server import make_server, run_until_signalled
 
-    for sig in (signal.SIGTERM, signal.SIGINT, DRAIN):
+    for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, signal.SIG_DFL)  # not the supervisor's handlers, copied by fork
+    # Told to stop while starting: connections may already wait on this process's socket,
+    # so it starts all the same, answers them, then stops (run_until_signalled's drain_now).
+    told: list[int] = []
+    signal.signal(DRAIN, lambda signum, frame: told.append(signum))
     _watch_parent()
     try:
         app = make_app(config)
@@ -84,7 +88,7 @@ def _child(sock: socket.socket, ready: int, config: Config, make_app: Callable[[
     os.write(ready, b"1")
     os.close(ready)
     try:
-        run_until_signalled(server, config, drain_only=(DRAIN,))
+        run_until_signalled(server, config, drain_only=(DRAIN,), drain_now=lambda: bool(told))
     finally:
         app.extensions["esgkg"].close()  # its worker pool; os._exit runs no atexit hooks
     return 0
@@ -173,7 +177,8 @@ class Supervisor:
         except _StartFailed as failed:
             pid, code = failed.args[0], None
         stopped_by_signal = self.signals > 0
-        self._on_signal(signal.SIGTERM, None)  # the ones already serving finish and stop
+        if not stopped_by_signal:  # (after a signal they were told already: a second would kill)
+            self._on_signal(signal.SIGTERM, None)  # the ones already serving finish and stop
         codes = self._stop_all()
         if stopped_by_signal:
             return 0

@@ -26,6 +26,7 @@ import signal
 import socket
 import threading
 import time
+from typing import Callable
 
 from flask import Flask
 from waitress.adjustments import Adjustments
@@ -165,7 +166,9 @@ def _in_flight(server: HardenedServer) -> bool:
     tasks = server.task_dispatcher
     if tasks.active_count or tasks.queue:
         return True
-    return any(ch.requests or ch.total_outbufs_len for ch in list(server.active_channels.values()))
+    # A request still arriving counts too (it is bounded by the header and body deadlines).
+    return any(ch.requests or ch.total_outbufs_len or ch.request is not None
+               for ch in list(server.active_channels.values()))
 
 
 def serve(app: Flask, config: Config) -> None:
@@ -180,11 +183,14 @@ def serve(app: Flask, config: Config) -> None:
     run_until_signalled(server, config)
 
 
-def run_until_signalled(server: HardenedServer, config: Config, drain_only: tuple[int, ...] = ()) -> None:
+def run_until_signalled(server: HardenedServer, config: Config, drain_only: tuple[int, ...] = (),
+                        drain_now: Callable[[], bool] = lambda: False) -> None:
     """Run ``server``'s loop under the signal rules of :func:`serve`.
 
     ``drain_only``: signals that start the drain but never stop at once (a serving process
     hears them from its supervisor, which may pass on a signal the process also got itself).
+    ``drain_now``: asked once the handlers are in place; True starts the drain at once (the
+    supervisor said stop while this process was starting).
     """
     draining, drained = threading.Event(), threading.Event()
     direct = [0]  # signals received that are not drain_only
@@ -192,6 +198,7 @@ def run_until_signalled(server: HardenedServer, config: Config, drain_only: tupl
 
     def drain() -> None:
         deadline = time.monotonic() + grace
+        time.sleep(0.1)  # a pass of the loop reads what the connections just taken have sent
         while time.monotonic() < deadline and _in_flight(server):
             time.sleep(0.05)
         drained.set()
@@ -206,12 +213,17 @@ def run_until_signalled(server: HardenedServer, config: Config, drain_only: tupl
             return
         draining.set()
         log.info("signal %d: finishing the requests in flight, then stopping", signum)
+        # Connections already queued on the listening socket would be reset by its close:
+        # they came before the signal, so they are taken and answered like the open ones.
+        server.handle_accept()
         server.del_channel()  # accept nothing new; the open connections carry on
         server.socket.close()
         threading.Thread(target=drain, name="esgkg-drain", daemon=True).start()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT, *drain_only)}
     try:
+        if drain_now():
+            signal.raise_signal(drain_only[0] if drain_only else signal.SIGTERM)
         server.run()
     except KeyboardInterrupt:
         pass
