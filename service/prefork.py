@@ -85,7 +85,10 @@ def _child(sock: socket.socket, ready: int, config: Config, make_app: Callable[[
     except Exception as exc:  # the supervisor stops the service with this message
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 1
-    os.write(ready, b"1")
+    try:
+        os.write(ready, b"1")
+    except BrokenPipeError:  # the supervisor stopped waiting (told to stop): serve, then stop
+        pass
     os.close(ready)
     try:
         run_until_signalled(server, config, drain_only=(DRAIN,), drain_now=lambda: bool(told))
