@@ -5,6 +5,7 @@ Options given on the command line win over the environment, which wins over the 
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field, replace
 
 from esgkg.graph.namespaces import base_iri
@@ -40,6 +41,18 @@ def _default_workers() -> int:
     return max(4, os.cpu_count() or 1)
 
 
+def _default_processes() -> int:
+    # Serving processes share one port through SO_REUSEPORT (service/prefork.py); where the
+    # kernel has no such option, or there is no fork, one process serves.
+    if not hasattr(socket, "SO_REUSEPORT") or not hasattr(os, "fork"):
+        return 1
+    return os.cpu_count() or 1
+
+
+def _share(total: int, parts: int) -> int:
+    return -(-total // parts)  # rounded up: every process gets at least one
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything the service reads at start-up. Immutable: restart to change it."""
@@ -48,6 +61,10 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 0  # 0: max_workers + 8, see __post_init__
+    # Serving processes on the one port (service/prefork.py); 0: one per core, or one in
+    # update mode (its one writer must be the only one). workers, max_workers, threads and
+    # connection_limit are totals, split between them (serving_share).
+    processes: int = 0
     workers: int = field(default_factory=_default_workers)
     # The most workers the pool grows to when slow queries hold the others; 0: 4 x workers.
     # Each may use worker_memory, so max_workers x worker_memory bounds the total.
@@ -82,6 +99,8 @@ class Config:
     dumps_dir: str = ""
 
     def __post_init__(self) -> None:
+        if not self.processes:
+            object.__setattr__(self, "processes", 1 if self.allow_update else _default_processes())
         if not self.base_iri.endswith("/"):
             object.__setattr__(self, "base_iri", self.base_iri + "/")
         if not self.max_workers:
@@ -104,7 +123,7 @@ class Config:
         if "ESGKG_STORE" in env:
             values["store"] = env["ESGKG_STORE"]
         for key, conv in (
-            ("host", str), ("port", int), ("threads", int), ("workers", int), ("max_workers", int),
+            ("host", str), ("port", int), ("threads", int), ("processes", int), ("workers", int), ("max_workers", int),
             ("query_timeout", float), ("queue_wait", float), ("max_rows", int),
             ("max_result_bytes", int), ("worker_memory", int), ("memory_quads", int), ("max_body", int), ("max_upload", int),
             ("connection_limit", int), ("header_timeout", float), ("idle_timeout", float),
@@ -128,9 +147,26 @@ class Config:
         """A copy with some fields changed (tests use it)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    def serving_share(self) -> "Config":
+        """The configuration of one of ``processes`` serving processes: the totals split.
+
+        Each serving process has its own worker pool and its own connection slots, so the
+        machine-wide numbers a user sets stay what they said.
+        """
+        parts = self.processes
+        if parts <= 1:
+            return self
+        max_workers = _share(self.max_workers, parts)
+        return replace(self, processes=1, workers=_share(self.workers, parts), max_workers=max_workers,
+                       threads=max(_share(self.threads, parts), max_workers + 8),
+                       connection_limit=_share(self.connection_limit, parts))
+
     def check(self) -> None:
         """Refuse settings that would make the service unsafe or useless."""
-        if min(self.query_timeout, self.queue_wait, self.max_rows, self.workers,
+        if self.allow_update and self.processes > 1:
+            raise ValueError("update mode serves from one process (its one writer publishes every "
+                             "write): leave --processes unset or set it to 1")
+        if min(self.processes, self.query_timeout, self.queue_wait, self.max_rows, self.workers,
                self.max_result_bytes, self.worker_memory, self.threads, self.connection_limit,
                self.header_timeout, self.idle_timeout, self.min_body_rate) <= 0:
             raise ValueError("time limits, caps, workers and threads must be positive")

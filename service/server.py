@@ -23,8 +23,10 @@ import copy
 import logging
 import resource
 import signal
+import socket
 import threading
 import time
+from typing import Callable
 
 from flask import Flask
 from waitress.adjustments import Adjustments
@@ -78,10 +80,11 @@ class HardenedServer(TcpWSGIServer):
     channel_class = _Channel
 
     def __init__(self, application, *, adj: Adjustments, header_timeout: float,
-                 min_body_rate: float):
+                 min_body_rate: float, sock: socket.socket | None = None):
         self.header_timeout = header_timeout
         self.min_body_rate = min_body_rate
-        super().__init__(application, adj=adj)
+        # A listening socket made by the caller (service/prefork.py) is served as it is.
+        super().__init__(application, adj=adj, _sock=sock, bind_socket=sock is None)
 
     def handle_accept(self):
         # waitress accepts one connection per loop pass, and a pass costs O(open connections):
@@ -125,8 +128,11 @@ def _raise_nofile(wanted: int) -> int:
     return soft
 
 
-def make_server(app: Flask, config: Config):
-    """A bound waitress server (call ``.run()``; ``.close()`` to stop). Port 0 picks a free one."""
+def make_server(app: Flask, config: Config, sock: socket.socket | None = None):
+    """A bound waitress server (call ``.run()``; ``.close()`` to stop). Port 0 picks a free one.
+
+    ``sock``: an already bound socket to serve instead (one of several processes on a port).
+    """
     fds = _raise_nofile(config.connection_limit + 256)  # + the store, worker pipes, logs
     limit = min(config.connection_limit, fds - 256)
     if limit < config.connection_limit:
@@ -146,7 +152,7 @@ def make_server(app: Flask, config: Config):
     )
     adj.esgkg_body_limit = config.max_body  # for _TimedParser
     return HardenedServer(
-        app, adj=adj, header_timeout=config.header_timeout, min_body_rate=config.min_body_rate
+        app, adj=adj, header_timeout=config.header_timeout, min_body_rate=config.min_body_rate, sock=sock
     )
 
 
@@ -160,7 +166,9 @@ def _in_flight(server: HardenedServer) -> bool:
     tasks = server.task_dispatcher
     if tasks.active_count or tasks.queue:
         return True
-    return any(ch.requests or ch.total_outbufs_len for ch in list(server.active_channels.values()))
+    # A request still arriving counts too (it is bounded by the header and body deadlines).
+    return any(ch.requests or ch.total_outbufs_len or ch.request is not None
+               for ch in list(server.active_channels.values()))
 
 
 def serve(app: Flask, config: Config) -> None:
@@ -172,26 +180,50 @@ def serve(app: Flask, config: Config) -> None:
     """
     server = make_server(app, config)
     print(f"esgkg SPARQL endpoint on http://{config.host}:{bound_port(server)}/sparql", flush=True)
-    draining = threading.Event()
+    run_until_signalled(server, config)
+
+
+def run_until_signalled(server: HardenedServer, config: Config, drain_only: tuple[int, ...] = (),
+                        drain_now: Callable[[], bool] = lambda: False) -> None:
+    """Run ``server``'s loop under the signal rules of :func:`serve`.
+
+    ``drain_only``: signals that start the drain but never stop at once (a serving process
+    hears them from its supervisor, which may pass on a signal the process also got itself).
+    ``drain_now``: asked once the handlers are in place; True starts the drain at once (the
+    supervisor said stop while this process was starting).
+    """
+    draining, drained = threading.Event(), threading.Event()
+    direct = [0]  # signals received that are not drain_only
     grace = config.query_timeout + 5.0
 
     def drain() -> None:
         deadline = time.monotonic() + grace
+        time.sleep(0.1)  # a pass of the loop reads what the connections just taken have sent
         while time.monotonic() < deadline and _in_flight(server):
             time.sleep(0.05)
+        drained.set()
         signal.raise_signal(signal.SIGINT)  # wakes the loop in the main thread
 
     def on_signal(signum: int, frame: object) -> None:
-        if draining.is_set():
+        if signum not in drain_only:
+            direct[0] += 1
+        if drained.is_set() or direct[0] >= 2:
             raise KeyboardInterrupt
+        if draining.is_set():
+            return
         draining.set()
         log.info("signal %d: finishing the requests in flight, then stopping", signum)
+        # Connections already queued on the listening socket would be reset by its close:
+        # they came before the signal, so they are taken and answered like the open ones.
+        server.handle_accept()
         server.del_channel()  # accept nothing new; the open connections carry on
         server.socket.close()
         threading.Thread(target=drain, name="esgkg-drain", daemon=True).start()
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT, *drain_only)}
     try:
+        if drain_now():
+            signal.raise_signal(drain_only[0] if drain_only else signal.SIGTERM)
         server.run()
     except KeyboardInterrupt:
         pass

@@ -129,7 +129,11 @@ def _used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[s
     """Only the prefixes some IRI in the output starts with, so headers stay short."""
     iris = {t.predicate.value for t in triples}
     iris |= {n.value for t in triples for n in (t.subject, t.object) if isinstance(n, ox.NamedNode)}
-    return {p: ns for p, ns in prefixes.items() if any(i.startswith(ns) for i in iris)}
+    # An IRI holds no line break, so "IRI starts with ns" is "\n" + ns occurring in the
+    # lines below: one substring search per prefix, in C, where testing every IRI against
+    # every prefix in Python took half the time of a whole DESCRIBE (~70 of 215 us).
+    lines = "\n" + "\n".join(iris)
+    return {p: ns for p, ns in prefixes.items() if "\n" + ns in lines}
 
 
 def serialize_result(result: object, media_type: str, max_rows: int,

@@ -26,11 +26,14 @@ def _build_if_missing(store: str) -> None:
 @click.option("--port", type=int, default=None, help="Port [ESGKG_PORT; 8000].")
 @click.option("--store", default=None,
               help="Store root directory, or the URL of a remote SPARQL 1.1 query endpoint [ESGKG_STORE].")
+@click.option("--processes", type=int, default=None,
+              help="Serving processes sharing the port [ESGKG_PROCESSES; one per core, 1 in update mode].")
 @click.option("--workers", type=int, default=None,
-              help="Query worker processes started up front [ESGKG_WORKERS; max(4, cores)].")
+              help="Query worker processes started up front, in all [ESGKG_WORKERS; max(4, cores)].")
 @click.option("--max-workers", type=int, default=None,
-              help="Most worker processes under load [ESGKG_MAX_WORKERS; 4 x workers].")
-@click.option("--threads", type=int, default=None, help="HTTP threads [ESGKG_THREADS; max workers + 8].")
+              help="Most worker processes under load, in all [ESGKG_MAX_WORKERS; 4 x workers].")
+@click.option("--threads", type=int, default=None,
+              help="HTTP threads, in all [ESGKG_THREADS; max workers + 8 per process].")
 @click.option("--query-timeout", type=float, default=None, help="Seconds per query [ESGKG_QUERY_TIMEOUT; 10].")
 @click.option("--max-rows", type=int, default=None, help="Result row cap [ESGKG_MAX_ROWS; 10000].")
 @click.option("--memory-quads", type=int, default=None,
@@ -56,6 +59,11 @@ def serve(**options: object) -> None:
         _build_if_missing(config.store)
     # Imported only to serve: flask and the app add about 0.1 s to every `esgkg` start.
     from ..app import create_app
+
+    if config.processes > 1:
+        from ..prefork import serve_processes
+
+        raise SystemExit(serve_processes(config, create_app))
     from ..server import serve as run_server
 
     run_server(create_app(config), config)
