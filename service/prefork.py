@@ -27,12 +27,12 @@ import select
 import signal
 import socket
 import sys
-import threading
 import time
 from typing import Callable
 
 from flask import Flask
 
+from .backends.parent_watch import when_parent_goes
 from .config import Config
 
 log = logging.getLogger("esgkg.prefork")
@@ -56,18 +56,6 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _watch_parent(interval: float = 0.5) -> None:
-    """Start draining when the supervisor goes away (killed without passing a signal on)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os.kill(os.getpid(), DRAIN)
-
-    threading.Thread(target=watch, name="esgkg-supervisor-watch", daemon=True).start()
-
-
 def _child(sock: socket.socket, ready: int, config: Config, make_app: Callable[[Config], Flask]) -> int:
     """The body of one serving process; returns its exit status."""
     from .server import make_server, run_until_signalled
@@ -78,7 +66,8 @@ def _child(sock: socket.socket, ready: int, config: Config, make_app: Callable[[
     # so it starts all the same, answers them, then stops (run_until_signalled's drain_now).
     told: list[int] = []
     signal.signal(DRAIN, lambda signum, frame: told.append(signum))
-    _watch_parent()
+    # Killed without passing a signal on, the supervisor is gone: drain, then stop.
+    when_parent_goes(lambda: os.kill(os.getpid(), DRAIN), name="esgkg-supervisor-watch")
     try:
         app = make_app(config)
         server = make_server(app, config, sock=sock)
