@@ -18,13 +18,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import write_report  # noqa: E402
+from synthetic import write_report
 
-from esgkg.graph.build import common_graphs  # noqa: E402
-from esgkg.graph.build_cache import BuildCache  # noqa: E402
-from esgkg.graph.build_worker import ReportJob  # noqa: E402
-from esgkg.graph.namespaces import Iris  # noqa: E402
-from esgkg.graph.reference import load_reference  # noqa: E402
+from esgkg.graph.build import common_graphs
+from esgkg.graph.build_cache import BuildCache
+from esgkg.graph.build_worker import ReportJob
+from esgkg.graph.namespaces import Iris
+from esgkg.graph.reference import load_reference
 
 
 def main() -> None:
