@@ -113,7 +113,10 @@ class UnionStore(Store):
         return sum(part.size for part in self.parts)
 
     def add(self, triple, context, quoted=False) -> None:
-        raise TypeError("the validation's data graph is read-only")
+        # Adding what is there already changes nothing (pyshacl adds its system triples
+        # to the shapes graph, which the index holds from the start).
+        if not any(triple in part for part in self.parts):
+            raise TypeError("the validation's data graph is read-only")
 
     def remove(self, triple, context=None) -> None:
         raise TypeError("the validation's data graph is read-only")
@@ -173,7 +176,12 @@ class CoreValidation:
         from pyshacl.shapes_graph import ShapesGraph
 
         self.shared = TripleIndex(shared)
-        self.shapes_graph = ShapesGraph(core_shapes, False, _LOG)
+        # pyshacl reads the shapes graph for every shape it validates on every focus node:
+        # an index answers that without rdflib's per-triple context bookkeeping.
+        shapes_view = union_view([TripleIndex([*core_shapes, *ShapesGraph.system_triples])])
+        for prefix, namespace in core_shapes.namespaces():  # pyshacl names nodes with them
+            shapes_view.bind(prefix, namespace, override=True, replace=True)
+        self.shapes_graph = ShapesGraph(shapes_view, False, _LOG)
         self.shapes = list(self.shapes_graph.shapes)
         self.inverse, self.object_targets, self.complex_inverse = _path_predicates(core_shapes)
         self.skip_shared = skip_shared
