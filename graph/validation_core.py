@@ -144,6 +144,34 @@ def union_view(parts: list[TripleIndex]) -> Graph:
     return Graph(store=UnionStore(parts))
 
 
+class _Parameters(list):
+    """pyshacl's list of constraint parameters, answering ``in`` from a set.
+
+    pyshacl asks, for every shape it validates on every focus node, which of the shape's
+    predicates are constraint parameters, with ``p in list`` (rdflib's Python ``__eq__``
+    per item: a third of the core checks' time). Terms equal by ``__eq__`` (same type,
+    same text) have the same hash, so the set gives the same answers.
+    """
+
+    def __init__(self, items: list) -> None:
+        super().__init__(items)
+        self._set = frozenset(items)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._set
+
+
+def _fast_parameter_lookup() -> None:
+    """Fill pyshacl's own cache of the constraint parameters (pyshacl/shape.py, filled on
+    first use with the same two values) with the set-backed list (docs/decisions.md §29)."""
+    import pyshacl.shape
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+
+    current = getattr(pyshacl.shape, "CONSTRAINT_PARAMS", (None, None))[0]
+    if not isinstance(current, _Parameters):
+        pyshacl.shape.CONSTRAINT_PARAMS = (_Parameters(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+
+
 def _path_predicates(shapes: Graph) -> tuple[set[URIRef], set[URIRef], bool]:
     """(predicates some path reads backwards, predicates of sh:targetObjectsOf, any
     backward path too complex to name its predicates)."""
@@ -175,6 +203,7 @@ class CoreValidation:
                  skip_shared: bool = True) -> None:
         from pyshacl.shapes_graph import ShapesGraph
 
+        _fast_parameter_lookup()
         self.shared = TripleIndex(shared)
         # pyshacl reads the shapes graph for every shape it validates on every focus node:
         # an index answers that without rdflib's per-triple context bookkeeping.
