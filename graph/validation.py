@@ -273,10 +273,13 @@ def _run_sparql(store: pyoxigraph.Store, shapes: Graph, constraints: list[_Const
         solutions = store.query(c.query)  # the default graph holds all the data (ReportValidation)
         names = [v.value for v in solutions.variables]
         for row in solutions:
-            bindings = {name: _sorted_list(_to_rdflib(row[name]), c.lists.get(name)) for name in names}
-            this = bindings.get("this")
-            if this is None or str(this) not in focus:
+            # Most rows are about nodes that are no focus of the shape: test $this before
+            # turning the whole row into rdflib terms.
+            raw = row["this"] if "this" in names else None
+            if raw is None or raw.value not in focus:
                 continue
+            bindings = {name: _sorted_list(_to_rdflib(row[name]), c.lists.get(name)) for name in names}
+            this = bindings["this"]
             results.append({
                 "focus": this, "shape": c.shape, "constraint": c.constraint, "severity": c.severity,
                 "value": bindings.get("value"), "path": bindings.get("path"),

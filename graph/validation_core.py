@@ -57,28 +57,42 @@ class TripleIndex:
         return o in self.spo.get(s, {}).get(p, ())
 
     def match(self, s: Node | None, p: Node | None, o: Node | None) -> Iterator[tuple[Node, Node, Node]]:
-        """Every triple matching the pattern (None matches anything)."""
+        """Every triple matching the pattern (None matches anything). The index is not
+        changed once made, so its sets are iterated without copies."""
         if s is not None:
             by_p = self.spo.get(s)
             if not by_p:
                 return
-            for pred in (p,) if p is not None else list(by_p):
-                for obj in list(by_p.get(pred, ())):
-                    if o is None or obj == o:
+            if p is not None:
+                objects = by_p.get(p)
+                if objects:
+                    if o is None:
+                        for obj in objects:
+                            yield s, p, obj
+                    elif o in objects:
+                        yield s, p, o
+                return
+            for pred, objects in by_p.items():
+                if o is None:
+                    for obj in objects:
                         yield s, pred, obj
+                elif o in objects:
+                    yield s, pred, o
         elif o is not None:
-            for subj, preds in list(self.osp.get(o, {}).items()):
-                for pred in (p,) if p is not None else list(preds):
-                    if pred in preds:
+            for subj, preds in self.osp.get(o, {}).items():
+                if p is None:
+                    for pred in preds:
                         yield subj, pred, o
+                elif p in preds:
+                    yield subj, p, o
         elif p is not None:
-            for obj, subjects in list(self.pos.get(p, {}).items()):
-                for subj in list(subjects):
+            for obj, subjects in self.pos.get(p, {}).items():
+                for subj in subjects:
                     yield subj, p, obj
         else:
-            for subj, by_p in list(self.spo.items()):
-                for pred, objects in list(by_p.items()):
-                    for obj in list(objects):
+            for subj, by_p in self.spo.items():
+                for pred, objects in by_p.items():
+                    for obj in objects:
                         yield subj, pred, obj
 
 
@@ -107,7 +121,7 @@ class UnionStore(Store):
         s, p, o = triple_pattern
         for part in self.parts:
             for triple in part.match(s, p, o):
-                yield triple, iter(())
+                yield triple, ()  # rdflib's Graph ignores the contexts of a triple here
 
     def __len__(self, context=None) -> int:
         return sum(part.size for part in self.parts)
