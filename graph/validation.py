@@ -443,12 +443,11 @@ class ReportValidation:
     report's triples. Everything shared is made once.
     """
 
-    def __init__(self, shared: Iterable[Graph], shapes: Graph, iris: Iris | None = None,
-                 skip_shared: bool = True) -> None:
+    def __init__(self, shared: Iterable[Graph], shapes: Graph, iris: Iris | None = None) -> None:
         self.iris = iris or Iris()
         self.shapes = shapes
         self.constraints = _sparql_constraints(shapes)
-        self.core = CoreValidation((t for g in shared for t in g), without_sparql(shapes), skip_shared)
+        self.core = CoreValidation((t for g in shared for t in g), without_sparql(shapes))
         self.data = self.core.view()  # the shared graphs, read-only
         self.shared_nt = self.data.serialize(format="nt", encoding="utf-8")
 

@@ -206,15 +206,26 @@ def _result_foci(results: list) -> set:
             for _, node, triples in results for s, p, o in triples if s == node and p == SH.focusNode}
 
 
+#: What the reach of a report (CoreValidation.reached) does not cover: constraints and
+#: targets that may read any triple (SPARQL- or JS-based components, SHACL-AF).
+_BEYOND_CORE = (SH.target, SH.rule, SH.validator, SH.nodeValidator, SH.propertyValidator,
+                SH.expression, SH.jsFunctionName, SH.jsLibrary, SH.select, SH.ask)
+
+
+def _only_core(shapes: Graph) -> bool:
+    """True when the shapes use core constraints and targets only (docs/decisions.md §29)."""
+    return not any(True for p in _BEYOND_CORE for _ in shapes.triples((None, p, None)))
+
+
 class CoreValidation:
     """pyshacl's core checks for the shared graphs plus one report at a time.
 
-    ``skip_shared`` False validates every focus node (what pyshacl.validate does); it is
-    there to compare the two (tests, bench/report_cpu.py).
+    Shared focus nodes are skipped only while the shapes hold core constraints and
+    targets alone (``skip_shared``); otherwise every focus node is validated, as
+    pyshacl.validate does.
     """
 
-    def __init__(self, shared: Iterable[tuple[Node, Node, Node]], core_shapes: Graph,
-                 skip_shared: bool = True) -> None:
+    def __init__(self, shared: Iterable[tuple[Node, Node, Node]], core_shapes: Graph) -> None:
         from pyshacl.shapes_graph import ShapesGraph
 
         _fast_parameter_lookup()
@@ -227,7 +238,7 @@ class CoreValidation:
         self.shapes_graph = ShapesGraph(shapes_view, False, _LOG)
         self.shapes = list(self.shapes_graph.shapes)
         self.inverse, self.object_targets, self.complex_inverse = _path_predicates(core_shapes)
-        self.skip_shared = skip_shared
+        self.skip_shared = _only_core(core_shapes)
         self.skipped = 0  # shared focus nodes the last validation did not validate again
         self._shared_run = self._run(union_view([self.shared]), frozenset())
         flagged = _result_foci(self._shared_run[1])

@@ -196,6 +196,18 @@ def test_skipping_shared_focus_nodes_changes_no_finding(case: str) -> None:
     assert isomorphic(got, expected)
 
 
+def test_shapes_beyond_the_core_validate_every_focus_node() -> None:
+    # A SPARQL-based constraint component may read any triple: nothing is skipped then.
+    component = """ex:Checked a sh:ConstraintComponent ; sh:parameter [ sh:path ex:checked ] ;
+        sh:validator [ a sh:SPARQLAskValidator ; sh:ask "ASK { FILTER (true) }" ] .
+        ex:HShape ex:checked true ."""
+    shapes_ttl, shared_ttl, report_ttl, _ = _CASES["an unrelated shared node"]
+    shapes = Graph().parse(data=_PREFIXES + shapes_ttl + component, format="turtle")
+    core = CoreValidation(Graph().parse(data=_PREFIXES + shared_ttl, format="turtle"), shapes)
+    core.validate(core.extra(Graph().parse(data=_PREFIXES + report_ttl, format="turtle")))
+    assert not core.skip_shared and core.skipped == 0
+
+
 def test_the_union_index_answers_every_pattern_like_a_graph() -> None:
     data = Graph().parse(data=_PREFIXES + _CASES["an unrelated shared node"][1] + _CASES["nested sh:node two steps from a report triple"][1], format="turtle")
     index = TripleIndex(data)
