@@ -207,9 +207,11 @@ def _result_foci(results: list) -> set:
 
 
 #: What the reach of a report (CoreValidation.reached) does not cover: constraints and
-#: targets that may read any triple (SPARQL- or JS-based components, SHACL-AF).
+#: targets that may read any triple (SPARQL- or JS-based components, SHACL-AF). The
+#: sh:select texts of the SPARQL constraints stay in the core shapes, unreachable once
+#: their sh:sparql links are gone (without_sparql), so they do not count.
 _BEYOND_CORE = (SH.target, SH.rule, SH.validator, SH.nodeValidator, SH.propertyValidator,
-                SH.expression, SH.jsFunctionName, SH.jsLibrary, SH.select, SH.ask)
+                SH.expression, SH.jsFunctionName, SH.jsLibrary)
 
 
 def _only_core(shapes: Graph) -> bool:
