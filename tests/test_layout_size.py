@@ -17,7 +17,7 @@ LONG_MODULES = {
     "graph/sources.py": 463,
     "graph/sparql_text.py": 436,
     "graph/traversal.py": 464,
-    "graph/validation.py": 612,  # grew with the per-worker shared graphs (ReportValidation)
+    "graph/validation.py": 595,  # grew with the per-worker shared graphs (ReportValidation)
 }
 # (path, function) -> lines now.
 LONG_FUNCTIONS = {
