@@ -45,8 +45,15 @@ class Served:
                 time.sleep(0.1)
 
     def workers(self) -> list[psutil.Process]:
-        return [p for p in psutil.Process(self.process.pid).children(recursive=True)
-                if "backends.worker" in " ".join(p.cmdline())]
+        found = []
+        for p in psutil.Process(self.process.pid).children(recursive=True):
+            try:
+                command = " ".join(p.cmdline())
+            except (psutil.ZombieProcess, psutil.NoSuchProcess):
+                continue  # a short-lived helper process that has ended (e.g. the sandbox probe)
+            if "backends.worker" in command:
+                found.append(p)
+        return found
 
     def stop(self) -> None:
         if self.process.poll() is None:
