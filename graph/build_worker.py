@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import multiprocessing
+import os
 import signal
 import time
 from dataclasses import dataclass, field
@@ -114,19 +116,27 @@ _JOB: ReportJob | None = None
 _QUEUE = None
 
 
-def _die_with_parent() -> None:
-    """Linux: a worker whose build was killed is killed too, instead of working for no one."""
+def die_with_parent() -> None:
+    """Linux: a worker whose build was killed is killed too, instead of working for no one.
+
+    The kernel only signals a death after this call: a build killed while its workers were
+    still starting would leave them waiting forever on the pool's queue (each holds both ends
+    of its pipe, so no end-of-file comes), so a parent that is gone already ends the worker here.
+    """
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        os._exit(1)
 
 
 def init_worker(reference_root: Path, base: str, validate: bool, cache_root: Path,
                 display_root: Path, queue) -> None:
     """Pool initializer: load the reference data and shared graphs once per worker."""
     global _JOB, _QUEUE
-    _die_with_parent()
+    die_with_parent()
     from .build import common_graphs
     from .reference import load_reference
 
