@@ -18,9 +18,10 @@ DEFAULT_MAX_UPLOAD = 100_000_000  # bytes, for Graph Store Protocol uploads in u
 DEFAULT_MAX_RESULT_BYTES = 50_000_000  # bytes of one answer, counted while rows are read
 DEFAULT_WORKER_MEMORY = 2 * 1024**3  # address space of one query worker (RLIMIT_AS)
 # Versions of at most this many quads are queried from an in-memory copy of their union copy
-# in each worker (docs/decisions.md §31): ~600 bytes a union quad, so 250,000 version quads
-# (~500,000 union quads) cost ~300 MB a worker, well inside worker_memory.
-DEFAULT_MEMORY_QUADS = 250_000
+# in each worker (docs/decisions.md §31). Off by default: every worker the pool adds under load
+# copies the store on its first query (0.6 s of CPU for the bundled store), which cost more
+# throughput on cheap concurrent queries than the faster lookups gave (measured in §31).
+DEFAULT_MEMORY_QUADS = 0
 DEFAULT_QUEUE_WAIT = 5.0  # seconds a request waits for a free worker before a 503
 # Slow clients (server.py): open connections, and the deadlines trickling cannot extend.
 DEFAULT_CONNECTION_LIMIT = 10_000

@@ -38,7 +38,7 @@ def _build_if_missing(store: str) -> None:
 @click.option("--max-rows", type=int, default=None, help="Result row cap [ESGKG_MAX_ROWS; 10000].")
 @click.option("--memory-quads", type=int, default=None,
               help="Query versions of at most this many quads from a copy in each worker's memory; "
-                   "0: never [ESGKG_MEMORY_QUADS; 250000].")
+                   "e.g. 250000 for ~300 MB a worker [ESGKG_MEMORY_QUADS; 0: never].")
 @click.option("--max-body", type=int, default=None, help="Request body limit in bytes [ESGKG_MAX_BODY].")
 @click.option("--allow-update", is_flag=True, default=None,
               help="Enable SPARQL Update and Graph Store writes (needs a token) [ESGKG_ALLOW_UPDATE].")
