@@ -94,6 +94,34 @@ def test_a_new_version_drops_the_copy(bundled_store: StoreRoot, tmp_path) -> Non
     first.update("INSERT DATA { }")  # the in-memory copy (a read-only store refuses this)
     worker.version = "an older version"  # as if `current` had moved since this worker opened
     worker.maybe_reopen()
-    assert worker.union_store is None
-    _ask(worker, "ASK { ?s ?p ?o }")
     assert worker.union_store is not first
+    worker.union_store.update("INSERT DATA { }")  # a new in-memory copy, made on reopening
+    _ask(worker, "ASK { ?s ?p ?o }")
+
+
+def test_the_pools_own_workers_copy_before_ready_and_burst_workers_read_from_disk(bundled_store) -> None:
+    """Workers the pool keeps answer their first query from memory; the ones it adds under load
+    start at once from disk (a copy there would take a core from the burst they serve)."""
+    import time
+
+    from esgkg.service.backends.pool import WorkerPool
+
+    spec = WorkerSpec("read", str(bundled_store.root), max_rows=100_000, prefixes={}, memory_quads=MEMORY_QUADS)
+    pool = WorkerPool(spec, size=1, max_size=3, spare=2, timeout=30)
+    try:
+        assert [h.in_memory for h in pool._all] == [True]  # copied before it was counted ready
+        assert pool.run({"op": "query", "query": "ASK { ?s ?p ?o }", "media_type": JSON}).status == 200
+        deadline = time.monotonic() + 60
+        while (len(pool._all) < 3 or pool._starting) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the job left no worker idle: the pool grows to keep 2 spare
+        assert sorted(h.in_memory for h in pool._all) == [False, False, True]
+        # Every worker answers alike, whichever store it reads.
+        query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        handles = list(pool._all)
+        bodies = {}
+        for handle in handles:
+            handle.conn.send({"op": "query", "query": query, "media_type": JSON})
+            bodies[handle.in_memory] = handle.conn.recv().body
+        assert bodies[True] == bodies[False]
+    finally:
+        pool.close()

@@ -59,8 +59,8 @@ def make_backend(config: Config) -> Backend:
     system = tuple(str(iris.graph(name)) for name in ("ontology", "reference", "shapes", "validation"))
     write_spec = WorkerSpec("write", str(root.root), config.max_rows, prefix_map,
                             max_bytes=config.max_result_bytes, limits=limits, system_graphs=system,
-                            base_iri=iris.base, union_default_graph=config.union_default_graph,
-                            memory_quads=config.memory_quads)
+                            base_iri=iris.base, union_default_graph=config.union_default_graph)
+    # (No in-memory copy for the writer: it runs no query, and each write is a new version.)
     # The writer starts first: on a root with no build yet it publishes an empty version.
     writer = WorkerPool(write_spec, size=1, timeout=config.query_timeout, queue_wait=config.query_timeout)
     try:

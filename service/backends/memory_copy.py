@@ -6,6 +6,12 @@ import pyoxigraph as ox
 from esgkg.graph.store import StoreInfo, StoreRoot
 
 
+def fits_in_memory(info: StoreInfo, memory_quads: int) -> bool:
+    """Whether a worker with this ``memory_quads`` limit copies version ``info`` into memory."""
+    quads = info.meta.get("quads")
+    return isinstance(quads, int) and 0 < quads <= memory_quads
+
+
 def open_union(root: StoreRoot, info: StoreInfo, memory_quads: int) -> ox.Store:
     """The union copy of ``info``, in memory when the version holds at most ``memory_quads`` quads.
 
@@ -14,8 +20,7 @@ def open_union(root: StoreRoot, info: StoreInfo, memory_quads: int) -> ox.Store:
     worker serves that version, and the worker drops it with the version.
     """
     on_disk = ox.Store.read_only(str(root.ensure_union(info)))
-    quads = info.meta.get("quads")
-    if not isinstance(quads, int) or not 0 < quads <= memory_quads:
+    if not fits_in_memory(info, memory_quads):
         return on_disk
     copy = ox.Store()
     # Quads as stored, blank nodes included: the copy's answers are the disk's answers.

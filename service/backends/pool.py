@@ -34,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from typing import IO, Any
 
@@ -44,12 +44,10 @@ from esgkg.graph.errors import StoreError
 from esgkg.graph.store import StoreRoot
 
 from .answers import DEFAULT_CACHE_BYTES, AnswerCache
-from .reply import Reply, timeout_reply
-from .worker import COMMIT, PREPARED, WorkerSpec
+from .reply import CRASHED_HEADER, Reply, busy_reply, crash_reply, timeout_reply
+from .worker import COMMIT, PREPARED, READY_IN_MEMORY, WorkerSpec
 
 log = logging.getLogger(__name__)
-
-CRASHED_HEADER = "X-ESGKG-Worker-Crashed"
 
 START_TIMEOUT = 60.0
 LONG_AFTER = 0.25  # seconds; a job running longer yields the CPU to newer ones
@@ -70,6 +68,7 @@ class _Handle:
     stderr_seen: int = field(default=0)
     lowered: bool = False  # running at LOW_PRIORITY since a long job
     killed: bool = False  # _kill has claimed it (under the pool lock)
+    in_memory: bool = False  # it said it queries an in-memory copy of the version
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -80,34 +79,6 @@ class _Handle:
         text = self.stderr.read(64_000)
         self.stderr_seen = self.stderr.tell()
         return text.decode("utf-8", "replace")
-
-
-def busy_reply(wait: float) -> Reply:
-    return Reply.error(
-        503, f"The service is busy: every query worker stayed occupied for {wait:g} s. "
-             "Try again shortly.", **{"Retry-After": "2"})
-
-
-def crash_reply(why: str, memory_limit: int | None) -> Reply:
-    """What the client hears when its job ended the worker process that ran it.
-
-    ``why`` is what the worker wrote to stderr: Rust's message for a failed allocation or a
-    panic, or faulthandler's for a segmentation fault (a stack overflow in the engine).
-    """
-    crashed = {CRASHED_HEADER: "engine"}
-    if "memory allocation" in why or "MemoryError" in why or "Cannot allocate memory" in why:
-        limit = f"{memory_limit // 2**20} MB" if memory_limit else "its"
-        return Reply.error(503, f"The query needed more than the {limit} of memory a query may use "
-                                "here, and was stopped. Narrow it (fewer or smaller results, LIMIT).",
-                           **crashed)
-    if "overflow" in why or "Segmentation fault" in why:
-        return Reply.error(400, "Query not accepted: it is too deeply nested or too long for the "
-                                "engine (it overflowed the engine's stack).", **crashed)
-    panic = next((line.strip() for line in why.splitlines() if "panicked at" in line), "")
-    detail = f" ({panic})" if panic else ""
-    return Reply.error(500, "The SPARQL engine failed on this query and its worker was replaced; "
-                            f"the service carries on{detail}. The same text is refused from now on.",
-                       **crashed)
 
 
 def _crash_key(job: dict[str, Any]) -> str | None:
@@ -164,7 +135,8 @@ class WorkerPool:
             raise
 
     # -- lifecycle ---------------------------------------------------------------------
-    def _spawn(self) -> _Handle:
+    def _spawn(self, burst: bool = False) -> _Handle:
+        """Start a worker process; a ``burst`` one (beyond ``size``) reads the store from disk."""
         # A fresh interpreter (`python -m ...worker`), not fork: the parent runs waitress
         # threads, and forking a threaded process can copy a held lock into the child. Not
         # multiprocessing's spawn either: it re-imports the parent's __main__ script.
@@ -180,7 +152,10 @@ class WorkerPool:
         )
         child.close()
         conn = Connection(parent.detach())
-        conn.send(self.spec)
+        # A worker added for a burst of load serves it now, and the copy into memory (0.6 s of
+        # CPU for the bundled store) would take a core from the queries it was started for
+        # (docs/decisions.md §31); the ``size`` workers the pool keeps make the copy.
+        conn.send(replace(self.spec, memory_quads=0) if burst else self.spec)
         handle = _Handle(process, conn, stderr)
         with self._lock:
             self._all.add(handle)
@@ -197,6 +172,7 @@ class WorkerPool:
         if reply.status != 200:
             self._kill(handle)
             raise StoreError(reply.body.decode().strip())
+        handle.in_memory = reply.body == READY_IN_MEMORY
 
     def _kill(self, handle: _Handle) -> None:
         # Claimed under the lock: close() and the replacement of a crashed worker may both
@@ -225,12 +201,13 @@ class WorkerPool:
             if self._closed or len(self._all) + self._starting >= self.max_size \
                     or self._starting >= START_PARALLEL:
                 return
+            burst = len(self._all) + self._starting >= self.size
             self._starting += 1
             self._grown_at = time.monotonic()
 
         def start() -> None:
             try:
-                fresh = self._spawn()
+                fresh = self._spawn(burst)
                 self._await_ready(fresh)
             except Exception:  # keep serving with fewer workers; log loudly
                 if not self._closed:  # (a worker starting while the pool closes is no news)

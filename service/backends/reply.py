@@ -66,3 +66,34 @@ def too_many_bytes(limit: int) -> Reply:
         f"service). Select fewer or shorter values, or page with LIMIT and OFFSET.",
         **{"X-ESGKG-Byte-Cap": str(limit)},
     )
+
+
+CRASHED_HEADER = "X-ESGKG-Worker-Crashed"  # on a reply whose job ended its worker process
+
+
+def busy_reply(wait: float) -> Reply:
+    return Reply.error(
+        503, f"The service is busy: every query worker stayed occupied for {wait:g} s. "
+             "Try again shortly.", **{"Retry-After": "2"})
+
+
+def crash_reply(why: str, memory_limit: int | None) -> Reply:
+    """What the client hears when its job ended the worker process that ran it.
+
+    ``why`` is what the worker wrote to stderr: Rust's message for a failed allocation or a
+    panic, or faulthandler's for a segmentation fault (a stack overflow in the engine).
+    """
+    crashed = {CRASHED_HEADER: "engine"}
+    if "memory allocation" in why or "MemoryError" in why or "Cannot allocate memory" in why:
+        limit = f"{memory_limit // 2**20} MB" if memory_limit else "its"
+        return Reply.error(503, f"The query needed more than the {limit} of memory a query may use "
+                                "here, and was stopped. Narrow it (fewer or smaller results, LIMIT).",
+                           **crashed)
+    if "overflow" in why or "Segmentation fault" in why:
+        return Reply.error(400, "Query not accepted: it is too deeply nested or too long for the "
+                                "engine (it overflowed the engine's stack).", **crashed)
+    panic = next((line.strip() for line in why.splitlines() if "panicked at" in line), "")
+    detail = f" ({panic})" if panic else ""
+    return Reply.error(500, "The SPARQL engine failed on this query and its worker was replaced; "
+                            f"the service carries on{detail}. The same text is refused from now on.",
+                       **crashed)

@@ -36,7 +36,7 @@ from esgkg.graph.union import run_query
 
 from . import sandbox
 from .complexity import complexity_problem
-from .memory_copy import open_union
+from .memory_copy import fits_in_memory, open_union
 from .parent_watch import when_parent_goes
 from .reply import Reply
 from .update_syntax import update_syntax_problem
@@ -50,6 +50,8 @@ ENGINE_STACK_BYTES = 256 * 1024 * 1024
 # Sent to the pool just before a write is published; the pool answers COMMIT (publish) or
 # nothing (it kills this process: the client was already told the write did not happen).
 PREPARED = "prepared"
+READY = b"ready"
+READY_IN_MEMORY = b"ready: in-memory copy"  # the worker queries its version from memory
 COMMIT = "commit"
 
 
@@ -82,6 +84,7 @@ class _Worker:
         self.version: str | None = None
         self.info: StoreInfo | None = None
         self.union_store: ox.Store | None = None
+        self.in_memory = False  # whether union_store is a copy in memory
         self.open()
 
     def open(self) -> None:
@@ -90,6 +93,11 @@ class _Worker:
         self.store, self.info = self.root.open_read_only()
         self.version = self.info.version
         self.union_store = None  # the version's union copy, opened by the first query needing it
+        self.in_memory = self.spec.union_default_graph and fits_in_memory(self.info, self.spec.memory_quads)
+        if self.in_memory:
+            # Copied now, before the worker says ready: a worker the pool counts as idle
+            # answers at once instead of making its first request wait for the copy.
+            self.union_store = open_union(self.root, self.info, self.spec.memory_quads)
 
     def maybe_reopen(self) -> None:
         """Follow ``current`` to a newly published version (cheap readlink per job)."""
@@ -147,7 +155,9 @@ class _Worker:
         if union and self.union_store is None:
             self.union_store = open_union(self.root, self.info, self.spec.memory_quads)
         # The protocol's dataset, if any, replaces the query's FROM clauses (Protocol §2.1.4).
-        return run_query(self.store, job["query"], union=union, union_store=self.union_store,
+        # The in-memory copy holds the version's named graphs too: datasets are read from it.
+        store = self.union_store if self.in_memory else self.store
+        return run_query(store, job["query"], union=union, union_store=self.union_store,
                          default_graphs=job.get("default_graphs"), named_graphs=job.get("named_graphs"),
                          base_iri=job.get("base_iri"))
 
@@ -349,7 +359,7 @@ def serve(conn, spec: WorkerSpec) -> None:
         except OSError:
             pass  # the pool already gave up (another worker failed first)
         return
-    conn.send(Reply(200, "text/plain", b"ready"))
+    conn.send(Reply(200, "text/plain", READY_IN_MEMORY if worker.in_memory else READY))
     while True:
         try:
             job = conn.recv()
