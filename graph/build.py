@@ -17,6 +17,7 @@ from .build_cache import BuildCache, Chunk, common_key, derived_key, report_key
 from .build_load import LOAD_FORMAT, load_chunks
 from .build_worker import HEAD_LABEL, ReportJob, init_worker, label_scope, run_in_worker
 from .errors import SourceError, SourceErrors
+from .disjoint_graphs import DISJOINT, disjoint_in_order, drop_shared, shared_triples
 from .mapping import graph_nquads, map_report
 from .mapping_reference import map_reference
 from .namespaces import DEFAULT_BASE, Iris
@@ -118,15 +119,19 @@ def common_graphs(ref: Reference, iris: Iris) -> list[tuple[URIRef, Graph]]:
     shapes = ontology_file("shapes.ttl")
     if shapes.exists():
         common.append((iris.graph("shapes"), load_turtle_with_base(shapes, iris)))
+    disjoint_in_order([g for _, g in common])  # a triple is in one of them (graph/disjoint_graphs.py)
     return common
 
 
 def report_graphs(prepared: Prepared, progress: Progress | None = None) -> Iterator[tuple[URIRef, Graph]]:
     """Map the reports one at a time, so a build never holds more than one in memory."""
     progress = progress or _Silent()
+    shared = shared_triples([g for _, g in prepared.common])
     for source in prepared.sources:
         progress.step(f"mapping report {source.id}")
-        yield prepared.iris.report_graph(source.id), map_report(source, prepared.ref, prepared.iris)
+        graph = map_report(source, prepared.ref, prepared.iris)
+        drop_shared(graph, shared)  # the shared graphs hold those (graph/disjoint_graphs.py)
+        yield prepared.iris.report_graph(source.id), graph
 
 
 def assemble(reports_root: Path | None = None, reference_root: Path | None = None,
@@ -204,6 +209,7 @@ def build(store_root: StoreRoot, reports_root: Path | None = None, reference_roo
         "reports": [e["report"] for e in entries], "base": plan.iris.base, "esgkg": esgkg_version,
         "build_seconds": round(time.monotonic() - started, 3), "loaded": loaded.how,
         "load_format": LOAD_FORMAT, "reports_reused": sum(1 for e in entries if not e.get("fresh")),
+        "disjoint_graphs": DISJOINT,
     }
     try:
         progress.step("publishing")

@@ -23,6 +23,7 @@ from rdflib.namespace import RDF
 
 from .build_cache import BuildCache
 from .errors import SourceErrors
+from .disjoint_graphs import drop_shared, shared_triples
 from .mapping import graph_nquads, map_report
 from .namespaces import SH, Iris
 from .reference import Reference
@@ -71,6 +72,13 @@ class ReportJob:
     display_root: Path
     #: The shared graphs made ready for validation once, on the first report that needs them.
     _validation: "ReportValidation | None" = field(default=None, init=False, repr=False)
+    _shared: frozenset | None = field(default=None, init=False, repr=False)
+
+    def shared_triples(self) -> frozenset:
+        """The shared graphs' triples, gathered once per job (per worker process)."""
+        if self._shared is None:
+            self._shared = shared_triples([g for _, g in self.common])
+        return self._shared
 
     def shapes(self) -> Graph | None:
         name = self.iris.graph("shapes")
@@ -95,6 +103,7 @@ class ReportJob:
         say(f"mapping report {source.id}")
         name = self.iris.report_graph(source.id)
         graph = map_report(source, self.ref, self.iris)
+        drop_shared(graph, self.shared_triples())  # the shared graphs hold those (graph/disjoint_graphs.py)
         chunks = [self.cache.write_chunk(key, "data", str(name), graph_nquads(name, graph, label_scope(str(name))))]
         meta: dict = {"report": source.id, "graph": str(name), "records": None, "timings": {}}
         shapes = self.shapes() if self.validate else None

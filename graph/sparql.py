@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Iterator, Protocol
 
 import pyoxigraph as ox
 
+from .disjoint_graphs import reads_as_set
 from .errors import QueryError
 from .union import run_query
 
@@ -87,16 +89,20 @@ def term_json(term: object) -> Term:
 class StoreSparql:
     """A :class:`Sparql` on an open pyoxigraph store, in this process."""
 
-    def __init__(self, store: ox.Store, max_rows: int = 100_000, union_store: ox.Store | None = None) -> None:
+    def __init__(self, store: ox.Store, max_rows: int = 100_000, union_store: ox.Store | None = None,
+                 meta: dict | None = None) -> None:
         """``union_store``: the version's union copy (``StoreRoot.open_union_read_only``), in which
-        the default graph is the union as a set; without it shared triples count once per graph."""
+        the default graph is the union as a set; without it shared triples count once per graph.
+        ``meta``: the version's metadata, which says whether its graphs share no triple."""
         self.store = store
         self.max_rows = max_rows
         self.union_store = union_store
+        self.meta = meta or {}
 
     def _run(self, query: str) -> object:
         try:
-            return run_query(self.store, query, union_store=self.union_store)
+            return run_query(self.store, query, union_store=self.union_store,
+                             reads_as_set=partial(reads_as_set, self.meta))
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {exc}") from exc
 

@@ -9,6 +9,8 @@ there once by construction, whatever the query form:
 * no dataset: the version's union copy (:meth:`StoreRoot.open_union_read_only`), whose
   stored default graph holds every triple of the dataset once;
 * a dataset whose default graph names one graph: that graph, as the engine reads it;
+* a default graph of graphs known to share no triple (one report's graph and the shared
+  graphs, graph/disjoint_graphs.py): those graphs, as the engine reads them;
 * a default graph of several graphs: a small in-memory store holding their merge as its
   default graph and the dataset's named graphs, built for this query (it costs the size
   of the graphs named; the query's time limit and memory cap apply to it).
@@ -18,7 +20,7 @@ See docs/decisions.md §22.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pyoxigraph as ox
 
@@ -27,13 +29,15 @@ from .sparql_text import dataset_clauses, has_from_clause
 
 def run_query(store: ox.Store, text: str, *, union: bool = True, union_store: ox.Store | None = None,
               default_graphs: Sequence[str] | None = None, named_graphs: Sequence[str] | None = None,
-              base_iri: str | None = None):
+              base_iri: str | None = None, reads_as_set: Callable[[Sequence[str]], bool] | None = None):
     """Evaluate ``text`` over ``store`` with set semantics for the default graph.
 
     ``default_graphs`` / ``named_graphs`` are the protocol's dataset (they replace any FROM
     in the query). Without a dataset the default graph is the union of all graphs when
     ``union`` is true (read from ``union_store``, the union copy; without one, Oxigraph's
     own union, which counts shared triples once per graph), else the store's default graph.
+    ``reads_as_set(graphs)`` says when several graphs share no triple, so that the engine's
+    bag over them is their merge and no copy is made (graph/disjoint_graphs.py).
     """
     from_protocol = bool(default_graphs or named_graphs)
     dataset = ((list(default_graphs or []), list(named_graphs or [])) if from_protocol
@@ -46,7 +50,7 @@ def run_query(store: ox.Store, text: str, *, union: bool = True, union_store: ox
         return store.query(text, base_iri=base_iri, use_default_graph_as_union=True)
     default, named = _unique(dataset[0]), _unique(dataset[1])
     named_nodes = [ox.NamedNode(g) for g in named]
-    if len(default) <= 1:
+    if len(default) <= 1 or (reads_as_set is not None and reads_as_set(default)):
         return store.query(text, base_iri=base_iri, default_graph=[ox.NamedNode(g) for g in default],
                            named_graphs=named_nodes)
     # Passed explicitly, the dataset replaces the query's FROM clauses (read identically).

@@ -9,10 +9,11 @@ from __future__ import annotations
 import difflib
 from typing import Iterable, Mapping
 
-from ..namespaces import DEFAULT_BASE
+from ..disjoint_graphs import SHARED
+from ..namespaces import DEFAULT_BASE, Iris
 from ..sparql import QueryFn, Table
 from ..sparql_text import tokens
-from .header import ID_KINDS, NamedQuery
+from .header import ID_KINDS, NamedQuery, scope_graphs
 from .terms import TYPE_HELP, UNBOUND, NamedQueryError, sparql_term, spelled
 
 
@@ -71,13 +72,43 @@ def inject_values(text: str, values_block: str) -> str:
 
 
 def bind(query: NamedQuery, given: Mapping[str, str] | None = None) -> str:
-    """The query text with parameter values bound by a VALUES block (see module doc)."""
+    """The query text with parameter values bound by a VALUES block (see module doc); a query
+    of ``scope: report`` asked about one report reads that report's dataset (:func:`scoped`)."""
     terms = resolve_values(query, given or {})
     if not terms:
         return query.text
     names = " ".join(f"${n}" for n in terms)
     row = " ".join(terms.values())
-    return inject_values(query.text, f"VALUES ({names}) {{ ({row}) }}")
+    text = inject_values(query.text, f"VALUES ({names}) {{ ({row}) }}")
+    scope = query.extra.get("scope")
+    report = _one_report(query, given or {}) if scope and "report" in terms else None
+    return scoped(text, report, scope_graphs(scope), query.base) if scope and report else text
+
+
+def _one_report(query: NamedQuery, given: Mapping[str, str]) -> str | None:
+    value = given.get("report") or query.param("report").default
+    return spelled(query.param("report"), str(value).strip()) if value else None
+
+
+def scoped(text: str, report_id: str, shared: Iterable[str] = SHARED, base: str = DEFAULT_BASE) -> str:
+    """``text`` with FROM clauses naming one report's graph and the ``shared`` graphs.
+
+    The clauses go before the outermost group (its WHERE, if written). Those graphs share no
+    triple (graph/disjoint_graphs.py), so an engine reads them as the set SPARQL defines,
+    without a copy; every report but this one is out of the query's reach.
+    """
+    iris = Iris(base)
+    try:
+        graphs = [iris.report_graph(report_id), *(iris.graph(name) for name in shared)]
+    except ValueError as exc:
+        raise NamedQueryError(f"parameter report={report_id!r}: {exc}") from exc
+    outer = [t for t in tokens(text) if t.depth == 0]
+    at = next((i for i, t in enumerate(outer) if t.kind == "open"), None)
+    if at is None:
+        raise NamedQueryError("the query has no WHERE group to scope")
+    start = outer[at - 1].start if at and outer[at - 1].keyword == "WHERE" else outer[at].start
+    clauses = "".join(f"FROM <{g}>\n" for g in graphs)
+    return text[:start] + clauses + text[start:]
 
 
 def prepare(query: NamedQuery, given: Mapping[str, str] | None, query_fn: QueryFn) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..disjoint_graphs import SHARED
 from ..namespaces import DEFAULT_BASE
 from ..sparql_text import tokens
 from .terms import TERM_WRITERS, UNBOUND, NamedQueryError, Param, sparql_term
@@ -106,5 +107,40 @@ def parse(text: str, name: str, source: str = "") -> NamedQuery:
         if p.default is not None:
             sparql_term(p, p.default)  # a bad default is the file's fault: fail on load
     extra = {k: v for k, v in header.items() if k not in ("title", "title-zh", "description")}
+    _check_scope(extra.get("scope"), params, text, where)
     return NamedQuery(name, header["title"], header.get("title-zh", ""), header.get("description", ""),
                       tuple(params), text, source, extra)
+
+
+#: ``# scope: report[, GRAPH...]``: asked about one report, the query reads only that report's
+#: graph and the shared graphs listed (of ``disjoint_graphs.SHARED``), so it costs what it
+#: costs on a store of one report (docs/decisions.md §32). The engine reads a default graph of
+#: k graphs at about k times the cost of one, so a query lists only the shared graphs it reads;
+#: tests/test_graph_disjoint.py checks, for every bundled report, that they are enough. A query
+#: that compares a report with others must not declare a scope.
+SCOPES = ("report",)
+
+
+def scope_graphs(scope: str) -> tuple[str, ...]:
+    """The shared graphs a ``# scope:`` value lists after ``report``."""
+    return tuple(part.strip() for part in scope.split(",")[1:])
+
+
+def _check_scope(scope: str | None, params: list[Param], text: str, where: str) -> None:
+    if scope is None:
+        return
+    kind = scope.split(",")[0].strip()
+    if kind not in SCOPES:
+        raise NamedQueryError(f"{where}: '# scope: {scope}' is not one of: {', '.join(SCOPES)}")
+    unknown = [g for g in scope_graphs(scope) if g not in SHARED]
+    if unknown:
+        raise NamedQueryError(f"{where}: '# scope: {scope}' names {', '.join(unknown)}; "
+                              f"the shared graphs are {', '.join(SHARED)}")
+    if not any(p.name == "report" for p in params):
+        raise NamedQueryError(f"{where}: '# scope: report' needs a report parameter")
+    # The scope is a FROM list: GRAPH would see no named graph, and the query's own FROM would
+    # be a second dataset.
+    words = {t.keyword for t in tokens(text)}
+    for word in ("GRAPH", "FROM"):
+        if word in words:
+            raise NamedQueryError(f"{where}: a query with '# scope: report' may not use {word}")

@@ -26,11 +26,13 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
 import pyoxigraph as ox
 
+from esgkg.graph.disjoint_graphs import reads_as_set
 from esgkg.graph.store import StoreInfo, StoreRoot
 from esgkg.graph.union import run_query
 
@@ -159,7 +161,7 @@ class _Worker:
         store = self.union_store if self.in_memory else self.store
         return run_query(store, job["query"], union=union, union_store=self.union_store,
                          default_graphs=job.get("default_graphs"), named_graphs=job.get("named_graphs"),
-                         base_iri=job.get("base_iri"))
+                         base_iri=job.get("base_iri"), reads_as_set=partial(reads_as_set, self.info.meta))
 
     # -- writes ----------------------------------------------------------------------
     def write(self, change: Callable[[ox.Store], None]) -> Reply:

@@ -116,7 +116,7 @@ def open_query_fn(store_path: Path | None) -> tuple[QueryFn, str]:
     root = StoreRoot(store_path)
     ensure_store(root)
     store, info = root.open_union_read_only()
-    return StoreSparql(store, union_store=store).select, info.version
+    return StoreSparql(store, union_store=store, meta=info.meta).select, info.version
 
 
 def open_projection(store_path: Path | None) -> tuple[Projection, QueryFn]:

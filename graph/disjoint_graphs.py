@@ -1,0 +1,66 @@
+"""The store's graphs share no triple, so a report's own dataset can be read without a copy.
+
+A named query asked about one report (``report=ID``) reads that report's graph and the shared
+graphs (ontology, reference, shapes, validation) as its default graph (docs/decisions.md
+§32). Oxigraph evaluates a default graph of several graphs as a bag (graph/union.py), which
+is the RDF merge only when no triple is in two of them. The build makes that so:
+
+* the shared graphs: a triple already in an earlier one is dropped from a later one;
+* a report graph: every triple the shared graphs hold is dropped from it (they still hold it);
+* the validation graph: each report's findings hang on blank nodes labelled for that report
+  (``label_scope``) and on the one ``_:validation`` node, which no data graph uses, so they
+  share no triple with any data graph (tests/test_graph_disjoint.py checks the built store).
+
+Every version built so is marked ``DISJOINT`` in its metadata; a reader takes the engine's
+own multi-graph default graph only for a version so marked and only for a default graph of
+at most one report graph plus shared graphs (two report graphs may state one triple).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence, Set
+
+from rdflib import Graph
+
+from .namespaces import Iris
+
+#: The metadata value of a version whose graphs were made disjoint as above.
+DISJOINT = "report graphs and shared graphs share no triple (graph/disjoint_graphs.py)"
+SHARED = ("ontology", "reference", "shapes", "validation")
+
+
+def shared_triples(graphs: Sequence[Graph]) -> frozenset:
+    """Every triple of ``graphs``, as a set to test a report's triples against (once per build)."""
+    return frozenset(t for g in graphs for t in g)
+
+
+def drop_shared(graph: Graph, shared: Set) -> int:
+    """Remove from ``graph`` every triple in ``shared``; how many were removed."""
+    common = [t for t in graph if t in shared]
+    for t in common:
+        graph.remove(t)
+    return len(common)
+
+
+def disjoint_in_order(graphs: Sequence[Graph]) -> None:
+    """Drop from each graph the triples an earlier one of ``graphs`` holds."""
+    for i, graph in enumerate(graphs[1:], start=1):
+        drop_shared(graph, shared_triples(graphs[:i]))
+
+
+def reads_as_set(meta: dict, default_graphs: Sequence[str]) -> bool:
+    """Whether the engine's bag over ``default_graphs`` is their merge, for the version of ``meta``.
+
+    True for a version marked ``DISJOINT`` and a default graph of distinct graphs, at most one
+    of them a report graph and the others shared graphs of that version's base.
+    """
+    base = meta.get("base")
+    if meta.get("disjoint_graphs") != DISJOINT or not isinstance(base, str):
+        return False
+    if len(set(default_graphs)) != len(default_graphs):
+        return False
+    iris = Iris(base)
+    shared = {str(iris.graph(name)) for name in SHARED}
+    prefix = f"{iris.graph('report')}/"
+    reports = [g[len(prefix):] for g in default_graphs if g not in shared]
+    return len(reports) <= 1 and all(g.startswith(prefix) for g in default_graphs if g not in shared) \
+        and all(r and "/" not in r for r in reports)
