@@ -109,7 +109,7 @@ def test_the_pools_own_workers_copy_before_ready_and_burst_workers_read_from_dis
     spec = WorkerSpec("read", str(bundled_store.root), max_rows=100_000, prefixes={}, memory_quads=MEMORY_QUADS)
     pool = WorkerPool(spec, size=1, max_size=3, spare=2, timeout=30)
     try:
-        assert [h.in_memory for h in pool._all] == [True]  # copied before it was counted ready
+        assert [(h.kept, h.in_memory) for h in pool._all] == [(True, True)]  # copied before it was ready
         assert pool.run({"op": "query", "query": "ASK { ?s ?p ?o }", "media_type": JSON}).status == 200
         deadline = time.monotonic() + 60
         while (len(pool._all) < 3 or pool._starting) and time.monotonic() < deadline:
@@ -123,5 +123,12 @@ def test_the_pools_own_workers_copy_before_ready_and_burst_workers_read_from_dis
             handle.conn.send({"op": "query", "query": query, "media_type": JSON})
             bodies[handle.in_memory] = handle.conn.recv().body
         assert bodies[True] == bodies[False]
+        # The kept worker dies (OOM killer, a crash) while burst workers run: its replacement
+        # is a kept worker again, with the copy, and a burst worker is what retires.
+        kept = next(h for h in pool._all if h.kept)
+        pool._replace(kept)
+        while (len(pool._all) < 3 or pool._starting) and time.monotonic() < deadline + 60:
+            time.sleep(0.05)
+        assert sorted((h.kept, h.in_memory) for h in pool._all) == [(False, False), (False, False), (True, True)]
     finally:
         pool.close()

@@ -69,6 +69,7 @@ class _Handle:
     lowered: bool = False  # running at LOW_PRIORITY since a long job
     killed: bool = False  # _kill has claimed it (under the pool lock)
     in_memory: bool = False  # it said it queries an in-memory copy of the version
+    kept: bool = False  # one of the ``size`` workers the pool keeps (not one added for a burst)
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -112,6 +113,7 @@ class WorkerPool:
         self._closed = False
         self._all: set[_Handle] = set()
         self._starting = 0
+        self._starting_kept = 0  # of those starting, how many will be kept workers
         self._grown_at = float("-inf")  # when a worker was last started beyond the idle ones
         self._waiting = 0  # requests waiting for an idle worker
         self._lock = threading.Lock()
@@ -123,7 +125,7 @@ class WorkerPool:
         # Read workers only: a writer's replies are not answers to keep.
         self.answers = (AnswerCache(str(StoreRoot(spec.root).pointer), cache_bytes)
                         if cache_bytes and spec.mode == "read" else None)
-        handles = [self._spawn() for _ in range(size)]
+        handles = [self._spawn(kept=True) for _ in range(size)]
         try:
             for handle in handles:
                 self._await_ready(handle)
@@ -135,8 +137,8 @@ class WorkerPool:
             raise
 
     # -- lifecycle ---------------------------------------------------------------------
-    def _spawn(self, burst: bool = False) -> _Handle:
-        """Start a worker process; a ``burst`` one (beyond ``size``) reads the store from disk."""
+    def _spawn(self, kept: bool) -> _Handle:
+        """Start a worker process; one not ``kept`` (added for a burst) reads the store from disk."""
         # A fresh interpreter (`python -m ...worker`), not fork: the parent runs waitress
         # threads, and forking a threaded process can copy a held lock into the child. Not
         # multiprocessing's spawn either: it re-imports the parent's __main__ script.
@@ -155,8 +157,8 @@ class WorkerPool:
         # A worker added for a burst of load serves it now, and the copy into memory (0.6 s of
         # CPU for the bundled store) would take a core from the queries it was started for
         # (docs/decisions.md §31); the ``size`` workers the pool keeps make the copy.
-        conn.send(replace(self.spec, memory_quads=0) if burst else self.spec)
-        handle = _Handle(process, conn, stderr)
+        conn.send(self.spec if kept else replace(self.spec, memory_quads=0))
+        handle = _Handle(process, conn, stderr, kept=kept)
         with self._lock:
             self._all.add(handle)
         return handle
@@ -201,13 +203,16 @@ class WorkerPool:
             if self._closed or len(self._all) + self._starting >= self.max_size \
                     or self._starting >= START_PARALLEL:
                 return
-            burst = len(self._all) + self._starting >= self.size
+            # Kept while fewer than ``size`` are kept: a kept worker killed or crashed is
+            # replaced by a kept one, whatever burst workers are running.
+            kept = sum(h.kept for h in self._all) + self._starting_kept < self.size
             self._starting += 1
+            self._starting_kept += kept
             self._grown_at = time.monotonic()
 
         def start() -> None:
             try:
-                fresh = self._spawn(burst)
+                fresh = self._spawn(kept)
                 self._await_ready(fresh)
             except Exception:  # keep serving with fewer workers; log loudly
                 if not self._closed:  # (a worker starting while the pool closes is no news)
@@ -216,6 +221,7 @@ class WorkerPool:
             finally:
                 with self._lock:
                     self._starting -= 1
+                    self._starting_kept -= kept
             if self._closed:
                 self._kill(fresh)
                 return
@@ -238,8 +244,8 @@ class WorkerPool:
             self._replace(handle)  # cannot be raised again: a fresh one takes its place
             return
         handle.lowered = False
-        with self._lock:
-            surplus = len(self._all) > self.size and self._idle.qsize() >= self.spare \
+        with self._lock:  # only a burst worker retires: the kept ones hold the in-memory copies
+            surplus = not handle.kept and len(self._all) > self.size and self._idle.qsize() >= self.spare \
                 and time.monotonic() - self._grown_at > RETIRE_AFTER
         if surplus:
             self._kill(handle)
