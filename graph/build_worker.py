@@ -110,8 +110,11 @@ class ReportJob:
         if shapes is not None:
             say(f"validating {source.id} with SHACL shapes")
             outcome = self.validation(shapes).validate(graph)
-            lines = findings_lines(outcome.report, self.iris.graph("validation"), label_scope(str(name) + "#findings"))
-            chunks.append(self.cache.write_chunk(key, "findings", str(self.iris.graph("validation")), lines, shared=True))
+            # One findings graph per report, so that a query about one report reads its own
+            # findings only (docs/decisions.md §32); they hang on the one `_:validation` node.
+            findings = self.iris.validation_graph(source.id)
+            lines = findings_lines(outcome.report, findings, label_scope(str(name) + "#findings"))
+            chunks.append(self.cache.write_chunk(key, "findings", str(findings), lines, shared=True))
             meta["records"] = [r.to_json() for r in outcome.records]
             meta["timings"] = outcome.timings
         meta["chunks"] = [c.to_json() for c in chunks]

@@ -1,19 +1,21 @@
 """The store's graphs share no triple, so a report's own dataset can be read without a copy.
 
-A named query asked about one report (``report=ID``) reads that report's graph and the shared
-graphs (ontology, reference, shapes, validation) as its default graph (docs/decisions.md
-§32). Oxigraph evaluates a default graph of several graphs as a bag (graph/union.py), which
-is the RDF merge only when no triple is in two of them. The build makes that so:
+A named query asked about one report (``report=ID``) reads that report's graph, its findings
+graph and the shared graphs (ontology, reference, shapes) as its default graph
+(docs/decisions.md §32). Oxigraph evaluates a default graph of several graphs as a bag
+(graph/union.py), which is the RDF merge only when no triple is in two of them. The build
+makes that so:
 
 * the shared graphs: a triple already in an earlier one is dropped from a later one;
 * a report graph: every triple the shared graphs hold is dropped from it (they still hold it);
-* the validation graph: each report's findings hang on blank nodes labelled for that report
-  (``label_scope``) and on the one ``_:validation`` node, which no data graph uses, so they
-  share no triple with any data graph (tests/test_graph_disjoint.py checks the built store).
+* a report's findings graph (``graph/validation/ID``): its findings hang on blank nodes
+  labelled for that report (``label_scope``) and on the one ``_:validation`` node, whose type
+  and verdict alone are in ``graph/validation``, so they share no triple with any other graph
+  (tests/test_graph_disjoint.py checks the built store).
 
 Every version built so is marked ``DISJOINT`` in its metadata; a reader takes the engine's
 own multi-graph default graph only for a version so marked and only for a default graph of
-at most one report graph plus shared graphs (two report graphs may state one triple).
+one report's graphs (data, findings) plus shared graphs (two reports may state one triple).
 """
 from __future__ import annotations
 
@@ -47,11 +49,19 @@ def disjoint_in_order(graphs: Sequence[Graph]) -> None:
         drop_shared(graph, shared_triples(graphs[:i]))
 
 
+def scope_graphs(iris: Iris, report_id: str, names: Sequence[str]) -> list[str]:
+    """The default graph of a query scoped to one report: its graph, then ``names`` (of
+    ``SHARED``; ``validation`` is the report's own findings graph)."""
+    graphs = [iris.report_graph(report_id)]
+    graphs += [iris.validation_graph(report_id) if name == "validation" else iris.graph(name) for name in names]
+    return [str(g) for g in graphs]
+
+
 def reads_as_set(meta: dict, default_graphs: Sequence[str]) -> bool:
     """Whether the engine's bag over ``default_graphs`` is their merge, for the version of ``meta``.
 
-    True for a version marked ``DISJOINT`` and a default graph of distinct graphs, at most one
-    of them a report graph and the others shared graphs of that version's base.
+    True for a version marked ``DISJOINT`` and a default graph of distinct graphs: one
+    report's data and findings graphs, and shared graphs of that version's base.
     """
     base = meta.get("base")
     if meta.get("disjoint_graphs") != DISJOINT or not isinstance(base, str):
@@ -60,7 +70,14 @@ def reads_as_set(meta: dict, default_graphs: Sequence[str]) -> bool:
         return False
     iris = Iris(base)
     shared = {str(iris.graph(name)) for name in SHARED}
-    prefix = f"{iris.graph('report')}/"
-    reports = [g[len(prefix):] for g in default_graphs if g not in shared]
-    return len(reports) <= 1 and all(g.startswith(prefix) for g in default_graphs if g not in shared) \
-        and all(r and "/" not in r for r in reports)
+    owners = set()
+    for graph in default_graphs:
+        if graph in shared:
+            continue
+        for prefix in (f"{iris.graph('report')}/", f"{iris.graph('validation')}/"):
+            if graph.startswith(prefix) and graph[len(prefix):] and "/" not in graph[len(prefix):]:
+                owners.add(graph[len(prefix):])
+                break
+        else:
+            return False
+    return len(owners) <= 1

@@ -64,6 +64,10 @@ class Iris:
     def report_graph(self, report_id: str) -> URIRef:
         return self._join("graph", "report", report_id)
 
+    def validation_graph(self, report_id: str) -> URIRef:
+        """The build's findings on one report's records (the verdict is in ``graph("validation")``)."""
+        return self._join("graph", "validation", report_id)
+
     def dataset(self) -> URIRef:
         return URIRef(self.base + "dataset")
 

@@ -100,7 +100,7 @@ def split_graphs(named: Iterable[tuple[str, Graph]], iris: Iris,
     common: list[Graph] = []
     reports: dict[str, Graph] = {}
     for name, graph in named:
-        if str(name) == findings:
+        if str(name) == findings or str(name).startswith(findings + "/"):  # and each report's
             continue  # the stored results of an earlier validation are not data to check
         if str(name).startswith(prefix):
             rid = str(name)[len(prefix):]

@@ -13,6 +13,7 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
@@ -131,3 +132,30 @@ def test_a_scoped_answer_is_the_answer_of_a_store_of_that_report_alone(bundled_s
     store1, info1 = one.open_union_read_only()
     single = _answers(StoreSparql(store1, union_store=store1, meta=info1.meta).select, [report])
     assert many == single
+
+
+def test_each_reports_findings_are_a_graph_of_their_own_that_updates_may_not_change(bundled_store, tmp_path) -> None:
+    import requests
+
+    from sparql_support import make_config, running_server
+
+    store, info = bundled_store.open_read_only()
+    graphs = {g.value for g in store.named_graphs()}
+    reports = list(info.meta["reports"])
+    assert {str(IRIS.validation_graph(r)) for r in reports} <= graphs
+    # The verdict alone is in graph/validation: the findings hang on it from each report's graph.
+    verdict = [q for q in store.quads_for_pattern(None, None, None, ox.NamedNode(str(IRIS.graph("validation"))))]
+    assert len(verdict) == 2
+    root = tmp_path / "store"
+    shutil.copytree(bundled_store.root, root, symlinks=True)
+    token = "disjoint-test-token"
+    config = make_config(StoreRoot(root), workers=1, allow_update=True, update_token=token)
+    version = StoreRoot(root).current().version
+    with running_server(config) as url:
+        for update in (f"DROP GRAPH <{IRIS.validation_graph(reports[0])}>",
+                       f"INSERT DATA {{ GRAPH <{IRIS.validation_graph(reports[0])}> {{ <urn:a> <urn:b> <urn:c> }} }}"):
+            r = requests.post(url + "/update", data=update.encode(), timeout=120,
+                              headers={"Authorization": f"Bearer {token}",
+                                       "Content-Type": "application/sparql-update"})
+            assert r.status_code == 403 and "system graph" in r.text, r.text
+    assert StoreRoot(root).current().version == version

@@ -9,11 +9,11 @@ from __future__ import annotations
 import difflib
 from typing import Iterable, Mapping
 
-from ..disjoint_graphs import SHARED
+from ..disjoint_graphs import SHARED, scope_graphs
 from ..namespaces import DEFAULT_BASE, Iris
 from ..sparql import QueryFn, Table
 from ..sparql_text import tokens
-from .header import ID_KINDS, NamedQuery, scope_graphs
+from .header import ID_KINDS, NamedQuery, scope_names
 from .terms import TYPE_HELP, UNBOUND, NamedQueryError, sparql_term, spelled
 
 
@@ -82,7 +82,7 @@ def bind(query: NamedQuery, given: Mapping[str, str] | None = None) -> str:
     text = inject_values(query.text, f"VALUES ({names}) {{ ({row}) }}")
     scope = query.extra.get("scope")
     report = _one_report(query, given or {}) if scope and "report" in terms else None
-    return scoped(text, report, scope_graphs(scope), query.base) if scope and report else text
+    return scoped(text, report, scope_names(scope), query.base) if scope and report else text
 
 
 def _one_report(query: NamedQuery, given: Mapping[str, str]) -> str | None:
@@ -97,9 +97,8 @@ def scoped(text: str, report_id: str, shared: Iterable[str] = SHARED, base: str 
     triple (graph/disjoint_graphs.py), so an engine reads them as the set SPARQL defines,
     without a copy; every report but this one is out of the query's reach.
     """
-    iris = Iris(base)
     try:
-        graphs = [iris.report_graph(report_id), *(iris.graph(name) for name in shared)]
+        graphs = scope_graphs(Iris(base), report_id, list(shared))
     except ValueError as exc:
         raise NamedQueryError(f"parameter report={report_id!r}: {exc}") from exc
     outer = [t for t in tokens(text) if t.depth == 0]

@@ -121,7 +121,7 @@ def parse(text: str, name: str, source: str = "") -> NamedQuery:
 SCOPES = ("report",)
 
 
-def scope_graphs(scope: str) -> tuple[str, ...]:
+def scope_names(scope: str) -> tuple[str, ...]:
     """The shared graphs a ``# scope:`` value lists after ``report``."""
     return tuple(part.strip() for part in scope.split(",")[1:])
 
@@ -132,7 +132,7 @@ def _check_scope(scope: str | None, params: list[Param], text: str, where: str) 
     kind = scope.split(",")[0].strip()
     if kind not in SCOPES:
         raise NamedQueryError(f"{where}: '# scope: {scope}' is not one of: {', '.join(SCOPES)}")
-    unknown = [g for g in scope_graphs(scope) if g not in SHARED]
+    unknown = [g for g in scope_names(scope) if g not in SHARED]
     if unknown:
         raise NamedQueryError(f"{where}: '# scope: {scope}' names {', '.join(unknown)}; "
                               f"the shared graphs are {', '.join(SHARED)}")

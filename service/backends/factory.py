@@ -57,8 +57,10 @@ def make_backend(config: Config) -> Backend:
     # What the build makes and updates must not change: the vocabularies, the shapes that
     # validate every write, and the findings of the build's validation.
     system = tuple(str(iris.graph(name)) for name in ("ontology", "reference", "shapes", "validation"))
+    findings = (f"{iris.graph('validation')}/",)  # each report's findings graph
     write_spec = WorkerSpec("write", str(root.root), config.max_rows, prefix_map,
                             max_bytes=config.max_result_bytes, limits=limits, system_graphs=system,
+                            system_graph_prefixes=findings,
                             base_iri=iris.base, union_default_graph=config.union_default_graph)
     # (No in-memory copy for the writer: it runs no query, and each write is a new version.)
     # The writer starts first: on a root with no build yet it publishes an empty version.

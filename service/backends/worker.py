@@ -69,6 +69,7 @@ class WorkerSpec:
     limits: sandbox.Limits = field(default_factory=sandbox.Limits)
     union_default_graph: bool = True
     system_graphs: tuple[str, ...] = ()  # graphs a write may not change (ontology, shapes...)
+    system_graph_prefixes: tuple[str, ...] = ()  # and graphs under these (each report's findings)
     base_iri: str | None = None  # the base the store was built with (None: the default)
     memory_quads: int = 0  # versions up to this size are queried from an in-memory copy
 
@@ -215,7 +216,9 @@ class _Worker:
     def _changed_system_graphs(self, copy: ox.Store) -> list[str]:
         assert self.store is not None
         changed = []
-        for iri in self.spec.system_graphs:
+        prefixed = {g.value for s in (self.store, copy) for g in s.named_graphs()
+                    if isinstance(g, ox.NamedNode) and g.value.startswith(self.spec.system_graph_prefixes or ("\0",))}
+        for iri in [*self.spec.system_graphs, *sorted(prefixed)]:
             graph = ox.NamedNode(iri)
             before = set(self.store.quads_for_pattern(None, None, None, graph))
             after = set(copy.quads_for_pattern(None, None, None, graph))
