@@ -70,6 +70,7 @@ class _Handle:
     killed: bool = False  # _kill has claimed it (under the pool lock)
     in_memory: bool = False  # it said it queries an in-memory copy of the version
     kept: bool = False  # one of the ``size`` workers the pool keeps (not one added for a burst)
+    ready: bool = False  # said ready; until then it is counted as starting, not twice
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -129,6 +130,7 @@ class WorkerPool:
         try:
             for handle in handles:
                 self._await_ready(handle)
+                handle.ready = True
                 self._idle.put(handle)
         except BaseException:
             # One worker could not start: stop the others too, so the caller's clear error
@@ -200,17 +202,18 @@ class WorkerPool:
     def _start_one(self) -> None:
         """Start a worker in the background; it joins the idle ones when ready."""
         with self._lock:
-            if self._closed or len(self._all) + self._starting >= self.max_size \
-                    or self._starting >= START_PARALLEL:
+            ready = [h for h in self._all if h.ready]  # the starting ones are in self._starting
+            if self._closed or len(ready) + self._starting >= self.max_size or self._starting >= START_PARALLEL:
                 return
             # Kept while fewer than ``size`` are kept: a kept worker killed or crashed is
             # replaced by a kept one, whatever burst workers are running.
-            kept = sum(h.kept for h in self._all) + self._starting_kept < self.size
+            kept = sum(h.kept for h in ready) + self._starting_kept < self.size
             self._starting += 1
             self._starting_kept += kept
             self._grown_at = time.monotonic()
 
         def start() -> None:
+            fresh = None
             try:
                 fresh = self._spawn(kept)
                 self._await_ready(fresh)
@@ -222,6 +225,8 @@ class WorkerPool:
                 with self._lock:
                     self._starting -= 1
                     self._starting_kept -= kept
+                    if fresh is not None:
+                        fresh.ready = True
             if self._closed:
                 self._kill(fresh)
                 return

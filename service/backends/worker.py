@@ -97,9 +97,7 @@ class _Worker:
         self.version = self.info.version
         self.union_store = None  # the version's union copy, opened by the first query needing it
         self.in_memory = self.spec.union_default_graph and fits_in_memory(self.info, self.spec.memory_quads)
-        if self.in_memory:
-            # Copied now, before the worker says ready: a worker the pool counts as idle
-            # answers at once instead of making its first request wait for the copy.
+        if self.in_memory:  # copied before the worker says ready: no request waits for the copy
             self.union_store = open_union(self.root, self.info, self.spec.memory_quads)
 
     def maybe_reopen(self) -> None:
