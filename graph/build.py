@@ -17,7 +17,7 @@ from .build_cache import BuildCache, Chunk, common_key, derived_key, report_key
 from .build_load import LOAD_FORMAT, load_chunks
 from .build_worker import HEAD_LABEL, ReportJob, init_worker, label_scope, run_in_worker
 from .errors import SourceError, SourceErrors
-from .disjoint_graphs import DISJOINT, disjoint_in_order, drop_shared, shared_triples
+from .disjoint_graphs import DISJOINT, LAYOUT, disjoint_in_order, drop_shared, shared_triples
 from .mapping import graph_nquads, map_report
 from .mapping_reference import map_reference
 from .namespaces import DEFAULT_BASE, Iris
@@ -209,7 +209,7 @@ def build(store_root: StoreRoot, reports_root: Path | None = None, reference_roo
         "reports": [e["report"] for e in entries], "base": plan.iris.base, "esgkg": esgkg_version,
         "build_seconds": round(time.monotonic() - started, 3), "loaded": loaded.how,
         "load_format": LOAD_FORMAT, "reports_reused": sum(1 for e in entries if not e.get("fresh")),
-        "disjoint_graphs": DISJOINT,
+        "disjoint_graphs": DISJOINT, "graph_layout": LAYOUT,
     }
     try:
         progress.step("publishing")

@@ -16,10 +16,16 @@ makes that so:
 Every version built so is marked ``DISJOINT`` in its metadata; a reader takes the engine's
 own multi-graph default graph only for a version so marked and only for a default graph of
 one report's graphs (data, findings) plus shared graphs (two reports may state one triple).
+A version made by SPARQL Update loses the mark: an update may put a shared graph's triple into
+a report graph, and checking every report graph per write would cost what the write costs.
+
+A version also says its ``LAYOUT``: where a report's graphs are. A version of an older layout
+(findings of all reports in one graph, before 2026-12) is read unscoped (:func:`scopes_reports`):
+its per-report findings graphs do not exist, so a scoped query would find no findings.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Mapping, Sequence, Set
 
 from rdflib import Graph
 
@@ -28,6 +34,20 @@ from .namespaces import Iris
 #: The metadata value of a version whose graphs were made disjoint as above.
 DISJOINT = "report graphs and shared graphs share no triple (graph/disjoint_graphs.py)"
 SHARED = ("ontology", "reference", "shapes", "validation")
+#: The metadata value of a version with a graph per report (graph/report/ID) and a findings
+#: graph per report (graph/validation/ID); updates keep it (they may not change either kind).
+LAYOUT = "graph/report/ID and graph/validation/ID for each report (graph/disjoint_graphs.py)"
+
+
+def scopes_reports(meta: Mapping | None) -> bool:
+    """Whether a named query asked about one report may read that report's graphs only, on
+    the version of ``meta`` (None: a remote engine, loaded by ``esgkg push`` from a build)."""
+    return meta is None or meta.get("graph_layout") == LAYOUT
+
+
+def edited_meta(meta: Mapping) -> dict:
+    """The metadata an edit of a version of ``meta`` starts from: everything but ``DISJOINT``."""
+    return {k: v for k, v in meta.items() if k != "disjoint_graphs"}
 
 
 def shared_triples(graphs: Sequence[Graph]) -> frozenset:

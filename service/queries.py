@@ -79,9 +79,10 @@ def index_json() -> Response:
 
 def _run(query: named_queries.NamedQuery, params: dict[str, str]):
     """(SPARQL, result table); a bad parameter or a failed query ends the request with its status."""
-    select = current_state().sparql.select
+    state = current_state()
+    select = state.sparql.select
     try:
-        sparql = named_queries.prepare(query, params, select)
+        sparql = named_queries.prepare(query, params, select, state.scopes_reports())
         return sparql, select(sparql)
     except named_queries.NamedQueryError as exc:
         raise HttpError(400, str(exc)) from exc
@@ -92,7 +93,8 @@ def _run(query: named_queries.NamedQuery, params: dict[str, str]):
 def _run_checks(query: named_queries.NamedQuery, params: dict[str, str]) -> None:
     """The parameter rules without running the question (a 400 as for its table)."""
     try:
-        named_queries.prepare(query, params, current_state().sparql.select)
+        state = current_state()
+        named_queries.prepare(query, params, state.sparql.select, state.scopes_reports())
     except named_queries.NamedQueryError as exc:
         raise HttpError(400, str(exc)) from exc
 

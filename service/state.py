@@ -22,6 +22,7 @@ from cachetools import LRUCache
 from flask import current_app
 
 from esgkg.graph import named_queries, plots
+from esgkg.graph.disjoint_graphs import scopes_reports
 from esgkg.graph.dumps import DumpCache, DumpFile
 from esgkg.graph.errors import StoreError
 from esgkg.graph.namespaces import Iris
@@ -111,6 +112,16 @@ class State:
         published = datetime.fromtimestamp(meta_file.stat().st_mtime, tz=timezone.utc)
         return Version(info.version, published)
 
+    def scopes_reports(self) -> bool:
+        """Whether named queries asked about one report may read its graphs only (the
+        published version's layout; remote engines are loaded from current builds)."""
+        if self.root is None:
+            return True
+        try:
+            return scopes_reports(self.root.current().meta)
+        except StoreError:
+            return True  # nothing to read: the query fails on its own terms
+
     def data_version(self) -> str:
         """A key that changes whenever the data may have: the store version, or (remote) a
         time bucket of REMOTE_VERSION_SECONDS."""
@@ -132,7 +143,7 @@ class State:
         query = named_queries.get(name, base=self.iris.base)
 
         def compute() -> list[dict[str, str]]:
-            table = named_queries.run(query, self.sparql.select, given)
+            table = named_queries.run(query, self.sparql.select, given, self.scopes_reports())
             return [{k: v["value"] for k, v in r.items()} for r in table.rows]
 
         return self.answers.get(self.data_version(), (name, tuple(sorted(given.items()))), compute)

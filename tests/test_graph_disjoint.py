@@ -159,3 +159,88 @@ def test_each_reports_findings_are_a_graph_of_their_own_that_updates_may_not_cha
                                        "Content-Type": "application/sparql-update"})
             assert r.status_code == 403 and "system graph" in r.text, r.text
     assert StoreRoot(root).current().version == version
+
+
+def _older_layout(bundled_store: StoreRoot, root: Path) -> StoreRoot:
+    """A copy of the bundled store as a build before 2026-12 made it: every report's findings
+    in graph/validation, and no ``graph_layout`` in the version's metadata."""
+    import json
+
+    shutil.copytree(bundled_store.root, root, symlinks=True)
+    old = StoreRoot(root)
+    info = old.current()
+    shutil.rmtree(old.union_dir(info), ignore_errors=True)
+    store = ox.Store(str(info.path))
+    common = ox.NamedNode(str(IRIS.graph("validation")))
+    for report in info.meta["reports"]:
+        own = ox.NamedNode(str(IRIS.validation_graph(report)))
+        for q in list(store.quads_for_pattern(None, None, None, own)):
+            store.add(ox.Quad(q.subject, q.predicate, q.object, common))
+        store.remove_graph(own)
+    store.flush()
+    del store
+    meta_file = info.path.parent / f"{info.version}.json"
+    meta = {k: v for k, v in json.loads(meta_file.read_text()).items() if k != "graph_layout"}
+    meta_file.write_text(json.dumps(meta))
+    return old
+
+
+def test_a_store_of_the_older_layout_answers_per_report_findings_unscoped(bundled_store, tmp_path) -> None:
+    """Scoped, validation-warnings would read graph/validation/ID, which such a store lacks, and
+    list no finding: the CLI and the pages read it unscoped instead."""
+    import json
+
+    from click.testing import CliRunner
+
+    from esgkg.service.cli import main
+    from sparql_support import app_client, make_config
+
+    old = _older_layout(bundled_store, tmp_path / "old")
+    runner = CliRunner()
+
+    def warnings(store: StoreRoot, report: str) -> list:
+        out = runner.invoke(main, ["query", "validation-warnings", "-p", f"report={report}", "--format", "json",
+                                   "--store", str(store.root)])
+        assert out.exit_code == 0, out.output
+        return sorted(json.dumps(r, sort_keys=True) for r in json.loads(out.stdout)["rows"])
+
+    reports = bundled_store.current().meta["reports"]
+    expected = {r: warnings(bundled_store, r) for r in reports}
+    assert sum(len(rows) for rows in expected.values()) > 0
+    assert {r: warnings(old, r) for r in reports} == expected
+    with app_client(make_config(old, workers=1)) as client:
+        for report in reports:
+            doc = client.get(f"/queries/validation-warnings.json?report={report}").get_json()
+            assert len(doc["rows"]) == len(expected[report]), report
+
+
+def test_an_edited_version_keeps_its_layout_and_loses_the_disjoint_mark(bundled_store, tmp_path) -> None:
+    """An update may copy a shared graph's triple into a report graph; FROM both must still
+    match it once (the RDF merge), so the edited version is read through the merge copy."""
+    import requests
+
+    from sparql_support import make_config, running_server
+
+    root = tmp_path / "store"
+    shutil.copytree(bundled_store.root, root, symlinks=True)
+    store, info = StoreRoot(root).open_read_only()
+    reference = ox.NamedNode(str(IRIS.graph("reference")))
+    triple = next(iter(store.quads_for_pattern(None, None, None, reference)))
+    del store
+    report_graph = IRIS.report_graph(info.meta["reports"][0])
+    token = "disjoint-test-token"
+    config = make_config(StoreRoot(root), workers=1, allow_update=True, update_token=token)
+    pattern = f"{triple.subject} {triple.predicate} {triple.object}"
+    with running_server(config) as url:
+        r = requests.post(url + "/update", data=f"INSERT DATA {{ GRAPH <{report_graph}> {{ {pattern} }} }}".encode(),
+                          timeout=120, headers={"Authorization": f"Bearer {token}",
+                                                "Content-Type": "application/sparql-update"})
+        assert r.status_code == 204, r.text
+        count = f"SELECT (COUNT(*) AS ?n) FROM <{report_graph}> FROM <{reference.value}> WHERE {{ {pattern} }}"
+        r = requests.get(url + "/sparql", params={"query": count}, timeout=120,
+                         headers={"Accept": "application/sparql-results+json"})
+        assert r.status_code == 200, r.text
+        assert r.json()["results"]["bindings"][0]["n"]["value"] == "1"
+    meta = StoreRoot(root).current().meta
+    assert meta["edited_from"] == info.version
+    assert "disjoint_graphs" not in meta and meta["graph_layout"] == info.meta["graph_layout"]

@@ -71,18 +71,19 @@ def inject_values(text: str, values_block: str) -> str:
     return text[:at] + "\n  " + values_block + "\n" + text[at:]
 
 
-def bind(query: NamedQuery, given: Mapping[str, str] | None = None) -> str:
+def bind(query: NamedQuery, given: Mapping[str, str] | None = None, scope: bool = True) -> str:
     """The query text with parameter values bound by a VALUES block (see module doc); a query
-    of ``scope: report`` asked about one report reads that report's dataset (:func:`scoped`)."""
+    of ``scope: report`` asked about one report reads that report's dataset (:func:`scoped`)
+    unless ``scope`` is false (a store of an older layout: ``disjoint_graphs.scopes_reports``)."""
     terms = resolve_values(query, given or {})
     if not terms:
         return query.text
     names = " ".join(f"${n}" for n in terms)
     row = " ".join(terms.values())
     text = inject_values(query.text, f"VALUES ({names}) {{ ({row}) }}")
-    scope = query.extra.get("scope")
-    report = _one_report(query, given or {}) if scope and "report" in terms else None
-    return scoped(text, report, scope_names(scope), query.base) if scope and report else text
+    declared = query.extra.get("scope") if scope else None
+    report = _one_report(query, given or {}) if declared and "report" in terms else None
+    return scoped(text, report, scope_names(declared), query.base) if declared and report else text
 
 
 def _one_report(query: NamedQuery, given: Mapping[str, str]) -> str | None:
@@ -110,20 +111,23 @@ def scoped(text: str, report_id: str, shared: Iterable[str] = SHARED, base: str 
     return text[:start] + clauses + text[start:]
 
 
-def prepare(query: NamedQuery, given: Mapping[str, str] | None, query_fn: QueryFn) -> str:
+def prepare(query: NamedQuery, given: Mapping[str, str] | None, query_fn: QueryFn, scope: bool = True) -> str:
     """The SPARQL to run, every parameter rule checked (names, types, ``one of``, and
     ``ids`` against the store through ``query_fn``); NamedQueryError says what is wrong
-    and what is accepted. The HTTP pages and the CLI both come through here."""
-    sparql = bind(query, given or {})
+    and what is accepted. The HTTP pages and the CLI both come through here (``scope``: as
+    for :func:`bind`)."""
+    sparql = bind(query, given or {}, scope)
     check_ids(query, given or {}, query_fn)
     return sparql
 
 
-def run(query: NamedQuery, query_fn: QueryFn, given: Mapping[str, str] | None = None) -> Table:
+def run(query: NamedQuery, query_fn: QueryFn, given: Mapping[str, str] | None = None,
+        scope: bool = True) -> Table:
     """Bind and run a named query with ``query_fn`` (embedded store or service backend).
     Names, types and ``one of`` are checked; ids are not (an id from another store gives no
-    rows, which library callers comparing stores rely on): people's surfaces use :func:`prepare`."""
-    return query_fn(bind(query, given))
+    rows, which library callers comparing stores rely on): people's surfaces use :func:`prepare`
+    (``scope``: as for :func:`bind`)."""
+    return query_fn(bind(query, given, scope))
 
 
 def parse_assignments(pairs: Iterable[str]) -> dict[str, str]:

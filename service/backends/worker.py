@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 import pyoxigraph as ox
 
-from esgkg.graph.disjoint_graphs import reads_as_set
+from esgkg.graph.disjoint_graphs import edited_meta, reads_as_set
 from esgkg.graph.store import StoreInfo, StoreRoot
 from esgkg.graph.union import run_query
 
@@ -202,7 +202,7 @@ class _Worker:
             del copy  # close RocksDB before the directory is published
             if not self.confirm():
                 return Reply.error(503, "The write was not published: the client stopped waiting.")
-            meta = {**base.meta, "version": version, "edited_from": base.version,
+            meta = {**edited_meta(base.meta), "version": version, "edited_from": base.version,
                     "edited_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
             self.root.publish(staged, version, meta)
         finally:

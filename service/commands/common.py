@@ -111,18 +111,18 @@ def ensure_store(store: StoreRoot, reports_path: Path | None = None) -> None:
         run_build(store, reports_path)
 
 
-def open_query_fn(store_path: Path | None) -> tuple[QueryFn, str]:
+def open_query_fn(store_path: Path | None) -> tuple[QueryFn, StoreInfo]:
     """A query function on the store (built first if there is none) and its version."""
     root = StoreRoot(store_path)
     ensure_store(root)
     store, info = root.open_union_read_only()
-    return StoreSparql(store, union_store=store, meta=info.meta).select, info.version
+    return StoreSparql(store, union_store=store, meta=info.meta).select, info
 
 
 def open_projection(store_path: Path | None) -> tuple[Projection, QueryFn]:
     """The topic–SDG projection of the store (built first if there is none) and its query function."""
-    query, version = open_query_fn(store_path)
-    return build_projection(query, version, str(Iris().esg)), query
+    query, info = open_query_fn(store_path)
+    return build_projection(query, info.version, str(Iris().esg)), query
 
 
 # -- tables that stay readable in a narrow terminal --------------------------------------------

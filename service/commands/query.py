@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 
 from esgkg.graph import named_queries
+from esgkg.graph.disjoint_graphs import scopes_reports
 from esgkg.graph.errors import EsgkgError
 from esgkg.graph.sparql import QueryError
 from esgkg.graph.result_format import cell_text, is_iri_column, to_csv, to_json
@@ -57,9 +58,9 @@ def query(name: str | None, params: tuple[str, ...], fmt: str, list_: bool, show
     if show_sparql:
         click.echo(named_queries.bind(named, values))
         return
-    run, _ = open_query_fn(store_path)
+    run, info = open_query_fn(store_path)
     try:
-        result = run(named_queries.prepare(named, values, run))
+        result = run(named_queries.prepare(named, values, run, scopes_reports(info.meta)))
     except QueryError as exc:
         raise EsgkgError(f"query {name} failed: {exc}") from exc
     if not len(result):
