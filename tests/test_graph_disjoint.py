@@ -229,7 +229,8 @@ def test_an_edited_version_keeps_its_layout_and_loses_the_disjoint_mark(bundled_
     del store
     report_graph = IRIS.report_graph(info.meta["reports"][0])
     token = "disjoint-test-token"
-    config = make_config(StoreRoot(root), workers=1, allow_update=True, update_token=token)
+    # An update copies and validates the version: seconds, more on a loaded machine.
+    config = make_config(StoreRoot(root), workers=1, allow_update=True, update_token=token, query_timeout=120.0)
     pattern = f"{triple.subject} {triple.predicate} {triple.object}"
     with running_server(config) as url:
         r = requests.post(url + "/update", data=f"INSERT DATA {{ GRAPH <{report_graph}> {{ {pattern} }} }}".encode(),
