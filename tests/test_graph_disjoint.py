@@ -185,9 +185,9 @@ def _older_layout(bundled_store: StoreRoot, root: Path) -> StoreRoot:
     return old
 
 
-def test_a_store_of_the_older_layout_answers_per_report_findings_unscoped(bundled_store, tmp_path) -> None:
+def test_a_store_of_the_older_layout_answers_per_report_findings_unscoped(bundled_store, tmp_path, capsys) -> None:
     """Scoped, validation-warnings would read graph/validation/ID, which such a store lacks, and
-    list no finding: the CLI and the pages read it unscoped instead."""
+    list no finding: the CLI and the pages read it unscoped instead, and `esgkg serve` says so."""
     import json
 
     from click.testing import CliRunner
@@ -212,6 +212,13 @@ def test_a_store_of_the_older_layout_answers_per_report_findings_unscoped(bundle
         for report in reports:
             doc = client.get(f"/queries/validation-warnings.json?report={report}").get_json()
             assert len(doc["rows"]) == len(expected[report]), report
+    from esgkg.service.commands.serve import _build_if_missing
+
+    capsys.readouterr()
+    _build_if_missing(str(bundled_store.root))
+    assert capsys.readouterr().err == ""
+    _build_if_missing(str(old.root))
+    assert "until `esgkg build` runs again" in capsys.readouterr().err
 
 
 def test_an_edited_version_keeps_its_layout_and_loses_the_disjoint_mark(bundled_store, tmp_path) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from esgkg.graph.disjoint_graphs import scopes_reports
 from esgkg.graph.store import StoreRoot
 
 from ..config import Config
@@ -10,15 +11,19 @@ from .common import ensure_store
 
 
 def _build_if_missing(store: str) -> None:
-    """Run the build into ``store`` when nothing has been published there yet."""
+    """Run the build into ``store`` when nothing has been published there yet; say so when the
+    published version is of an older layout (docs/decisions.md §32)."""
     root = StoreRoot(store)
-    if root.pointer.is_symlink():
-        # Something was published here and is now damaged (e.g. a dangling `current`).
-        # Rebuilding would silently publish the bundled reports over whatever this store
-        # held; starting fails instead, with the store's own message (exit status 1).
-        root.current()
-        return
-    ensure_store(root)
+    # Something published here and now damaged (e.g. a dangling `current`) is not rebuilt:
+    # that would silently publish the bundled reports over whatever this store held; starting
+    # fails instead, with the store's own message (exit status 1).
+    if not root.pointer.is_symlink():
+        ensure_store(root)
+    info = root.current()
+    if "reports" in info.meta and not scopes_reports(info.meta):  # made by `esgkg build`, before
+        click.echo(f"note: store version {info.version} was built before each report's findings had a graph "
+                   "of their own; named queries asked about one report read every report's data (right, "
+                   "but slower on a large store) until `esgkg build` runs again", err=True)
 
 
 @click.command("serve")
