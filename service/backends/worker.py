@@ -215,7 +215,7 @@ class _Worker:
         assert self.store is not None
         changed = []
         prefixed = {g.value for s in (self.store, copy) for g in s.named_graphs()
-                    if isinstance(g, ox.NamedNode) and g.value.startswith(self.spec.system_graph_prefixes or ("\0",))}
+                    if isinstance(g, ox.NamedNode) and g.value.startswith(self.spec.system_graph_prefixes)}
         for iri in [*self.spec.system_graphs, *sorted(prefixed)]:
             graph = ox.NamedNode(iri)
             before = set(self.store.quads_for_pattern(None, None, None, graph))
