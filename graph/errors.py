@@ -38,7 +38,8 @@ class QueryError(EsgkgError):
     """A query could not be run (syntax error, time limit, row cap, engine error), with the
     HTTP status that says which."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, limited: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.limited = limited  # stopped by a limit of the service (time, rows, bytes), not wrong

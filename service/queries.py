@@ -87,7 +87,10 @@ def _run(query: named_queries.NamedQuery, params: dict[str, str]):
     except named_queries.NamedQueryError as exc:
         raise HttpError(400, str(exc)) from exc
     except QueryError as exc:
-        raise HttpError(exc.status, str(exc)) from exc
+        # Past the time limit or the row cap, the advice of the endpoint (patterns, LIMIT) is no
+        # use to someone who wrote no SPARQL: say which of the question's parameters narrow it.
+        hint = named_queries.narrowing_hint(query, params) if exc.limited else ""
+        raise HttpError(exc.status, str(exc) + hint) from exc
 
 
 def _run_checks(query: named_queries.NamedQuery, params: dict[str, str]) -> None:

@@ -115,3 +115,24 @@ def test_query_pictures_draw_the_parameters(client) -> None:
     assert "<img" not in page
     refused = client.get("/queries/value-provenance.svg?metric=employees-total&year=2024")
     assert refused.status_code == 404 and b"without year" in refused.data
+
+
+def test_a_question_stopped_by_a_limit_says_which_parameters_narrow_it(bundled_config) -> None:
+    """The endpoint's advice past a limit (patterns, LIMIT) is no use to someone who wrote no
+    SPARQL: a named query's page names its unset parameters, report first."""
+    from sparql_support import app_client
+
+    with app_client(bundled_config.with_(max_rows=5)) as client:
+        capped = client.get("/queries/metric-trend.json")
+        assert capped.status_code == 413
+        text = capped.get_data(as_text=True)
+        assert "row cap" in text and "To narrow it, set report (" in text and "; metric (" in text
+        narrowed = client.get("/queries/metric-trend.json?report=baidu-2021")
+        assert narrowed.status_code == 413 and "set metric (" in narrowed.get_data(as_text=True)
+        assert "set report" not in narrowed.get_data(as_text=True)
+        # An unknown id is refused by a lookup; the ids that would be listed pass the cap.
+        bad = client.get("/queries/metric-trend.json?metric=employes-total")
+        assert bad.status_code == 400 and "too many ids to list here" in bad.get_data(as_text=True)
+    with app_client(bundled_config.with_(query_timeout=0.001)) as client:
+        late = client.get("/queries/metric-trend")
+        assert late.status_code == 503 and "To narrow it, set report (" in late.get_data(as_text=True)

@@ -29,7 +29,8 @@ header), :mod:`.library` (the loader, which rebases on the deployment's IRI), :m
 """
 from __future__ import annotations
 
-from .binding import (bind, check_ids, empty_hint, given_values, inject_values, known_ids, parse_assignments,
+from .binding import (bind, check_ids, empty_hint, given_values, inject_values, known_ids, narrowing_hint,
+                      parse_assignments,
                       prepare, resolve_values, run)
 from .header import ID_KINDS, NamedQuery, parse, parse_param
 from .library import find, get, load_all, queries_folder
@@ -40,6 +41,6 @@ from .terms import (SDG_BASE, TERM_WRITERS, TYPE_HELP, UNBOUND, NamedQueryError,
 __all__ = [
     "ID_KINDS", "SDG_BASE", "TERM_WRITERS", "TYPE_HELP", "UNBOUND", "NamedQuery", "NamedQueryError", "Param",
     "bind", "check_ids", "describe_query", "empty_hint", "find", "get", "given_values", "inject_values",
-    "known_ids", "load_all", "parse", "parse_assignments", "parse_param", "prepare", "query_iri",
+    "known_ids", "load_all", "narrowing_hint", "parse", "parse_assignments", "parse_param", "prepare", "query_iri",
     "queries_folder", "resolve_values", "run", "sdg_iri", "sdg_notation", "sparql_term",
 ]

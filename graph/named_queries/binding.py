@@ -10,19 +10,29 @@ import difflib
 from typing import Iterable, Mapping
 
 from ..disjoint_graphs import SHARED, scope_graphs
+from ..errors import QueryError
 from ..namespaces import DEFAULT_BASE, Iris
 from ..sparql import QueryFn, Table
 from ..sparql_text import tokens
 from .header import ID_KINDS, NamedQuery, scope_names
-from .terms import TYPE_HELP, UNBOUND, NamedQueryError, sparql_term, spelled
+from .terms import TERM_WRITERS, TYPE_HELP, UNBOUND, NamedQueryError, sparql_term, spelled
+
+
+def _ids_query(kind: str, base: str, where: str = "", limit: str = "") -> str:
+    return (f"PREFIX esg: <{base}ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+            f"SELECT DISTINCT ?value WHERE {{ {ID_KINDS[kind]} {where} }}{limit}")
 
 
 def known_ids(kind: str, query_fn: QueryFn, base: str = DEFAULT_BASE) -> list[str]:
     """Every id of ``kind`` (see :data:`ID_KINDS`) in the store under ``base``, sorted."""
-    esg = base + "ontology#"
-    table = query_fn(f"PREFIX esg: <{esg}> PREFIX dcterms: <http://purl.org/dc/terms/> "
-                     f"SELECT DISTINCT ?value WHERE {{ {ID_KINDS[kind]} }}")
-    return sorted(v for v in table.values("value") if v)
+    return sorted(v for v in query_fn(_ids_query(kind, base)).values("value") if v)
+
+
+def id_exists(kind: str, value: str, query_fn: QueryFn, base: str = DEFAULT_BASE) -> bool:
+    """Whether ``value`` is an id of ``kind`` in the store: one match is enough, so this costs
+    a lookup where :func:`known_ids` lists the whole store (10⁵ metric ids at 1,000 reports)."""
+    where = f"FILTER(STR(?value) = {TERM_WRITERS['string'](value)})"
+    return len(query_fn(_ids_query(kind, base, where, " LIMIT 1"))) > 0
 
 
 def check_ids(query: NamedQuery, given: Mapping[str, str], query_fn: QueryFn) -> None:
@@ -33,14 +43,19 @@ def check_ids(query: NamedQuery, given: Mapping[str, str], query_fn: QueryFn) ->
         value = str(value).strip()
         if not param.ids or not value or value.lower() == UNBOUND:
             continue
-        ids = known_ids(param.ids, query_fn, query.base)
-        if value in ids:
+        if id_exists(param.ids, value, query_fn, query.base):
             continue
+        refusal = f"parameter {name}={value!r}: no {param.ids} with that id in the store"
+        try:
+            ids = known_ids(param.ids, query_fn, query.base)
+        except QueryError as exc:
+            if not exc.limited:
+                raise
+            raise NamedQueryError(f"{refusal} (too many ids to list here)") from None
         close = difflib.get_close_matches(value, ids, n=5, cutoff=0.5)
         shown = close or ids[:10]
         more = "" if len(shown) == len(ids) else f" (of {len(ids)})"
-        raise NamedQueryError(f"parameter {name}={value!r}: no {param.ids} with that id in the store; "
-                              f"{'closest' if close else 'ids'}{more}: {', '.join(shown) or 'none'}")
+        raise NamedQueryError(f"{refusal}; {'closest' if close else 'ids'}{more}: {', '.join(shown) or 'none'}")
 
 
 def resolve_values(query: NamedQuery, given: Mapping[str, str]) -> dict[str, str]:
@@ -167,3 +182,16 @@ def empty_hint(query: NamedQuery, given: Mapping[str, str]) -> str:
     example = query.extra.get("example")
     return (f"No rows for {asked}: each value is accepted ({accepted}), but nothing matches them together."
             + (f" An example that has rows: {example}." if example else ""))
+
+
+def narrowing_hint(query: NamedQuery, given: Mapping[str, str]) -> str:
+    """What to say when a query ran past a limit (time, rows): the parameters left unset that
+    would narrow it, report first (a store of many reports makes the all-reports form the
+    costly one), with an example; empty when every parameter is set."""
+    unset = [p for p in query.params if not (given.get(p.name) or "").strip()]
+    unset.sort(key=lambda p: p.name != "report")
+    if not unset:
+        return ""
+    example = query.extra.get("example")
+    return (" To narrow it, set " + "; ".join(f"{p.name} ({p.accepted()})" for p in unset) + "."
+            + (f" An example: {example}." if example else ""))

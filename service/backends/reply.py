@@ -68,6 +68,8 @@ def too_many_bytes(limit: int) -> Reply:
     )
 
 
+#: Headers of a reply that a limit of the service stopped (the query itself may be fine).
+LIMIT_HEADERS = ("X-ESGKG-Time-Limit", "X-ESGKG-Row-Cap", "X-ESGKG-Byte-Cap")
 CRASHED_HEADER = "X-ESGKG-Worker-Crashed"  # on a reply whose job ended its worker process
 
 

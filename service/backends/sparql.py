@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from esgkg.graph.errors import QueryError
 from esgkg.graph.sparql import Table, json_results_table
 
-from .reply import Backend
+from .reply import LIMIT_HEADERS, Backend
 
 JSON_RESULTS = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -29,7 +29,8 @@ class BackendSparql:
         reply = self.backend.run({"op": "query", "query": query, "media_type": media_type,
                                   "default_graphs": None, "named_graphs": None, "base_iri": None})
         if reply.status != 200:
-            raise QueryError(reply.body.decode("utf-8", "replace").strip(), reply.status)
+            raise QueryError(reply.body.decode("utf-8", "replace").strip(), reply.status,
+                             limited=any(h in reply.headers for h in LIMIT_HEADERS))
         return reply.body
 
     def select(self, query: str) -> Table:
