@@ -30,7 +30,7 @@ def known_ids(kind: str, query_fn: QueryFn, base: str = DEFAULT_BASE) -> list[st
 
 def id_exists(kind: str, value: str, query_fn: QueryFn, base: str = DEFAULT_BASE) -> bool:
     """Whether ``value`` is an id of ``kind`` in the store: one match is enough, so this costs
-    a lookup where :func:`known_ids` lists the whole store (10⁵ metric ids at 1,000 reports)."""
+    a lookup where :func:`known_ids` reads every one (every metric of every report)."""
     where = f"FILTER(STR(?value) = {TERM_WRITERS['string'](value)})"
     return len(query_fn(_ids_query(kind, base, where, " LIMIT 1"))) > 0
 
