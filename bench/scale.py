@@ -119,17 +119,20 @@ def change_one_value(reports: Path) -> str:
 
 
 def _query_child(store_dir: str, conn) -> None:
-    """Run named queries sent over ``conn`` on the store, as ``esgkg query`` opens it (the union copy)."""
+    """Run named queries sent over ``conn`` on the store as ``esgkg query`` does: the union copy,
+    the parameters checked (an id looked up in the store), the query's scope by the layout."""
     from esgkg.graph import named_queries
+    from esgkg.graph.disjoint_graphs import scopes_reports
     from esgkg.service.commands.common import open_query_fn
 
-    select, _ = open_query_fn(Path(store_dir))
+    select, info = open_query_fn(Path(store_dir))
+    scope = scopes_reports(info.meta)
     queries = named_queries.load_all()
     while (job := conn.recv()) is not None:
         name, given = job
         t = time.perf_counter()
         try:
-            rows = len(named_queries.run(queries[name], select, given).rows)
+            rows = len(select(named_queries.prepare(queries[name], given, select, scope)).rows)
         except Exception as exc:  # reported beside the figures, not raised
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
             continue
