@@ -180,7 +180,7 @@ class _QueryRunner:
 
 
 def query_times(store_dir: Path, report_id: str, runs: int, limit_s: float = 60.0,
-                only: set[str] | None = None) -> dict:
+                only: set[str] | None = None, forms_asked: tuple[str, ...] = ("all", "report")) -> dict:
     """p50/p95 ms of every named query, all reports and one report, on the store as ``esgkg query`` reads it.
 
     A run longer than ``limit_s`` ends that query's timing (recorded as ``timed_out_s``); a query
@@ -201,6 +201,7 @@ def query_times(store_dir: Path, report_id: str, runs: int, limit_s: float = 60.
             forms = {"all": needed}
             if any(p.name == "report" for p in query.params):
                 forms["report"] = {**needed, "report": report_id}
+            forms = {form: given for form, given in forms.items() if form in forms_asked}
             for form, given in forms.items():
                 times: list[float] = []
                 rows, entry = 0, {}
@@ -389,6 +390,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=None, help="build workers (default: one per core)")
     ap.add_argument("--query-runs", type=int, default=7)
     ap.add_argument("--queries", default=None, help="with --requery: only these named queries (comma-separated)")
+    ap.add_argument("--forms", default="all,report",
+                    help="with --requery: only these forms, all (every report) and/or report (one)")
     ap.add_argument("--query-limit", type=float, default=60.0,
                     help="seconds one query run may take before its timing ends (default 60)")
     ap.add_argument("--no-queries", action="store_true", help="build and rebuild only (no named-query timings)")
@@ -402,12 +405,16 @@ def main() -> None:
             print(f"N={count}: named queries again", flush=True)
             only = set(args.queries.split(",")) if args.queries else None
             timed = query_times(args.keep / f"store-{count}", "synthetic-00001", args.query_runs,
-                                args.query_limit, only)
-            # --queries times some again: the others keep their figures.
-            results[count]["queries"] = {**(results[count].get("queries") or {}), **timed} if only else timed
+                                args.query_limit, only, tuple(args.forms.split(",")))
+            # --queries or --forms time some again: the others keep their figures.
+            earlier = results[count].get("queries") or {}
+            partial = only or set(args.forms.split(",")) != {"all", "report"}
+            results[count]["queries"] = ({n: {**earlier.get(n, {}), **timed.get(n, {})} for n in sorted({*earlier, *timed})}
+                                         if partial else timed)
             results[count]["queries_measured"] = {"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                                                   "commit": _commit(), "machine": machine(),
-                                                  "limit_s": args.query_limit, "load": os.getloadavg()[0]}
+                                                  "limit_s": args.query_limit, "load": os.getloadavg()[0],
+                                                  "queries": args.queries or "all", "forms": args.forms}
         else:
             results[count] = measure(count, args.jobs, 0 if args.no_queries else args.query_runs, args.keep)
         r = results[count]

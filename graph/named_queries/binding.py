@@ -14,25 +14,30 @@ from ..errors import QueryError
 from ..namespaces import DEFAULT_BASE, Iris
 from ..sparql import QueryFn, Table
 from ..sparql_text import tokens
-from .header import ID_KINDS, NamedQuery, scope_names
+from .header import ID_KINDS, ID_LOOKUPS, NamedQuery, scope_names
 from .terms import TERM_WRITERS, TYPE_HELP, UNBOUND, NamedQueryError, sparql_term, spelled
 
 
-def _ids_query(kind: str, base: str, where: str = "", limit: str = "") -> str:
+def _ids_query(pattern: str, base: str, where: str = "", limit: str = "") -> str:
     return (f"PREFIX esg: <{base}ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
-            f"SELECT DISTINCT ?value WHERE {{ {ID_KINDS[kind]} {where} }}{limit}")
+            f"SELECT DISTINCT ?value WHERE {{ {where} {pattern} }}{limit}")
 
 
 def known_ids(kind: str, query_fn: QueryFn, base: str = DEFAULT_BASE) -> list[str]:
     """Every id of ``kind`` (see :data:`ID_KINDS`) in the store under ``base``, sorted."""
-    return sorted(v for v in query_fn(_ids_query(kind, base)).values("value") if v)
+    return sorted(v for v in query_fn(_ids_query(ID_KINDS[kind], base)).values("value") if v)
 
 
 def id_exists(kind: str, value: str, query_fn: QueryFn, base: str = DEFAULT_BASE) -> bool:
-    """Whether ``value`` is an id of ``kind`` in the store: one match is enough, so this costs
-    a lookup where :func:`known_ids` reads every one (every metric of every report)."""
-    where = f"FILTER(STR(?value) = {TERM_WRITERS['string'](value)})"
-    return len(query_fn(_ids_query(kind, base, where, " LIMIT 1"))) > 0
+    """Whether ``value`` is an id of ``kind`` in the store, found by one lookup (``ID_LOOKUPS``)
+    or by a scan that stops at the first match, where :func:`known_ids` reads every id (every
+    metric of every report). A fast path: False only says "list them to be sure"."""
+    literal = TERM_WRITERS["string"](value)
+    if kind in ID_LOOKUPS:
+        text = _ids_query(ID_LOOKUPS[kind], base, f"VALUES ?value {{ {literal} }}", " LIMIT 1")
+    else:
+        text = _ids_query(f"{ID_KINDS[kind]} FILTER(STR(?value) = {literal})", base, limit=" LIMIT 1")
+    return len(query_fn(text)) > 0
 
 
 def check_ids(query: NamedQuery, given: Mapping[str, str], query_fn: QueryFn) -> None:
@@ -52,6 +57,8 @@ def check_ids(query: NamedQuery, given: Mapping[str, str], query_fn: QueryFn) ->
             if not exc.limited:
                 raise
             raise NamedQueryError(f"{refusal} (too many ids to list here)") from None
+        if value in ids:
+            continue
         close = difflib.get_close_matches(value, ids, n=5, cutoff=0.5)
         shown = close or ids[:10]
         more = "" if len(shown) == len(ids) else f" (of {len(ids)})"

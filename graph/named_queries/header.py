@@ -20,6 +20,9 @@ ID_KINDS = {
     "metric": '?x a esg:Metric . BIND(STRAFTER(STR(?x), "/metric/") AS ?value)',
     "stakeholder": '?x a esg:StakeholderGroup . BIND(STRAFTER(STR(?x), "/stakeholder/") AS ?value)',
 }
+#: The kinds whose id is a stored literal, so that one id is found by an index lookup (the
+#: others are computed from IRIs, and one is found by a scan that stops at the first match).
+ID_LOOKUPS = {"report": "?x dcterms:identifier ?value ; a esg:Report ."}
 
 
 @dataclass(frozen=True)
