@@ -264,15 +264,20 @@ def _run_sparql(store: pyoxigraph.Store, shapes: Graph, constraints: list[_Const
     """Every SPARQL constraint of every node shape; one dict per result."""
     results: list[dict] = []
     focus_of: dict[URIRef, set[str]] = {}
+    # One constraint is often shared by many shapes (LabelEn, LabelInReportLanguage: 20 and
+    # more each) with the same text: it runs once, and each shape keeps the rows of its focus.
+    answers: dict[str, tuple[list[str], list]] = {}
     for c in constraints if constraints is not None else _sparql_constraints(shapes):
         if c.shape not in focus_of:
             focus_of[c.shape] = _focus_nodes(store, shapes, c.shape)
         focus = focus_of[c.shape]
         if not focus:
             continue
-        solutions = store.query(c.query)  # the default graph holds all the data (ReportValidation)
-        names = [v.value for v in solutions.variables]
-        for row in solutions:
+        if c.query not in answers:
+            solutions = store.query(c.query)  # the default graph holds all the data (ReportValidation)
+            answers[c.query] = ([v.value for v in solutions.variables], list(solutions))
+        names, rows = answers[c.query]
+        for row in rows:
             # Most rows are about nodes that are no focus of the shape: test $this before
             # turning the whole row into rdflib terms.
             raw = row["this"] if "this" in names else None
