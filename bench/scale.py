@@ -39,8 +39,10 @@ BENCH = Path(__file__).parent
 REPO = BENCH.parent
 RESULTS = BENCH / "results" / "scale.json"
 PICTURE = REPO / "docs" / "performance-scale.png"
+TABLE = BENCH / "results" / "scale.md"  # the README's table (bench/scale_table.py)
 sys.path.insert(0, str(BENCH))
 
+from scale_table import tables  # noqa: E402
 from synthetic import generate  # noqa: E402
 
 
@@ -422,7 +424,8 @@ def main() -> None:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps({str(k): results[k] for k in sorted(results)}, indent=1))
         picture(results, PICTURE)
-    print(f"results: {RESULTS}\npicture: {PICTURE}")
+        TABLE.write_text(tables({str(k): results[k] for k in sorted(results)}), encoding="utf-8")
+    print(f"results: {RESULTS}\ntables: {TABLE}\npicture: {PICTURE}")
 
 
 if __name__ == "__main__":
