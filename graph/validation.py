@@ -264,29 +264,25 @@ def _run_sparql(store: pyoxigraph.Store, shapes: Graph, constraints: list[_Const
     """Every SPARQL constraint of every node shape; one dict per result."""
     results: list[dict] = []
     focus_of: dict[URIRef, set[str]] = {}
-    # One constraint is often shared by many shapes (LabelEn, LabelInReportLanguage: 20 and
-    # more each) with the same text: it runs once, and each shape keeps the rows of its focus.
-    answers: dict[str, tuple[list[str], list]] = {}
+    answers: dict[str, tuple[list[str], list]] = {}  # a rule shared by many shapes runs once (§33)
     for c in constraints if constraints is not None else _sparql_constraints(shapes):
         if c.shape not in focus_of:
             focus_of[c.shape] = _focus_nodes(store, shapes, c.shape)
         focus = focus_of[c.shape]
         if not focus:
             continue
-        if c.query not in answers:
-            solutions = store.query(c.query)  # the default graph holds all the data (ReportValidation)
-            answers[c.query] = ([v.value for v in solutions.variables], list(solutions))
+        if c.query not in answers:  # the default graph holds all the data (ReportValidation)
+            got = store.query(c.query)
+            answers[c.query] = ([v.value for v in got.variables], list(got))
         names, rows = answers[c.query]
         for row in rows:
-            # Most rows are about nodes that are no focus of the shape: test $this before
-            # turning the whole row into rdflib terms.
+            # Most rows are of nodes no focus of this shape: test $this before converting the row.
             raw = row["this"] if "this" in names else None
             if raw is None or raw.value not in focus:
                 continue
             bindings = {name: _sorted_list(_to_rdflib(row[name]), c.lists.get(name)) for name in names}
-            this = bindings["this"]
             results.append({
-                "focus": this, "shape": c.shape, "constraint": c.constraint, "severity": c.severity,
+                "focus": bindings["this"], "shape": c.shape, "constraint": c.constraint, "severity": c.severity,
                 "value": bindings.get("value"), "path": bindings.get("path"),
                 "messages": _messages(shapes, c.constraint, bindings), "bindings": bindings,
             })
