@@ -126,7 +126,7 @@ def test_a_question_stopped_by_a_limit_says_which_parameters_narrow_it(bundled_c
         capped = client.get("/queries/metric-trend.json")
         assert capped.status_code == 413
         text = capped.get_data(as_text=True)
-        assert "row cap" in text and "To narrow it, set report (" in text and "; metric (" in text
+        assert "row cap" in text and "For this question that means: set report (" in text and "; metric (" in text
         narrowed = client.get("/queries/metric-trend.json?report=baidu-2021")
         assert narrowed.status_code == 413 and "set metric (" in narrowed.get_data(as_text=True)
         assert "set report" not in narrowed.get_data(as_text=True)
@@ -135,4 +135,4 @@ def test_a_question_stopped_by_a_limit_says_which_parameters_narrow_it(bundled_c
         assert bad.status_code == 400 and "too many ids to list here" in bad.get_data(as_text=True)
     with app_client(bundled_config.with_(query_timeout=0.001)) as client:
         late = client.get("/queries/metric-trend")
-        assert late.status_code == 503 and "To narrow it, set report (" in late.get_data(as_text=True)
+        assert late.status_code == 503 and "For this question that means: set report (" in late.get_data(as_text=True)

@@ -200,5 +200,5 @@ def narrowing_hint(query: NamedQuery, given: Mapping[str, str]) -> str:
     if not unset:
         return ""
     example = query.extra.get("example")
-    return (" To narrow it, set " + "; ".join(f"{p.name} ({p.accepted()})" for p in unset) + "."
+    return (" For this question that means: set " + "; ".join(f"{p.name} ({p.accepted()})" for p in unset) + "."
             + (f" An example: {example}." if example else ""))
