@@ -30,8 +30,7 @@ header), :mod:`.library` (the loader, which rebases on the deployment's IRI), :m
 from __future__ import annotations
 
 from .binding import (bind, check_ids, empty_hint, given_values, inject_values, known_ids, narrowing_hint,
-                      parse_assignments,
-                      prepare, resolve_values, run)
+                      parse_assignments, prepare, resolve_values, run)
 from .header import ID_KINDS, NamedQuery, parse, parse_param
 from .library import find, get, load_all, queries_folder
 from .rdf import describe_query, query_iri
