@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from .named_queries.binding import scoped
 from .sparql import QueryFn
 
 ESG = "https://w3id.org/esgkg/ontology#"  # replaced by the deployment's own base below
@@ -172,6 +173,19 @@ def _queries(esg: str) -> dict[str, str]:
     }
 
 
+def report_names(query: QueryFn, esg: str = ESG) -> dict[str, str]:
+    """Report id -> what people call it ("Baidu, Inc. 2021"), for every report ``query`` reaches."""
+    return {row["report"]["value"]: f"{_lit(row, 'organisation') or row['report']['value']} {row['end']['value'][:4]}"
+            for row in query(_queries(esg)["reports"])}
+
+
+def report_query(query: QueryFn, report: str, base: str) -> QueryFn:
+    """``query`` confined to one report's graph and the reference graph (FROM clauses, as
+    a scoped named query; the store's layout must keep graphs disjoint): a projection read
+    through it costs what one report costs, whatever the store holds."""
+    return lambda text: query(scoped(text, report, ("reference",), base))
+
+
 def build_projection(query: QueryFn, version: str, esg: str = ESG) -> Projection:
     """Read the projection through ``query`` (a few SELECTs) and build the networkx graph."""
     q = _queries(esg)
@@ -221,9 +235,7 @@ def build_projection(query: QueryFn, version: str, esg: str = ESG) -> Projection
     has_target = SDGO + "hasTarget"
     for row in query(q["goal_targets"]):
         graph.add_edge(row["goal"]["value"], row["target"]["value"], key="hasTarget", predicate=has_target)
-    names = {row["report"]["value"]: f"{_lit(row, 'organisation') or row['report']['value']} {row['end']['value'][:4]}"
-             for row in query(q["reports"])}
-    return Projection(version, graph, nodes, titles, esg, names)
+    return Projection(version, graph, nodes, titles, esg, report_names(query, esg))
 
 
 def _section_key(notation: str) -> tuple:

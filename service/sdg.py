@@ -48,17 +48,31 @@ def _lang_context() -> dict:
             "lang_qs": "" if lang == "en" else "lang=zh"}
 
 
-def _projection() -> Projection:
+class BeyondLimits(HttpError):
+    """Something asked of every report that is beyond the service's limits; says what to ask
+    instead in the page's own terms (a reader of /sdg wrote no query to add LIMIT to)."""
+
+    def __init__(self, exc: QueryError, what: str) -> None:
+        self.reason = exc.message.split(". ")[0].rstrip(".")  # the limit, without the advice to edit a query
+        super().__init__(exc.status, f"{what} for every report in this store is beyond this service's limits "
+                                     f"({self.reason}); ask about one report: add report=ID "
+                                     "(the reports and their ids: /sdg or /queries/reports)")
+
+
+def _projection(report: str | None = None) -> Projection:
     try:
-        return current_state().projection()
+        return current_state().projection(report)
     except QueryError as exc:
+        if exc.limited and report is None:
+            raise BeyondLimits(exc, "This page") from exc
         raise HttpError(exc.status if exc.status >= 400 else 503, str(exc)) from exc
 
 
 def node_url(node: Node) -> str:
     """The page of a topic, goal or stakeholder group."""
     name = node.number if node.kind == "goal" else node.slug
-    args = {} if node.kind == "goal" else {"report": node.report}
+    # A goal belongs to no report: its page keeps the report being read, if one is.
+    args = {"report": node.report} if node.kind != "goal" else ({"report": _report()} if _report() else {})
     if request.args.get("lang"):
         args["lang"] = request.args["lang"]  # the reader stays in the language they chose
     return url_for("sdg.trace_page", kind=node.kind, name=name, **args)
@@ -67,7 +81,11 @@ def node_url(node: Node) -> str:
 @bp.route("/sdg")
 @bp.route("/sdg.json", endpoint="overview_json")
 def overview() -> Response:
-    projection, report = _projection(), _report()
+    report = _report()
+    try:
+        projection = _projection(report)
+    except BeyondLimits as exc:
+        return _choose_report(exc.reason)
     matrix = traversal.coverage_matrix(projection, report)
     ranks = traversal.rank_topics(projection, report)
     groups = [(g, traversal.trace_stakeholder(projection, g.iri)) for g in projection.of_kind("stakeholder", report)]
@@ -75,9 +93,20 @@ def overview() -> Response:
         return _json({"report": report, "coverage": matrix.as_json(), "ranking": [r.as_json() for r in ranks],
                       "stakeholders": [t.as_json() for _, t in groups]})
     qs = f"?report={report}" if report else ""
+    names = current_state().report_names()
     html = render_template("sdg/index.html", matrix=matrix, ranks=ranks, groups=groups, node_url=node_url,
-                           reports=projection.reports(), report=report, qs=qs, report_name=projection.report_name,
-                           **_lang_context())
+                           reports=sorted(names), report=report, qs=qs,
+                           report_name=lambda r: names.get(r or "", r or ""), **_lang_context())
+    return Response(html, content_type="text/html; charset=utf-8")
+
+
+def _choose_report(reason: str) -> Response:
+    """/sdg of a store too large to show at once: every report, each a link to its own overview."""
+    names = current_state().report_names()
+    if request.path.endswith(".json"):
+        return _json({"report": None, "beyond_limits": reason,
+                      "reports": [{"report": r, "name": names[r], "url": f"/sdg.json?report={r}"} for r in sorted(names)]})
+    html = render_template("sdg/reports.html", names=names, reason=reason, **_lang_context())
     return Response(html, content_type="text/html; charset=utf-8")
 
 
@@ -85,7 +114,7 @@ def overview() -> Response:
 def search() -> Response:
     """Resolve a free-text name and redirect to its page (the search box of /sdg)."""
     name = request.args.get("name", "").strip()
-    projection = _projection()
+    projection = _projection(_report())
     nodes = traversal.resolve(projection, name, _report())
     if not nodes:
         raise HttpError(404, f"Nothing named {name!r}: try a topic, a stakeholder group or an SDG number.")
@@ -103,7 +132,7 @@ def choices_page(name: str, nodes: list[Node], projection: Projection) -> Respon
 
 
 def _trace_page(kind: str, name: str, as_json: bool) -> Response:
-    projection = _projection()
+    projection = _projection(_report())
     nodes = traversal.resolve(projection, name, _report(), kinds=(kind,))
     if not nodes:
         raise HttpError(404, f"No {kind} named {name!r}.")
@@ -144,6 +173,8 @@ def _image(kind: str, fmt: str, metric: str | None = None) -> Response:
     except plots.PlotError as exc:
         raise HttpError(404, str(exc)) from exc
     except QueryError as exc:
+        if exc.limited and _report() is None:
+            raise BeyondLimits(exc, "This picture") from exc
         raise HttpError(exc.status, str(exc)) from exc
     except EsgkgError as exc:
         raise HttpError(400, str(exc)) from exc

@@ -24,9 +24,9 @@ from flask import current_app
 from esgkg.graph import named_queries, plots
 from esgkg.graph.disjoint_graphs import scopes_reports
 from esgkg.graph.dumps import DumpCache, DumpFile
-from esgkg.graph.errors import StoreError
+from esgkg.graph.errors import QueryError, StoreError
 from esgkg.graph.namespaces import Iris
-from esgkg.graph.projection import Projection, build_projection
+from esgkg.graph.projection import Projection, build_projection, report_names, report_query
 from esgkg.graph.store import StoreRoot
 from esgkg.graph.traversal import restrict
 
@@ -35,6 +35,9 @@ from .backends.sparql import BackendSparql
 from .config import Config
 
 REMOTE_VERSION_SECONDS = 300  # a remote engine has no version we can read: refresh this often
+# A whole-store projection stopped by a limit is not tried again for this long: each try costs
+# the whole time limit, and the store of that version only grows harder to read under load.
+BEYOND_LIMITS_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,11 @@ class VersionedCache:
             self._items[(version, key)] = value
         return value
 
+    def drop(self, version: str, key: Hashable) -> None:
+        """Forget one value (the next ``get`` computes it again)."""
+        with self._lock:
+            self._items.pop((version, key), None)
+
 
 class State:
     """What the blueprints share: configuration, backend, IRIs, caches and dumps."""
@@ -80,7 +88,7 @@ class State:
         self.iris = Iris(config.base_iri)
         self.root = None if config.remote else StoreRoot(config.store)
         self.descriptions = VersionedCache(4096)
-        self.projections = VersionedCache(2)
+        self.projections = VersionedCache(64)  # the whole store's, and one per report asked
         self.pictures = VersionedCache(64)
         self.answers = VersionedCache(256)
         self.dumps = DumpCache(self._dumps_dir(self.root)) if self.root is not None else None
@@ -129,11 +137,42 @@ class State:
             return f"remote:{self.config.store}:{int(time.time() // REMOTE_VERSION_SECONDS)}"
         return self.root.current().version
 
-    def projection(self) -> Projection:
-        """The topic–SDG projection of the current data (built once per version)."""
+    def projection(self, report: str | None = None) -> Projection:
+        """The topic–SDG projection of the current data, built once per version: of the whole
+        store, or of one report's graphs (``report``, where the layout keeps them disjoint;
+        it costs what that report costs, however many the store holds).
+
+        A whole store beyond the service's limits raises QueryError (``limited``), and that
+        outcome is kept for BEYOND_LIMITS_SECONDS rather than spending the limit on every request.
+        """
         version = self.data_version()
         esg = str(self.iris.esg)
-        return self.projections.get(version, esg, lambda: build_projection(self.sparql.select, version, esg))
+        query = self.sparql.select
+        if report and self.scopes_reports():
+            query = report_query(query, report, self.iris.base)
+        else:
+            report = None
+
+        def compute() -> Projection | tuple[QueryError, float]:
+            try:
+                return build_projection(query, version, esg)
+            except QueryError as exc:
+                if not exc.limited:
+                    raise
+                return exc, time.monotonic()
+
+        found = self.projections.get(version, (esg, report), compute)
+        if isinstance(found, tuple):
+            exc, when = found
+            if time.monotonic() - when > BEYOND_LIMITS_SECONDS:
+                self.projections.drop(version, (esg, report))
+            raise QueryError(exc.message, exc.status, limited=True)
+        return found
+
+    def report_names(self) -> dict[str, str]:
+        """Every report of the current data: id -> "Company year" (once per version)."""
+        return self.answers.get(self.data_version(), "report-names",
+                                lambda: report_names(self.sparql.select, str(self.iris.esg)))
 
     def rows(self, name: str, params: Mapping[str, str] | None = None) -> list[dict[str, str]]:
         """A named query's answer as rows of plain values (a column left out where unbound),
@@ -155,7 +194,7 @@ class State:
         ``part`` draws only some topics and goals: (a key naming the part, e.g. a named
         query's parameters, and a function giving their IRIs, called only on a cache miss).
         """
-        projection = self.projection()
+        projection = self.projection(report)
         key = (kind, fmt, report or "", metric or "", plots.cjk_font() or "", part[0] if part else None)
 
         def draw() -> bytes:
