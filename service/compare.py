@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Callable, TypeVar
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, render_template, request
 
 from esgkg.graph import named_queries, plots
-
+from esgkg.graph.errors import QueryError
 
 from .errors import HttpError, answer
 from .state import current_state
@@ -25,6 +26,7 @@ bp = Blueprint("compare", __name__)
 
 QUERIES = ("kpi-across-companies", "hkex-coverage", "shared-material-topics", "sdgs-per-company")
 COVERAGE = ("disclosed", "explained", "unexplained", "not-in-index")
+T = TypeVar("T")
 _REPORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 
 
@@ -98,15 +100,32 @@ def _shared(report: str | None) -> list[dict]:
     return sorted(shared.values(), key=lambda e: (order.get(e["basis"], 3), -e["companies"]))
 
 
+def _section(name: str, call: Callable[[], T], empty: T, left_out: dict[str, str]) -> T:
+    """One section of the overview; a section beyond the service's limits (time, rows) is left
+    out and listed with the limit that stopped it, and the rest of the page still answers."""
+    try:
+        return answer(call)
+    except HttpError as exc:
+        cause = exc.__cause__
+        if not (isinstance(cause, QueryError) and cause.limited):
+            raise
+        left_out[name] = cause.message.split(". ")[0].rstrip(".")
+        return empty
+
+
 def _overview(report: str | None, as_json: bool) -> Response:
     state = current_state()
-    choices = answer(lambda: plots.kpi_choices(state.sparql.select, report, base=state.iris.base))
-    coverage = _coverage(report)
-    goals, sdgs = _sdgs(report, coverage)
-    shared = _shared(report)
+    left_out: dict[str, str] = {}
+    choices = _section("kpis", lambda: state.answers.get_within_limits(
+        state.data_version(), ("kpi-choices", report),
+        lambda: plots.kpi_choices(state.sparql.select, report, base=state.iris.base)), [], left_out)
+    coverage = _section("hkex_coverage", lambda: _coverage(report), [], left_out)
+    goals, sdgs = _section("sdgs", lambda: _sdgs(report, coverage), (list(range(1, 18)), []), left_out)
+    shared = _section("shared_topics", lambda: _shared(report), [], left_out)
     if as_json:
         return _json({
             "report": report,
+            "left_out": left_out,
             "kpis": [{"kpi": c.code, "label": c.label, "companies": list(c.companies), "values": c.values,
                       "units": list(c.units), "url": f"/compare?kpi={quote(c.short_code, safe=':')}"} for c in choices],
             "hkex_coverage": coverage,
@@ -114,7 +133,8 @@ def _overview(report: str | None, as_json: bool) -> Response:
             "shared_topics": shared,
         })
     return _html("compare/index.html", choices=choices, coverage=coverage, coverage_kinds=COVERAGE, goals=goals,
-                 sdgs=sdgs, shared=shared, report=report, qs=_query_string(report), queries=QUERIES)
+                 sdgs=sdgs, shared=shared, report=report, qs=_query_string(report), queries=QUERIES,
+                 left_out=left_out)
 
 
 # -- one KPI ---------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ from dataclasses import asdict, dataclass
 
 from flask import Blueprint, Response, render_template, request, send_from_directory
 
-from .errors import answer
+from esgkg.graph.errors import QueryError
+
+from .errors import HttpError, answer
 from .state import current_state
 
 bp = Blueprint("home", __name__)
@@ -54,21 +56,34 @@ def _navigation() -> dict:
     return {"site_areas": AREAS}
 
 
-def _reports() -> list[dict]:
-    """One entry per report of the report-summary query, numbers as numbers."""
-    rows = answer(lambda: current_state().rows("report-summary"))
-    counts = ("topics", "metrics", "observations", "warnings", "notes")
-    return [{**{k: v for k, v in r.items() if k not in counts},
+COUNTS = ("topics", "metrics", "observations", "warnings", "notes")
+
+
+def _reports() -> tuple[list[dict], str | None]:
+    """One entry per report of the report-summary query, numbers as numbers; and, where
+    counting over every report is beyond the service's limits, why the counts are left out
+    (the reports are then listed from the lighter reports query, without them)."""
+    state = current_state()
+    try:
+        rows = state.rows("report-summary")
+    except QueryError as exc:
+        if not exc.limited:
+            raise HttpError(exc.status if exc.status >= 400 else 503, str(exc)) from exc
+        listed = answer(lambda: state.rows("reports"))
+        return ([{**r, "frameworks": [f for f in r.get("frameworks", "").split(" | ") if f]} for r in listed],
+                exc.message.split(". ")[0].rstrip("."))
+    return [{**{k: v for k, v in r.items() if k not in COUNTS},
              "frameworks": [f for f in r.get("frameworks", "").split(" | ") if f],
-             **{k: int(r.get(k, 0)) for k in counts}} for r in rows]
+             **{k: int(r.get(k, 0)) for k in COUNTS}} for r in rows], None
 
 
 @bp.route("/")
 @bp.route("/.json", endpoint="index_json")
 def index() -> Response:
-    reports = _reports()
+    reports, left_out = _reports()
     version = current_state().version()
     doc = {"reports": reports,
+           "counts_left_out": left_out,
            "version": version.id if version else None,
            "published": version.published.isoformat() if version else None,
            "areas": [asdict(a) for a in AREAS]}

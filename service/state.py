@@ -72,10 +72,33 @@ class VersionedCache:
             self._items[(version, key)] = value
         return value
 
-    def drop(self, version: str, key: Hashable) -> None:
-        """Forget one value (the next ``get`` computes it again)."""
-        with self._lock:
-            self._items.pop((version, key), None)
+    def get_within_limits(self, version: str | None, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """As :meth:`get`, and a QueryError of a service limit (time, rows) is kept too, for
+        BEYOND_LIMITS_SECONDS: every try costs the whole limit, and a page that asks the whole
+        store the same question on every visit would spend it on each one."""
+        def kept() -> Any:
+            try:
+                return compute()
+            except QueryError as exc:
+                if not exc.limited:
+                    raise
+                return _Beyond(exc, time.monotonic())
+
+        found = self.get(version, key, kept)
+        if isinstance(found, _Beyond):
+            if time.monotonic() - found.when > BEYOND_LIMITS_SECONDS:
+                with self._lock:
+                    self._items.pop((version, key), None)
+            raise QueryError(found.error.message, found.error.status, limited=True)
+        return found
+
+
+@dataclass(frozen=True)
+class _Beyond:
+    """What a cache keeps for a question a limit stopped: the refusal and when it came."""
+
+    error: QueryError
+    when: float
 
 
 class State:
@@ -152,22 +175,8 @@ class State:
             query = report_query(query, report, self.iris.base)
         else:
             report = None
-
-        def compute() -> Projection | tuple[QueryError, float]:
-            try:
-                return build_projection(query, version, esg)
-            except QueryError as exc:
-                if not exc.limited:
-                    raise
-                return exc, time.monotonic()
-
-        found = self.projections.get(version, (esg, report), compute)
-        if isinstance(found, tuple):
-            exc, when = found
-            if time.monotonic() - when > BEYOND_LIMITS_SECONDS:
-                self.projections.drop(version, (esg, report))
-            raise QueryError(exc.message, exc.status, limited=True)
-        return found
+        return self.projections.get_within_limits(version, (esg, report),
+                                                  lambda: build_projection(query, version, esg))
 
     def report_names(self) -> dict[str, str]:
         """Every report of the current data: id -> "Company year" (once per version)."""
@@ -177,7 +186,7 @@ class State:
     def rows(self, name: str, params: Mapping[str, str] | None = None) -> list[dict[str, str]]:
         """A named query's answer as rows of plain values (a column left out where unbound),
         computed once per data version and parameters: pages that summarise the store ask the
-        same questions on every request."""
+        same questions on every request (a refusal by a limit is kept too, for a while)."""
         given = dict(params or {})
         query = named_queries.get(name, base=self.iris.base)
 
@@ -185,7 +194,7 @@ class State:
             table = named_queries.run(query, self.sparql.select, given, self.scopes_reports())
             return [{k: v["value"] for k, v in r.items()} for r in table.rows]
 
-        return self.answers.get(self.data_version(), (name, tuple(sorted(given.items()))), compute)
+        return self.answers.get_within_limits(self.data_version(), (name, tuple(sorted(given.items()))), compute)
 
     def picture(self, kind: str, fmt: str, report: str | None = None, metric: str | None = None,
                 part: tuple[Hashable, Callable[[], Iterable[str]]] | None = None) -> bytes:

@@ -69,7 +69,7 @@ def too_many_bytes(limit: int) -> Reply:
 
 
 #: Headers of a reply that a limit of the service stopped (the query itself may be fine).
-LIMIT_HEADERS = ("X-ESGKG-Time-Limit", "X-ESGKG-Row-Cap", "X-ESGKG-Byte-Cap")
+LIMIT_HEADERS = ("X-ESGKG-Time-Limit", "X-ESGKG-Row-Cap", "X-ESGKG-Byte-Cap", "X-ESGKG-Memory-Limit")
 CRASHED_HEADER = "X-ESGKG-Worker-Crashed"  # on a reply whose job ended its worker process
 
 
@@ -90,7 +90,7 @@ def crash_reply(why: str, memory_limit: int | None) -> Reply:
         limit = f"{memory_limit // 2**20} MB" if memory_limit else "its"
         return Reply.error(503, f"The query needed more than the {limit} of memory a query may use "
                                 "here, and was stopped. Narrow it (fewer or smaller results, LIMIT).",
-                           **crashed)
+                           **crashed, **{"X-ESGKG-Memory-Limit": str(memory_limit or "")})
     if "overflow" in why or "Segmentation fault" in why:
         return Reply.error(400, "Query not accepted: it is too deeply nested or too long for the "
                                 "engine (it overflowed the engine's stack).", **crashed)
