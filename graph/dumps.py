@@ -10,6 +10,7 @@ store's named graphs), never from a request, so no path from outside reaches the
 """
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import json
@@ -18,9 +19,11 @@ import shutil
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
 import pyoxigraph as ox
 
+from .errors import EsgkgError
 from .export import FORMATS, export
 from .namespaces import Iris
 
@@ -73,13 +76,18 @@ def _gzip(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
-def write(store: ox.Store, out: Path, iris: Iris | None = None) -> list[DumpFile]:
-    """Write every dump, ``SHA256SUMS`` and ``manifest.json`` into ``out``; return the files."""
+def write(store: ox.Store, out: Path, iris: Iris | None = None,
+          progress: Callable[[int, int], None] | None = None) -> list[DumpFile]:
+    """Write every dump, ``SHA256SUMS`` and ``manifest.json`` into ``out``; return the files
+    (``progress(done, total)`` after each file)."""
     iris = iris or Iris()
     out.mkdir(parents=True, exist_ok=True)
     graphs = sorted(g.value for g in store.named_graphs())
     written: list[DumpFile] = []
-    for item in plan(graphs, iris):
+    files = plan(graphs, iris)
+    for item in files:
+        if progress:
+            progress(len(written), len(files))
         source = store if item.graph is None else _graph_store(store, item.graph)
         data = _gzip(export(source, item.fmt, iris))
         (out / item.name).write_bytes(data)
@@ -101,18 +109,103 @@ def read_manifest(folder: Path) -> list[DumpFile] | None:
     return items
 
 
-class DumpCache:
-    """Dumps per store version, generated on first use under ``cache_root/<version>/``.
+PROGRESS = "progress.json"
+FAILED = "failed.json"
+WRITING = "writing"
+DISK_EXIT = 100  # the writer's exit code: 100 + errno of a write the disk refused (full, read-only)
 
-    Generation writes into a hidden temporary folder and renames it into place, so a reader
-    sees all files of a version or none; a lock keeps two threads from doing the work twice
-    (two processes at worst both do it, and the second rename loses harmlessly).
+
+@dataclass(frozen=True)
+class Preparing:
+    """The downloads of a version not written yet: how far the writer is, or why it failed."""
+
+    done: int = 0
+    total: int = 0
+    failed: str = ""  # why they could not be written (empty while they are being written)
+    retry: bool = False  # the failure may pass (a full disk): the next request tries again
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the process that writes a version's downloads may use."""
+
+    memory: int  # bytes of address space (RLIMIT_AS)
+    cpu_seconds: int  # RLIMIT_CPU
+
+
+def _generate(store_root: str, version: str, cache_root: str, base: str, limits: Limits) -> None:
+    """The writer process: capped, alone for its version (a lock), all files or none."""
+    import fcntl
+    import resource
+
+    from .store import StoreRoot
+
+    for which, value in ((resource.RLIMIT_AS, limits.memory), (resource.RLIMIT_CPU, limits.cpu_seconds)):
+        _, hard = resource.getrlimit(which)
+        resource.setrlimit(which, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
+    os.nice(19)  # after every query of the service
+    root = Path(cache_root)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / f".lock-{version}", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # another process writes them
+        if read_manifest(root / version) is not None:
+            return
+        tmp = root / f".tmp-{version}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        attempt = root / f".{version}-{WRITING}"
+        try:
+            # Left behind only if this process is killed (the engine aborts past RLIMIT_AS):
+            # then any serving process finds it beside a free lock and knows the writer died.
+            attempt.touch()
+            store, info = StoreRoot(Path(store_root)).open_read_only()
+            if info.version != version:
+                return  # published in between: the next request asks for the new one
+            write(store, tmp, Iris(base),
+                  lambda done, total: (tmp / PROGRESS).write_text(json.dumps({"done": done, "total": total})))
+            (tmp / PROGRESS).unlink()
+            os.replace(tmp, root / version)
+        except MemoryError:
+            _fail(root, version, f"writing them needs more than the {limits.memory // 2**20} MB of memory "
+                                 "the service gives its downloads")
+        except OSError as exc:
+            # No note: a full disk takes none. The exit code carries the errno to the parent.
+            raise SystemExit(DISK_EXIT + (exc.errno if exc.errno and exc.errno < 150 else errno.EIO)) from exc
+        except EsgkgError:  # the store went away or is unreadable (its message names a server path)
+            _fail(root, version, "the store could not be read", retry=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+            attempt.unlink(missing_ok=True)
+
+
+def _fail(root: Path, version: str, why: str, retry: bool = False) -> None:
+    try:
+        (root / f".{version}-{FAILED}").write_text(json.dumps({"why": why, "retry": retry}))
+    except OSError:
+        pass  # a full disk cannot take the note either: the next request tries again
+
+
+class DumpCache:
+    """Dumps per store version, written once under ``cache_root/<version>/`` by a process of
+    their own, never by the serving process: writing them holds the whole dataset in memory
+    (canonical blank-node labels, JSON-LD), 2.4 GB at 100 reports and more than the machine
+    has at 1,000, so the writer runs under its own memory and CPU caps (``limits``), at nice
+    19, and a store too large for them gets a reason, not a serving process killed.
+
+    The writer fills a hidden folder and renames it into place, so a reader sees all files of
+    a version or none; a lock file keeps two writers (threads or serving processes) from
+    doing the same version twice. The caller that starts the writer waits up to ``wait`` seconds
+    for it (a small store's downloads are then there at once); every caller hears how far it is.
     """
 
-    def __init__(self, cache_root: Path, keep: int = 2) -> None:
+    def __init__(self, cache_root: Path, keep: int = 2, limits: Limits | None = None) -> None:
         self.root = cache_root
         self.keep = keep
+        self.limits = limits or Limits(memory=4 * 2**30, cpu_seconds=3600)
         self._lock = threading.Lock()
+        self._writers: dict[str, object] = {}  # version -> the writer process this process started
 
     def folder(self, version: str) -> Path:
         return self.root / version
@@ -120,28 +213,98 @@ class DumpCache:
     def get(self, version: str) -> list[DumpFile] | None:
         return read_manifest(self.folder(version))
 
-    def ensure(self, version: str, open_store, iris: Iris | None = None) -> list[DumpFile]:
-        """The dumps of ``version``, writing them first if needed (``open_store()`` -> store)."""
+    def ensure(self, version: str, store_root: Path, iris: Iris | None = None,
+               wait: float = 30.0) -> list[DumpFile] | Preparing:
+        """The dumps of ``version`` (of the store at ``store_root``), their writer started if
+        needed (and then waited for up to ``wait`` seconds); else a :class:`Preparing` that
+        says how far the writer is or why it failed."""
         found = self.get(version)
         if found is not None:
             return found
+        failed = self._failed(version)
+        if failed is not None:
+            return failed
+        started = False
         with self._lock:
-            found = self.get(version)
-            if found is not None:
-                return found
-            self.root.mkdir(parents=True, exist_ok=True)
-            tmp = self.root / f".tmp-{version}-{os.getpid()}-{threading.get_ident()}"
-            shutil.rmtree(tmp, ignore_errors=True)
-            try:
-                files = write(open_store(), tmp, iris)
-                try:
-                    os.replace(tmp, self.folder(version))
-                except OSError:  # another process published the same version first
-                    shutil.rmtree(tmp, ignore_errors=True)
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
+            writer = self._writers.get(version)
+            if writer is None or writer.exitcode is not None:  # type: ignore[attr-defined]
+                if not self._writing_elsewhere(version):
+                    if (self.root / f".{version}-{WRITING}").exists() and self.get(version) is None:
+                        # A writer (of any serving process) died at work: past a cap, or killed.
+                        (self.root / f".{version}-{WRITING}").unlink(missing_ok=True)
+                        _fail(self.root, version, self._crash_reason(None))
+                        return self._failed(version) or Preparing(failed=self._crash_reason(None))
+                    writer, started = self._start(version, store_root, iris or Iris()), True
+        if started:  # only the request that started it waits; the others hear how far it is
+            writer.join(wait)  # type: ignore[attr-defined]
+        found = self.get(version)
+        if found is not None:
             self._prune(version)
-            return self.get(version) or files
+            return found
+        if writer is not None and writer.exitcode:  # type: ignore[attr-defined]
+            return self._stopped(version, writer.exitcode)  # type: ignore[attr-defined]
+        return self._failed(version) or self._progress(version)
+
+    def _stopped(self, version: str, exitcode: int) -> Preparing:
+        """What a writer that ended without the files says: a disk that refused a write (tried
+        again on the next request), or a cap it went past (kept for the version)."""
+        with self._lock:
+            self._writers.pop(version, None)
+        if DISK_EXIT < exitcode < DISK_EXIT + 150:
+            return Preparing(failed=f"the server could not write to its disk: {os.strerror(exitcode - DISK_EXIT)}",
+                             retry=True)
+        _fail(self.root, version, self._crash_reason(exitcode))
+        return self._failed(version) or Preparing(failed=self._crash_reason(exitcode))
+
+    def _start(self, version: str, store_root: Path, iris: Iris) -> object:
+        import multiprocessing
+
+        # A fresh interpreter, not a fork: the serving process has threads (as for query workers).
+        writer = multiprocessing.get_context("spawn").Process(
+            target=_generate, args=(str(store_root), version, str(self.root), iris.base, self.limits),
+            name=f"esgkg-dumps-{version}", daemon=True)
+        writer.start()
+        self._writers[version] = writer
+        return writer
+
+    def _crash_reason(self, exitcode: int | None) -> str:
+        import signal
+
+        if exitcode == -signal.SIGXCPU:
+            return f"writing them needs more than the {self.limits.cpu_seconds} s of CPU the service gives its downloads"
+        # The engine aborts the process when an allocation fails (Rust), past RLIMIT_AS.
+        how = f" (exit {exitcode})" if exitcode is not None else ""
+        return (f"the process writing them stopped before it was done{how}, most likely past the "
+                f"{self.limits.memory // 2**20} MB of memory the service gives its downloads")
+
+    def _writing_elsewhere(self, version: str) -> bool:
+        import fcntl
+
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with open(self.root / f".lock-{version}", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(lock, fcntl.LOCK_UN)
+            return False
+        except BlockingIOError:
+            return True
+
+    def _failed(self, version: str) -> Preparing | None:
+        note = self.root / f".{version}-{FAILED}"
+        try:
+            record = json.loads(note.read_text())
+        except (OSError, ValueError):
+            return None
+        if record.get("retry"):  # a full disk may have room again: the next request tries again
+            note.unlink(missing_ok=True)
+        return Preparing(failed=str(record.get("why", "unknown")), retry=bool(record.get("retry")))
+
+    def _progress(self, version: str) -> Preparing:
+        try:
+            record = json.loads((self.root / f".tmp-{version}" / PROGRESS).read_text())
+            return Preparing(int(record["done"]), int(record["total"]))
+        except (OSError, ValueError, KeyError):
+            return Preparing()
 
     def _prune(self, keep: str) -> None:
         folders = sorted((p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")),

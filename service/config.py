@@ -98,6 +98,9 @@ class Config:
     base_iri: str = field(default_factory=base_iri)
     # Where dumps are written (ESGKG_DUMPS_DIR); empty: beside the store, else the temp dir.
     dumps_dir: str = ""
+    # Address space of the process that writes a version's downloads (ESGKG_DUMPS_MEMORY): they
+    # hold the whole dataset in memory, 2.4 GB and more at 100 reports (graph/dumps.py).
+    dumps_memory: int = 4 * 1024**3
 
     def __post_init__(self) -> None:
         if not self.processes:
@@ -130,7 +133,7 @@ class Config:
             ("connection_limit", int), ("header_timeout", float), ("idle_timeout", float),
             ("min_body_rate", float),
             ("update_token", str), ("remote_update", str), ("remote_store", str),
-            ("base_iri", str), ("dumps_dir", str),
+            ("base_iri", str), ("dumps_dir", str), ("dumps_memory", int),
         ):
             raw = env.get(f"ESGKG_{key.upper()}")
             if raw:

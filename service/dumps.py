@@ -11,7 +11,7 @@ import os
 
 from flask import Blueprint, Response, current_app, render_template, request, send_file
 
-from esgkg.graph.dumps import SUMS
+from esgkg.graph.dumps import SUMS, DumpFile, Preparing
 from esgkg.graph.errors import EsgkgError
 
 from . import http
@@ -36,8 +36,30 @@ def disk_error_message(exc: OSError, what: str) -> str:
             f"({reason}). This is a problem on our side; try again later.")
 
 
-def _disk_unavailable(exc: OSError) -> HttpError:
-    return HttpError(503, disk_error_message(exc, "the downloads"), **{"Retry-After": "300"})
+def files_of(version) -> dict[str, DumpFile]:
+    """The version's downloads by name, or the 503 that says how far their writer is or why
+    they cannot be had (a version too large for the writer's caps, a full disk)."""
+    try:
+        found = current_state().dump_files(version)
+    except EsgkgError as exc:
+        raise _unavailable(exc) from exc
+    if isinstance(found, Preparing):
+        raise preparing_error(found)
+    return {f.name: f for f in found}
+
+
+def preparing_error(found: Preparing) -> HttpError:
+    if found.retry:
+        current_app.logger.error("could not write the downloads: %s", found.failed)
+        return HttpError(503, f"The downloads could not be prepared ({found.failed}). This is a problem on our "
+                              "side; try again later.",
+                         **{"Retry-After": "300"})
+    if found.failed:
+        return HttpError(503, f"The downloads of this store version cannot be prepared here: {found.failed} "
+                              "(ESGKG_DUMPS_MEMORY). The data is there to query at /sparql.")
+    done = f": {found.done} of {found.total} files written" if found.total else ""
+    return HttpError(503, f"The downloads of this store version are being prepared{done}. Try again in a minute.",
+                     **{"Retry-After": "60"})
 
 
 @bp.route("/dumps/")
@@ -50,12 +72,7 @@ def index() -> Response:
     etag = f'W/"{version.id}-dumps-index"'
     if http.not_modified(request, etag, version.published):
         return http.not_modified_response(etag, version.published, "Accept-Encoding")
-    try:
-        files = ld.dump_files(version)
-    except EsgkgError as exc:
-        raise _unavailable(exc) from exc
-    except OSError as exc:  # generating them on a full or read-only disk
-        raise _disk_unavailable(exc) from exc
+    files = list(files_of(version).values())
     html = render_template("dumps/index.html", files=files, version=version.id, sums=SUMS)
     return http.validators(Response(html, content_type="text/html; charset=utf-8"), etag, version.published)
 
@@ -66,12 +83,7 @@ def download(name: str) -> Response:
     version = ld.version()
     if version is None:
         raise _unavailable(EsgkgError("no local store version (remote mode or no build)"))
-    try:
-        files = {f.name: f for f in ld.dump_files(version)}
-    except EsgkgError as exc:
-        raise _unavailable(exc) from exc
-    except OSError as exc:
-        raise _disk_unavailable(exc) from exc
+    files = files_of(version)
     assert ld.dumps is not None
     # Absolute: send_file resolves a relative path against the Flask package, not the
     # working directory that a relative store path (the default) is relative to.

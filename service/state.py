@@ -23,7 +23,7 @@ from flask import current_app
 
 from esgkg.graph import named_queries, plots
 from esgkg.graph.disjoint_graphs import scopes_reports
-from esgkg.graph.dumps import DumpCache, DumpFile
+from esgkg.graph.dumps import DumpCache, DumpFile, Limits, Preparing
 from esgkg.graph.errors import QueryError, StoreError
 from esgkg.graph.namespaces import Iris
 from esgkg.graph.projection import Projection, build_projection, report_names, report_query
@@ -114,7 +114,8 @@ class State:
         self.projections = VersionedCache(64)  # the whole store's, and one per report asked
         self.pictures = VersionedCache(64)
         self.answers = VersionedCache(256)
-        self.dumps = DumpCache(self._dumps_dir(self.root)) if self.root is not None else None
+        self.dumps = (DumpCache(self._dumps_dir(self.root), limits=Limits(config.dumps_memory, 3600))
+                      if self.root is not None else None)
 
     def _dumps_dir(self, root: StoreRoot) -> Path:
         # Configured; else next to the store when we may write there; else a per-store
@@ -212,19 +213,14 @@ class State:
 
         return self.pictures.get(projection.version, key, draw)
 
-    def dump_files(self, version: Version) -> list[DumpFile]:
-        """The dumps of ``version``, generated on first use (seconds, once per version)."""
+    def dump_files(self, version: Version, wait: float | None = None) -> list[DumpFile] | Preparing:
+        """The dumps of ``version``, written by a process of their own on first use; after
+        ``wait`` seconds (default: the query time limit, the longest a request holds a thread
+        here) without them, how far that process is, or why it failed."""
         if self.dumps is None or self.root is None:
             raise StoreError("dumps are made from the embedded store; this service answers from a remote engine")
-        root = self.root
-
-        def open_store():
-            store, info = root.open_read_only()
-            if info.version != version.id:  # published in between: the next request catches up
-                raise StoreError("the store changed while preparing downloads; try again")
-            return store
-
-        return self.dumps.ensure(version.id, open_store, self.iris)
+        wait = self.config.query_timeout if wait is None else wait
+        return self.dumps.ensure(version.id, self.root.root.resolve(), self.iris, wait)
 
     def close(self) -> None:
         """Stop the backend's workers (the factory registers this at exit)."""

@@ -16,5 +16,7 @@ def shared_dumps(root) -> tuple[Path, list]:
     cache = DumpCache(Path(root.root) / "dumps")
     version = root.current().version
     if str(root.root) not in _DUMPS:
-        _DUMPS[str(root.root)] = cache.ensure(version, lambda: root.open_read_only()[0], Iris())
+        files = cache.ensure(version, Path(root.root), Iris(), wait=300)
+        assert isinstance(files, list), files  # written, not still Preparing or failed
+        _DUMPS[str(root.root)] = files
     return cache.folder(version), _DUMPS[str(root.root)]

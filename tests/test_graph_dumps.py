@@ -159,3 +159,60 @@ def test_downloads_work_with_the_default_relative_store(tmp_path, monkeypatch, f
             assert r.data
     finally:
         app.extensions["esgkg"].backend.close()
+
+
+def test_a_version_too_large_for_the_writers_memory_gets_a_reason_not_a_dead_service(
+        example_store: StoreRoot, tmp_path: Path) -> None:
+    """The writer runs in a process of its own under an address-space cap: past it that process
+    ends, the caller hears why (naming the cap), and the version is not tried again."""
+    cache = dumps.DumpCache(tmp_path / "dumps", limits=dumps.Limits(memory=64 * 2**20, cpu_seconds=60))
+    version = example_store.current().version
+    found = cache.ensure(version, Path(example_store.root), wait=120)
+    assert isinstance(found, dumps.Preparing) and found.failed and not found.retry, found
+    assert "64 MB" in found.failed
+    again = cache.ensure(version, Path(example_store.root), wait=0)
+    assert again == found and not cache._writers  # kept: no second writer for this version
+    assert not any((tmp_path / "dumps").glob(".tmp-*"))
+
+
+def test_two_serving_processes_write_a_versions_downloads_once(example_store: StoreRoot, tmp_path: Path) -> None:
+    """Two caches on one folder, as two serving processes have: the second sees the first's
+    writer by its lock and starts none, and both then serve the same files."""
+    import time
+
+    first, second = dumps.DumpCache(tmp_path / "dumps"), dumps.DumpCache(tmp_path / "dumps")
+    version, where = example_store.current().version, Path(example_store.root)
+    started = first.ensure(version, where, wait=0)
+    deadline = time.monotonic() + 60
+    while first.get(version) is None and not first._writing_elsewhere(version) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the writer holds its lock (or is already done)
+    meanwhile = second.ensure(version, where, wait=0)
+    assert not second._writers, "the second cache started a writer of its own"
+    assert isinstance(started, (list, dumps.Preparing)) and isinstance(meanwhile, (list, dumps.Preparing))
+    while first.get(version) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    files = first.ensure(version, where, wait=0)
+    assert isinstance(files, list) and files
+    assert second.ensure(version, where, wait=0) == files and not second._writers
+
+
+def test_a_writer_that_died_in_another_process_is_not_started_again(example_store: StoreRoot, tmp_path: Path) -> None:
+    """A writer killed at work (the engine aborts past its memory cap) leaves its marker and
+    frees its lock: the next serving process to be asked says why, instead of trying again."""
+    import os
+    import signal
+    import time
+
+    cache = dumps.DumpCache(tmp_path / "dumps")
+    version, where = example_store.current().version, Path(example_store.root)
+    assert isinstance(cache.ensure(version, where, wait=0), dumps.Preparing)
+    writer = cache._writers[version]
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "dumps" / f".{version}-{dumps.WRITING}").exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.join(10)
+    other = dumps.DumpCache(tmp_path / "dumps")  # another serving process
+    found = other.ensure(version, where, wait=0)
+    assert isinstance(found, dumps.Preparing) and "stopped before it was done" in found.failed, found
+    assert not other._writers and cache.ensure(version, where, wait=0) == found

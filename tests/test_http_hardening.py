@@ -5,7 +5,10 @@ pool, or the app on waitress on loopback where the wire matters (header bytes).
 """
 from __future__ import annotations
 
+import contextlib
 import errno
+import subprocess
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -285,18 +288,40 @@ def test_build_on_a_full_disk_says_so_in_one_line(tmp_path: Path, monkeypatch: p
     assert (root.current().version, sorted(p.name for p in root.versions.iterdir())) == before
 
 
-def test_downloads_on_a_full_disk_are_a_503(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = make_store(tmp_path / "store", sample_nquads(3))
-    for client in _client(make_config(root)):
-        monkeypatch.setattr(Path, "write_bytes", _no_space)
-        for path in ("/dumps/", "/dumps/dataset.nq.gz", "/dataset.ttl"):  # the dataset page lists the dumps
-            response = client.get(path)
-            assert response.status_code == 503, _text(response)
-            assert "No space left on device" in _text(response) and "try again later" in _text(response)
-            assert str(tmp_path) not in _text(response)
-            assert_no_traceback(response)
-        monkeypatch.undo()
-        assert client.get("/dumps/").status_code == 200  # space again: the downloads are made
+def test_downloads_on_a_full_disk_are_a_503(tmp_path: Path) -> None:
+    """The downloads are written by a process of their own (graph/dumps.py), so the full disk
+    is a real one: a 1 MB tmpfs, filled."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        filler = disk / "filler"
+        with contextlib.suppress(OSError), open(filler, "wb") as out:  # closing it fails too
+            while True:
+                out.write(b"\0" * 4096)
+                out.flush()
+        root = make_store(tmp_path / "store", sample_nquads(3))
+        for client in _client(make_config(root, dumps_dir=str(disk))):
+            for path in ("/dumps/", "/dumps/dataset.nq.gz"):
+                response = client.get(path)
+                assert response.status_code == 503, _text(response)
+                assert "No space left on device" in _text(response) and "try again later" in _text(response)
+                assert str(tmp_path) not in _text(response)
+                assert response.headers["Retry-After"] == "300"
+                assert_no_traceback(response)
+            # The dataset's description does not need them: it answers, without the downloads.
+            assert client.get("/dataset.ttl").status_code == 200
+            filler.unlink()
+            # Space again: the downloads are made (a writer may still be failing on the full
+            # disk it met; the client comes back after a while, as Retry-After asks).
+            deadline = time.monotonic() + 60
+            while (status := client.get("/dumps/").status_code) != 200 and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert status == 200
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
 
 
 # --------------------------------------------------------------------- 8. Expect: 100-continue

@@ -22,11 +22,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from esgkg.graph import dataset_description, describe, named_queries, sitemap
+from esgkg.graph.dumps import Preparing
 from esgkg.graph.errors import EsgkgError, QueryError
 from esgkg.graph.rdf_output import TRIPLE_FORMATS, serialize
 
 from .. import http
-from ..dumps import disk_error_message
+from ..dumps import disk_error_message, preparing_error
 from ..errors import HttpError, error_response
 from ..state import State, Version, current_state
 from . import ontology_page, resource_page
@@ -40,11 +41,18 @@ CACHE_CONTROL = "public, max-age=60"
 
 # --------------------------------------------------------------------- what describes an IRI
 def _dataset_triples(ld: State, version: Version | None) -> list[ox.Triple]:
+    # The description lists the downloads once they are written; it never waits for them
+    # (their writer may take minutes on a large store) and is kept apart until they are.
+    dumps = ld.dump_files(version, wait=0) if version is not None and ld.dumps is not None else None
+    if isinstance(dumps, Preparing):
+        if dumps.retry:
+            raise preparing_error(dumps)
+        dumps = None
+
     def compute() -> list[ox.Triple]:
-        dumps = ld.dump_files(version) if version is not None and ld.dumps is not None else None
         return dataset_description.describe_dataset(ld.sparql, ld.iris, dumps=dumps,
                                                     version=version.id if version else None)
-    return ld.descriptions.get(version.id if version else None, "\0dataset", compute)
+    return ld.descriptions.get(version.id if version else None, ("\0dataset", dumps is not None), compute)
 
 
 def _kind(ld: State, iri: str) -> str:
@@ -119,6 +127,8 @@ def resource(path: str) -> Response:
     vary = "Accept-Language" if suffix else "Accept, Accept-Language"
     version = ld.version()
     representation = fmt.name + (f"-{lang}" if lang else "")
+    if version and ld.dumps is not None and _kind(ld, iri) == "dataset" and ld.dumps.get(version.id) is not None:
+        representation += "-dumps"  # the description lists the downloads once they are written
     etag = f'W/"{version.id}-{representation}"' if version else None
     if etag and http.not_modified(request, etag, version.published):
         return http.not_modified_response(etag, version.published, vary)
