@@ -106,7 +106,8 @@ def _choose_report(reason: str) -> Response:
     if request.path.endswith(".json"):
         return _json({"report": None, "beyond_limits": reason,
                       "reports": [{"report": r, "name": names[r], "url": f"/sdg.json?report={r}"} for r in sorted(names)]})
-    html = render_template("sdg/reports.html", names=names, reason=reason, **_lang_context())
+    html = render_template("sdg/reports.html", names=names, by_name=sorted((n, r) for r, n in names.items()),
+                           reason=reason, **_lang_context())
     return Response(html, content_type="text/html; charset=utf-8")
 
 

@@ -51,6 +51,10 @@ def test_compare_leaves_out_the_sections_beyond_the_limits_and_names_them(capped
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert html.count("Left out: over every report this section is beyond this service's limits") == len(beyond)
+    # A section left out says nothing of what it would have held ("no topic is shared" is false).
+    empty = {"shared_topics": "No topic is shared", "kpis": "No report links a metric"}
+    for section in beyond & set(empty):
+        assert empty[section] not in html, section
     for report in reports:  # one report at a time, every section is there
         mine = client.get(f"/compare.json?report={report}").get_json()
         assert mine["left_out"] == {}, report
