@@ -232,6 +232,7 @@ class DumpCache:
                     if (self.root / f".{version}-{WRITING}").exists() and self.get(version) is None:
                         # A writer (of any serving process) died at work: past a cap, or killed.
                         (self.root / f".{version}-{WRITING}").unlink(missing_ok=True)
+                        shutil.rmtree(self.root / f".tmp-{version}", ignore_errors=True)  # what it had written
                         _fail(self.root, version, self._crash_reason(None))
                         return self._failed(version) or Preparing(failed=self._crash_reason(None))
                     writer, started = self._start(version, store_root, iris or Iris()), True
@@ -253,6 +254,9 @@ class DumpCache:
         if DISK_EXIT < exitcode < DISK_EXIT + 150:
             return Preparing(failed=f"the server could not write to its disk: {os.strerror(exitcode - DISK_EXIT)}",
                              retry=True)
+        if not self._writing_elsewhere(version):
+            shutil.rmtree(self.root / f".tmp-{version}", ignore_errors=True)
+            (self.root / f".{version}-{WRITING}").unlink(missing_ok=True)
         _fail(self.root, version, self._crash_reason(exitcode))
         return self._failed(version) or Preparing(failed=self._crash_reason(exitcode))
 

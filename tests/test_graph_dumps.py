@@ -216,3 +216,4 @@ def test_a_writer_that_died_in_another_process_is_not_started_again(example_stor
     found = other.ensure(version, where, wait=0)
     assert isinstance(found, dumps.Preparing) and "stopped before it was done" in found.failed, found
     assert not other._writers and cache.ensure(version, where, wait=0) == found
+    assert not (tmp_path / "dumps" / f".tmp-{version}").exists()  # what it had written is gone
