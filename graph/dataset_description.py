@@ -108,16 +108,21 @@ def _text(value: str, lang: str | None = None) -> ox.Literal:
 
 
 def describe_dataset(source: Sparql, iris: Iris, dumps: list[DumpFile] | None = None,
-                     version: str | None = None, stats: Statistics | None = None) -> list[ox.Triple]:
-    """The VoID + DCAT description as triples (sorted)."""
-    stats = stats or statistics(source, iris)
+                     version: str | None = None, stats: Statistics | None = None,
+                     counted: bool = True) -> list[ox.Triple]:
+    """The VoID + DCAT description as triples (sorted): with ``stats`` (counted through
+    ``source`` when not given), or, with ``counted`` false, without any count (a store whose
+    counts are not ready: VoID's statistics are optional, a wrong one is not)."""
+    if counted:
+        stats = stats or statistics(source, iris)
     ds = _n(str(iris.dataset()))
     endpoint = _n(iris.base + "sparql")
     w = _Triples()
     _about_the_dataset(w, source, iris, ds, endpoint, version)
-    _statistics(w, ds, stats)
-    _named_graphs(w, ds, stats, dumps, iris.base)
-    _sdg_linksets(w, ds, stats)
+    if stats is not None:
+        _statistics(w, ds, stats)
+        _named_graphs(w, ds, stats, dumps, iris.base)
+        _sdg_linksets(w, ds, stats)
     _distributions(w, ds, dumps, iris.base)
     _endpoint(w, ds, endpoint)
     return sorted(set(w.out), key=str)

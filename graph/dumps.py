@@ -112,6 +112,7 @@ def read_manifest(folder: Path) -> list[DumpFile] | None:
 PROGRESS = "progress.json"
 FAILED = "failed.json"
 WRITING = "writing"
+STATISTICS = "statistics.json"
 DISK_EXIT = 100  # the writer's exit code: 100 + errno of a write the disk refused (full, read-only)
 
 
@@ -163,6 +164,7 @@ def _generate(store_root: str, version: str, cache_root: str, base: str, limits:
             store, info = StoreRoot(Path(store_root)).open_read_only()
             if info.version != version:
                 return  # published in between: the next request asks for the new one
+            _write_statistics(StoreRoot(Path(store_root)), root, version, Iris(base))
             write(store, tmp, Iris(base),
                   lambda done, total: (tmp / PROGRESS).write_text(json.dumps({"done": done, "total": total})))
             (tmp / PROGRESS).unlink()
@@ -178,6 +180,35 @@ def _generate(store_root: str, version: str, cache_root: str, base: str, limits:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             attempt.unlink(missing_ok=True)
+
+
+def _write_statistics(store_root, cache_root: Path, version: str, iris: Iris) -> None:
+    """The dataset's VoID counts, before the downloads (they need far less memory): pages that
+    describe the dataset read them here when counting inline is beyond the service's limits."""
+    from .dataset_description import statistics
+    from .sparql import StoreSparql
+
+    target = cache_root / f"{version}.{STATISTICS}"
+    if target.is_file():
+        return
+    union, info = store_root.open_union_read_only()
+    if info.version != version:
+        return
+    counted = statistics(StoreSparql(union, union_store=union, meta=info.meta), iris)
+    part = cache_root / f".{version}.{STATISTICS}.part"
+    part.write_text(json.dumps(asdict(counted)), encoding="utf-8")
+    os.replace(part, target)
+
+
+def read_statistics(cache_root: Path, version: str):
+    """The VoID counts a writer kept for ``version``, or None."""
+    from .dataset_description import Statistics
+
+    try:
+        record = json.loads((cache_root / f"{version}.{STATISTICS}").read_text(encoding="utf-8"))
+        return Statistics(**{k: [tuple(x) for x in v] if isinstance(v, list) else v for k, v in record.items()})
+    except (OSError, ValueError, TypeError):
+        return None
 
 
 def _fail(root: Path, version: str, why: str, retry: bool = False) -> None:
@@ -316,3 +347,7 @@ class DumpCache:
         for old in folders[self.keep:]:
             if old.name != keep:
                 shutil.rmtree(old, ignore_errors=True)
+        counts = sorted(self.root.glob(f"*.{STATISTICS}"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in counts[self.keep:]:
+            if not old.name.startswith(keep):
+                old.unlink(missing_ok=True)

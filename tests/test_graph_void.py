@@ -104,3 +104,37 @@ def test_void_is_served_at_well_known_and_dataset(bundled_store: StoreRoot) -> N
         assert BASE + "dataset" in locs and len(locs) > 1000
     finally:
         app.extensions["esgkg"].backend.close()
+
+
+def test_void_counts_beyond_the_limits_come_from_the_downloads_writer(bundled_store: StoreRoot, tmp_path) -> None:
+    """A store whose counting is beyond the service's limits (here: a row cap of 3, below the
+    number of named graphs) is described without counts at first, never with wrong ones; the
+    downloads' writer counts it without the service's limits, and then the description has
+    the very counts an unlimited count gives."""
+    import time
+
+    expected = dataset_description.statistics(StoreSparql(bundled_store.open_read_only()[0]), Iris())
+    assert len(expected.graphs) > 3
+    config = Config(store=str(bundled_store.root), workers=1, max_rows=3, dumps_dir=str(tmp_path / "dumps"))
+    app = create_app(config)
+    try:
+        client = app.test_client()
+
+        def served():
+            response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+            assert response.status_code == 200
+            return {(t.subject.value, t.predicate.value): t.object.value
+                    for t in ox.parse(response.data, format=ox.RdfFormat.TURTLE)}, response.headers["ETag"]
+
+        first, first_tag = served()
+        deadline = time.monotonic() + 120
+        while (BASE + "dataset", VOID + "triples") not in first and time.monotonic() < deadline:
+            time.sleep(0.2)
+            first, tag = served()
+            assert tag != first_tag or (BASE + "dataset", VOID + "triples") not in first
+        assert first[(BASE + "dataset", VOID + "triples")] == str(expected.triples)
+        assert first[(BASE + "dataset", VOID + "distinctSubjects")] == str(expected.distinct_subjects)
+        for graph, triples, _ in expected.graphs:
+            assert first[(graph, VOID + "triples")] == str(triples), graph
+    finally:
+        app.extensions["esgkg"].backend.close()

@@ -17,12 +17,14 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from typing import Callable
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from esgkg.graph import dataset_description, describe, named_queries, sitemap
-from esgkg.graph.dumps import Preparing
+from esgkg.graph.dataset_description import Statistics
+from esgkg.graph.dumps import Preparing, read_statistics
 from esgkg.graph.errors import EsgkgError, QueryError
 from esgkg.graph.rdf_output import TRIPLE_FORMATS, serialize
 
@@ -48,11 +50,24 @@ def _dataset_triples(ld: State, version: Version | None) -> list[ox.Triple]:
         if dumps.retry:
             raise preparing_error(dumps)
         dumps = None
+    key = version.id if version else None
+    listed = dumps is not None
 
-    def compute() -> list[ox.Triple]:
-        return dataset_description.describe_dataset(ld.sparql, ld.iris, dumps=dumps,
-                                                    version=version.id if version else None)
-    return ld.descriptions.get(version.id if version else None, ("\0dataset", dumps is not None), compute)
+    def describe(stats: Statistics | None = None, counted: bool = True) -> Callable[[], list[ox.Triple]]:
+        return lambda: dataset_description.describe_dataset(ld.sparql, ld.iris, dumps=dumps, version=key,
+                                                            stats=stats, counted=counted)
+
+    # The counts: as the downloads' writer kept them, else counted here, else (a store whose
+    # counting is beyond the limits, before the writer is done) none.
+    kept = read_statistics(ld.dumps.root, version.id) if version is not None and ld.dumps is not None else None
+    if kept is not None:
+        return ld.descriptions.get(key, ("\0dataset", listed, "kept"), describe(kept))
+    try:
+        return ld.descriptions.get_within_limits(key, ("\0dataset", listed), describe())
+    except QueryError as exc:
+        if not exc.limited:
+            raise
+        return ld.descriptions.get(key, ("\0dataset", listed, "uncounted"), describe(counted=False))
 
 
 def _kind(ld: State, iri: str) -> str:
@@ -127,8 +142,10 @@ def resource(path: str) -> Response:
     vary = "Accept-Language" if suffix else "Accept, Accept-Language"
     version = ld.version()
     representation = fmt.name + (f"-{lang}" if lang else "")
-    if version and ld.dumps is not None and _kind(ld, iri) == "dataset" and ld.dumps.get(version.id) is not None:
-        representation += "-dumps"  # the description lists the downloads once they are written
+    if version and ld.dumps is not None and _kind(ld, iri) == "dataset":
+        # The description lists the downloads, and the counts the writer keeps, once written.
+        representation += "-dumps" * (ld.dumps.get(version.id) is not None)
+        representation += "-counted" * (read_statistics(ld.dumps.root, version.id) is not None)
     etag = f'W/"{version.id}-{representation}"' if version else None
     if etag and http.not_modified(request, etag, version.published):
         return http.not_modified_response(etag, version.published, vary)
