@@ -165,6 +165,7 @@ def _generate(store_root: str, version: str, cache_root: str, base: str, limits:
             if info.version != version:
                 return  # published in between: the next request asks for the new one
             _write_statistics(StoreRoot(Path(store_root)), root, version, Iris(base))
+            _write_search_index(StoreRoot(Path(store_root)), root, version, Iris(base))
             write(store, tmp, Iris(base),
                   lambda done, total: (tmp / PROGRESS).write_text(json.dumps({"done": done, "total": total})))
             (tmp / PROGRESS).unlink()
@@ -198,6 +199,18 @@ def _write_statistics(store_root, cache_root: Path, version: str, iris: Iris) ->
     part = cache_root / f".{version}.{STATISTICS}.part"
     part.write_text(json.dumps(asdict(counted)), encoding="utf-8")
     os.replace(part, target)
+
+
+def _write_search_index(store_root, cache_root: Path, version: str, iris: Iris) -> None:
+    """The version's labels for /search (graph/search_index.py), after the counts."""
+    from . import search_index
+
+    target = cache_root / f"{version}.{search_index.SEARCH_INDEX}"
+    if target.is_file():
+        return
+    union, info = store_root.open_union_read_only()
+    if info.version == version:
+        search_index.write(union, target, iris)
 
 
 def read_statistics(cache_root: Path, version: str):
@@ -347,7 +360,8 @@ class DumpCache:
         for old in folders[self.keep:]:
             if old.name != keep:
                 shutil.rmtree(old, ignore_errors=True)
-        counts = sorted(self.root.glob(f"*.{STATISTICS}"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in counts[self.keep:]:
-            if not old.name.startswith(keep):
-                old.unlink(missing_ok=True)
+        for kind in (STATISTICS, "search.sqlite"):  # what the writer keeps beside the downloads
+            kept = sorted(self.root.glob(f"*.{kind}"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in kept[self.keep:]:
+                if not old.name.startswith(keep):
+                    old.unlink(missing_ok=True)

@@ -10,7 +10,10 @@ import json
 
 from flask import Blueprint, Response, render_template, request
 
-from .errors import HttpError, answer
+from esgkg.graph import search_index
+from esgkg.graph.errors import QueryError
+
+from .errors import HttpError
 from .linked_data.labels import Labeller
 from .state import current_state
 
@@ -26,6 +29,26 @@ def _text() -> str:
     return text
 
 
+def _rows(text: str) -> list[dict[str, str]]:
+    """search.rq's rows: from the version's search index once written, else by the query; a
+    store whose every label is too many to scan within the limits gets a 503 while its index
+    is written (the downloads' writer makes it, once per version)."""
+    state = current_state()
+    index = state.search_index()
+    if index is not None:
+        return search_index.search(index, text)
+    try:
+        return state.rows("search", {"q": text})
+    except QueryError as exc:
+        version = state.version()
+        if not exc.limited or version is None or state.dumps is None:
+            raise HttpError(exc.status if exc.status >= 400 else 503, str(exc)) from exc
+        state.dump_files(version, wait=0)  # starts the writer that makes the index
+        raise HttpError(503, "Searching every label of this store is beyond this service's limits "
+                             f"({exc.message.split('. ')[0].rstrip('.')}); its search index is being written, "
+                             "once per store version. Try again in a minute.", **{"Retry-After": "60"}) from exc
+
+
 def hits(text: str) -> list[dict]:
     """One hit per resource, in the query's order (its best-matching label first), with every
     kind the resource has."""
@@ -33,7 +56,7 @@ def hits(text: str) -> list[dict]:
     # The linked-data pages' own rules for a link here and a short name (no labels needed).
     links = Labeller([], state.iris, "en", request.script_root)
     found: dict[str, dict] = {}
-    for row in answer(lambda: state.rows("search", {"q": text})):
+    for row in _rows(text):
         iri = row["resource"]
         hit = found.get(iri)
         if hit is None:

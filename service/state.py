@@ -26,6 +26,7 @@ from esgkg.graph.disjoint_graphs import scopes_reports
 from esgkg.graph.dumps import DumpCache, DumpFile, Limits, Preparing
 from esgkg.graph.errors import QueryError, StoreError
 from esgkg.graph.namespaces import Iris
+from esgkg.graph.search_index import SEARCH_INDEX
 from esgkg.graph.projection import Projection, build_projection, report_names, report_query
 from esgkg.graph.store import StoreRoot
 from esgkg.graph.traversal import restrict
@@ -221,6 +222,14 @@ class State:
             raise StoreError("dumps are made from the embedded store; this service answers from a remote engine")
         wait = self.config.query_timeout if wait is None else wait
         return self.dumps.ensure(version.id, self.root.root.resolve(), self.iris, wait)
+
+    def search_index(self) -> Path | None:
+        """The current version's search index, once its writer has made it (graph/search_index.py)."""
+        version = self.version() if self.dumps is not None else None
+        if version is None or self.dumps is None:
+            return None
+        index = self.dumps.root / f"{version.id}.{SEARCH_INDEX}"
+        return index if index.is_file() else None
 
     def close(self) -> None:
         """Stop the backend's workers (the factory registers this at exit)."""

@@ -135,3 +135,17 @@ def which(name: str) -> str | None:
 
 def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+
+
+def when_ready(fetch, seconds: float = 180.0):
+    """``fetch()`` again while it answers 503 with Retry-After (downloads still being written by
+    their own process, which runs at nice 19 and is slow on a loaded machine), as a client that
+    honours Retry-After does; the first other answer."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        response = fetch()
+        if response.status_code != 503 or "Retry-After" not in response.headers or time.monotonic() > deadline:
+            return response
+        time.sleep(0.5)

@@ -18,6 +18,7 @@ from esgkg.service.config import Config
 
 from esgkg.service.app import create_app
 from linked_data_support import shared_dumps
+from sparql_support import when_ready
 
 REPO = Path(__file__).resolve().parents[1]
 RDFLIB = {"nq": "nquads", "trig": "trig", "jsonld": "json-ld", "nt": "nt", "ttl": "turtle", "rdf": "xml"}
@@ -107,7 +108,7 @@ def test_http_dumps_headers_revalidation_and_whitelist(example_store: StoreRoot)
     app = create_app(Config(store=str(example_store.root), workers=1))
     try:
         client = app.test_client()
-        index = _fetched(client, "/dumps/")
+        index = when_ready(lambda: _fetched(client, "/dumps/"))
         assert index.status_code == 200 and "esgkg.nq.gz" in index.get_data(as_text=True)
         response = _fetched(client, "/dumps/esgkg.nq.gz")
         assert response.status_code == 200
@@ -154,7 +155,7 @@ def test_downloads_work_with_the_default_relative_store(tmp_path, monkeypatch, f
     try:
         client = app.test_client()
         for name in ("esgkg.nq.gz", "SHA256SUMS"):
-            r = _fetched(client, f"/dumps/{name}")
+            r = when_ready(lambda name=name: _fetched(client, f"/dumps/{name}"))
             assert r.status_code == 200, r.get_data(as_text=True)[:300]
             assert r.data
     finally:

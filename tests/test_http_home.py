@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from esgkg.graph.store import StoreRoot
+from sparql_support import when_ready
 
 REPORT_GRAPH = "https://w3id.org/esgkg/graph/report/"
 
@@ -93,7 +94,7 @@ def test_the_page_shows_the_reports_and_every_area_and_its_example_works(client,
     for area in front["areas"]:
         assert area["path"] in links.hrefs and area["example_path"] in links.hrefs
         for path in (area["path"], area["example_path"]):
-            assert client.get(path).status_code == 200, path
+            assert when_ready(lambda path=path: client.get(path)).status_code == 200, path
     assert '<a class="brand" href="/">' in page
 
 

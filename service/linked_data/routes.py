@@ -100,7 +100,10 @@ def description(ld: State, iri: str, version: Version | None) -> list[ox.Triple]
             if example is not None:
                 found += named_queries.describe_query(example, ld.iris.base)
         return sorted(set(found), key=str)
-    return ld.descriptions.get(version.id if version else None, iri, compute)
+    # A graph's page carries the dataset's counts of it: kept apart until they are counted.
+    counted = kind == "graph" and version is not None and ld.dumps is not None \
+        and read_statistics(ld.dumps.root, version.id) is not None
+    return ld.descriptions.get(version.id if version else None, (iri, counted), compute)
 
 
 # --------------------------------------------------------------------- routes
