@@ -23,6 +23,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
+from . import derived
 from .errors import EsgkgError
 from .export import FORMATS, export
 from .namespaces import Iris
@@ -112,7 +113,6 @@ def read_manifest(folder: Path) -> list[DumpFile] | None:
 PROGRESS = "progress.json"
 FAILED = "failed.json"
 WRITING = "writing"
-STATISTICS = "statistics.json"
 DISK_EXIT = 100  # the writer's exit code: 100 + errno of a write the disk refused (full, read-only)
 
 
@@ -164,8 +164,7 @@ def _generate(store_root: str, version: str, cache_root: str, base: str, limits:
             store, info = StoreRoot(Path(store_root)).open_read_only()
             if info.version != version:
                 return  # published in between: the next request asks for the new one
-            _write_statistics(StoreRoot(Path(store_root)), root, version, Iris(base))
-            _write_search_index(StoreRoot(Path(store_root)), root, version, Iris(base))
+            derived.write_all(StoreRoot(Path(store_root)), root, version, Iris(base))
             write(store, tmp, Iris(base),
                   lambda done, total: (tmp / PROGRESS).write_text(json.dumps({"done": done, "total": total})))
             (tmp / PROGRESS).unlink()
@@ -181,47 +180,6 @@ def _generate(store_root: str, version: str, cache_root: str, base: str, limits:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             attempt.unlink(missing_ok=True)
-
-
-def _write_statistics(store_root, cache_root: Path, version: str, iris: Iris) -> None:
-    """The dataset's VoID counts, before the downloads (they need far less memory): pages that
-    describe the dataset read them here when counting inline is beyond the service's limits."""
-    from .dataset_description import statistics
-    from .sparql import StoreSparql
-
-    target = cache_root / f"{version}.{STATISTICS}"
-    if target.is_file():
-        return
-    union, info = store_root.open_union_read_only()
-    if info.version != version:
-        return
-    counted = statistics(StoreSparql(union, union_store=union, meta=info.meta), iris)
-    part = cache_root / f".{version}.{STATISTICS}.part"
-    part.write_text(json.dumps(asdict(counted)), encoding="utf-8")
-    os.replace(part, target)
-
-
-def _write_search_index(store_root, cache_root: Path, version: str, iris: Iris) -> None:
-    """The version's labels for /search (graph/search_index.py), after the counts."""
-    from . import search_index
-
-    target = cache_root / f"{version}.{search_index.SEARCH_INDEX}"
-    if target.is_file():
-        return
-    union, info = store_root.open_union_read_only()
-    if info.version == version:
-        search_index.write(union, target, iris)
-
-
-def read_statistics(cache_root: Path, version: str):
-    """The VoID counts a writer kept for ``version``, or None."""
-    from .dataset_description import Statistics
-
-    try:
-        record = json.loads((cache_root / f"{version}.{STATISTICS}").read_text(encoding="utf-8"))
-        return Statistics(**{k: [tuple(x) for x in v] if isinstance(v, list) else v for k, v in record.items()})
-    except (OSError, ValueError, TypeError):
-        return None
 
 
 def _fail(root: Path, version: str, why: str, retry: bool = False) -> None:
@@ -272,7 +230,12 @@ class DumpCache:
         with self._lock:
             writer = self._writers.get(version)
             if writer is None or writer.exitcode is not None:  # type: ignore[attr-defined]
-                if not self._writing_elsewhere(version):
+                try:
+                    elsewhere = self._writing_elsewhere(version)
+                except OSError as exc:  # the folder cannot be made or written (a file there, full, read-only)
+                    return Preparing(failed="the server could not write to its disk: "
+                                            f"{os.strerror(exc.errno) if exc.errno else 'an I/O error'}", retry=True)
+                if not elsewhere:
                     if (self.root / f".{version}-{WRITING}").exists() and self.get(version) is None:
                         # A writer (of any serving process) died at work: past a cap, or killed.
                         (self.root / f".{version}-{WRITING}").unlink(missing_ok=True)
@@ -360,7 +323,7 @@ class DumpCache:
         for old in folders[self.keep:]:
             if old.name != keep:
                 shutil.rmtree(old, ignore_errors=True)
-        for kind in (STATISTICS, "search.sqlite"):  # what the writer keeps beside the downloads
+        for kind in derived.KINDS:  # what the writer keeps beside the downloads
             kept = sorted(self.root.glob(f"*.{kind}"), key=lambda p: p.stat().st_mtime, reverse=True)
             for old in kept[self.keep:]:
                 if not old.name.startswith(keep):

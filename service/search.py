@@ -11,6 +11,7 @@ import json
 from flask import Blueprint, Response, render_template, request
 
 from esgkg.graph import search_index
+from esgkg.graph.dumps import Preparing
 from esgkg.graph.errors import QueryError
 
 from .errors import HttpError
@@ -43,10 +44,14 @@ def _rows(text: str) -> list[dict[str, str]]:
         version = state.version()
         if not exc.limited or version is None or state.dumps is None:
             raise HttpError(exc.status if exc.status >= 400 else 503, str(exc)) from exc
-        state.dump_files(version, wait=0)  # starts the writer that makes the index
-        raise HttpError(503, "Searching every label of this store is beyond this service's limits "
-                             f"({exc.message.split('. ')[0].rstrip('.')}); its search index is being written, "
-                             "once per store version. Try again in a minute.", **{"Retry-After": "60"}) from exc
+        writer = state.dump_files(version, wait=0)  # starts the writer that makes the index
+        reason = exc.message.split(". ")[0].rstrip(".")
+        if isinstance(writer, Preparing) and writer.failed and not writer.retry:
+            raise HttpError(503, f"Searching every label of this store is beyond this service's limits ({reason}), "
+                                 f"and its search index could not be written: {writer.failed}.") from exc
+        raise HttpError(503, f"Searching every label of this store is beyond this service's limits ({reason}); "
+                             "its search index is being written, once per store version. Try again in a minute.",
+                        **{"Retry-After": "60"}) from exc
 
 
 def hits(text: str) -> list[dict]:

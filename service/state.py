@@ -23,6 +23,7 @@ from flask import current_app
 
 from esgkg.graph import named_queries, plots
 from esgkg.graph.disjoint_graphs import scopes_reports
+from esgkg.graph.derived import KEPT_ANSWERS, read_answer
 from esgkg.graph.dumps import DumpCache, DumpFile, Limits, Preparing
 from esgkg.graph.errors import QueryError, StoreError
 from esgkg.graph.namespaces import Iris
@@ -72,6 +73,11 @@ class VersionedCache:
             self.computed += 1
             self._items[(version, key)] = value
         return value
+
+    def drop(self, version: str, key: Hashable) -> None:
+        """Forget one value (the next ``get`` computes it again)."""
+        with self._lock:
+            self._items.pop((version, key), None)
 
     def get_within_limits(self, version: str | None, key: Hashable, compute: Callable[[], Any]) -> Any:
         """As :meth:`get`, and a QueryError of a service limit (time, rows) is kept too, for
@@ -196,7 +202,25 @@ class State:
             table = named_queries.run(query, self.sparql.select, given, self.scopes_reports())
             return [{k: v["value"] for k, v in r.items()} for r in table.rows]
 
-        return self.answers.get_within_limits(self.data_version(), (name, tuple(sorted(given.items()))), compute)
+        try:
+            return self.answers.get_within_limits(self.data_version(), (name, tuple(sorted(given.items()))), compute)
+        except QueryError as exc:
+            kept = self._kept_answer(name) if exc.limited and not given else None
+            if kept is None:
+                raise
+            return kept
+
+    def _kept_answer(self, name: str) -> list[dict[str, str]] | None:
+        """A whole-store answer the downloads' writer kept for this version (KEPT_ANSWERS),
+        started here if it has not run yet (it then answers on a later visit)."""
+        version = self.version() if self.dumps is not None else None
+        if version is None or self.dumps is None or name not in KEPT_ANSWERS:
+            return None
+        found = self.answers.get(version.id, ("\0kept", name), lambda: read_answer(self.dumps.root, version.id, name))
+        if found is None:
+            self.answers.drop(version.id, ("\0kept", name))  # not written yet: look again next time
+            self.dump_files(version, wait=0)
+        return found
 
     def picture(self, kind: str, fmt: str, report: str | None = None, metric: str | None = None,
                 part: tuple[Hashable, Callable[[], Iterable[str]]] | None = None) -> bytes:

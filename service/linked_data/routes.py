@@ -24,7 +24,8 @@ from flask import Blueprint, Response, render_template, request
 
 from esgkg.graph import dataset_description, describe, named_queries, sitemap
 from esgkg.graph.dataset_description import Statistics
-from esgkg.graph.dumps import Preparing, read_statistics
+from esgkg.graph.derived import read_statistics
+from esgkg.graph.dumps import Preparing
 from esgkg.graph.errors import EsgkgError, QueryError
 from esgkg.graph.rdf_output import TRIPLE_FORMATS, serialize
 

@@ -1,0 +1,95 @@
+"""What the downloads' writer (graph/dumps.py) keeps beside the downloads of a version, before
+them, because each needs far less memory than they do: the dataset's VoID counts, the search
+index (graph/search_index.py), and the all-reports answers of the named queries the front door
+and /compare ask. Each is counted without the service's limits, once per version, and written
+atomically (``.part`` then rename); the service reads them where asking inline is beyond its
+limits (docs/decisions.md §34).
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from . import named_queries, search_index
+from .namespaces import Iris
+from .sparql import StoreSparql
+
+STATISTICS = "statistics.json"
+ANSWERS = "answers.json"
+KINDS = (STATISTICS, ANSWERS, search_index.SEARCH_INDEX)
+# Named queries whose all-reports answer is kept: what the front door and /compare ask of
+# every report (kpi-across-companies, 10^5 rows at 1,000 reports, is not kept).
+KEPT_ANSWERS = ("report-summary", "hkex-coverage", "sdgs-per-company")
+
+
+def write_all(store_root, cache_root: Path, version: str, iris: Iris) -> None:
+    """Everything kept for ``version`` that is not there yet (``store_root``: a StoreRoot)."""
+    for write in (_write_statistics, _write_search_index, _write_answers):
+        write(store_root, cache_root, version, iris)
+
+
+def _write_statistics(store_root, cache_root: Path, version: str, iris: Iris) -> None:
+    """The dataset's VoID counts, before the downloads (they need far less memory): pages that
+    describe the dataset read them here when counting inline is beyond the service's limits."""
+    from .dataset_description import statistics  # it imports graph/dumps.py, which imports this
+
+    target = cache_root / f"{version}.{STATISTICS}"
+    if target.is_file():
+        return
+    union, info = store_root.open_union_read_only()
+    if info.version != version:
+        return
+    counted = statistics(StoreSparql(union, union_store=union, meta=info.meta), iris)
+    part = cache_root / f".{version}.{STATISTICS}.part"
+    part.write_text(json.dumps(asdict(counted)), encoding="utf-8")
+    os.replace(part, target)
+
+
+def _write_search_index(store_root, cache_root: Path, version: str, iris: Iris) -> None:
+    """The version's labels for /search (graph/search_index.py), after the counts."""
+    target = cache_root / f"{version}.{search_index.SEARCH_INDEX}"
+    if target.is_file():
+        return
+    union, info = store_root.open_union_read_only()
+    if info.version == version:
+        search_index.write(union, target, iris)
+
+
+def _write_answers(store_root, cache_root: Path, version: str, iris: Iris) -> None:
+    """The all-reports answers of KEPT_ANSWERS, counted without the service's limits: the front
+    door and /compare read them where asking inline is beyond those limits."""
+    target = cache_root / f"{version}.{ANSWERS}"
+    if target.is_file():
+        return
+    union, info = store_root.open_union_read_only()
+    if info.version != version:
+        return
+    select = StoreSparql(union, union_store=union, meta=info.meta).select
+    kept = {name: [{k: v["value"] for k, v in row.items()}
+                   for row in named_queries.run(named_queries.get(name, base=iris.base), select).rows]
+            for name in KEPT_ANSWERS}
+    part = cache_root / f".{version}.{ANSWERS}.part"
+    part.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    os.replace(part, target)
+
+
+def read_answer(cache_root: Path, version: str, name: str) -> list[dict[str, str]] | None:
+    """A named query's all-reports answer as the writer kept it for ``version``, or None."""
+    try:
+        found = json.loads((cache_root / f"{version}.{ANSWERS}").read_text(encoding="utf-8")).get(name)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return found if isinstance(found, list) else None
+
+
+def read_statistics(cache_root: Path, version: str):
+    """The VoID counts a writer kept for ``version``, or None."""
+    from .dataset_description import Statistics
+
+    try:
+        record = json.loads((cache_root / f"{version}.{STATISTICS}").read_text(encoding="utf-8"))
+        return Statistics(**{k: [tuple(x) for x in v] if isinstance(v, list) else v for k, v in record.items()})
+    except (OSError, ValueError, TypeError):
+        return None
