@@ -12,13 +12,14 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from . import named_queries, search_index
+from . import named_queries, search_index, sitemap
 from .namespaces import Iris
 from .sparql import StoreSparql
 
 STATISTICS = "statistics.json"
 ANSWERS = "answers.json"
-KINDS = (STATISTICS, ANSWERS, search_index.SEARCH_INDEX)
+DOCUMENTS = "documents.txt"
+KINDS = (STATISTICS, ANSWERS, DOCUMENTS, search_index.SEARCH_INDEX)
 # Named queries whose all-reports answer is kept: what the front door and /compare ask of
 # every report (kpi-across-companies, 10^5 rows at 1,000 reports, is not kept).
 KEPT_ANSWERS = ("report-summary", "hkex-coverage", "sdgs-per-company")
@@ -26,7 +27,7 @@ KEPT_ANSWERS = ("report-summary", "hkex-coverage", "sdgs-per-company")
 
 def write_all(store_root, cache_root: Path, version: str, iris: Iris) -> None:
     """Everything kept for ``version`` that is not there yet (``store_root``: a StoreRoot)."""
-    for write in (_write_statistics, _write_search_index, _write_answers):
+    for write in (_write_statistics, _write_documents, _write_search_index, _write_answers):
         write(store_root, cache_root, version, iris)
 
 
@@ -45,6 +46,29 @@ def _write_statistics(store_root, cache_root: Path, version: str, iris: Iris) ->
     part = cache_root / f".{version}.{STATISTICS}.part"
     part.write_text(json.dumps(asdict(counted)), encoding="utf-8")
     os.replace(part, target)
+
+
+def _write_documents(store_root, cache_root: Path, version: str, iris: Iris) -> None:
+    """The IRIs the dataset mints, one a line, for /sitemap.xml (graph/sitemap.py)."""
+    target = cache_root / f"{version}.{DOCUMENTS}"
+    if target.is_file():
+        return
+    union, info = store_root.open_union_read_only()
+    if info.version != version:
+        return
+    part = cache_root / f".{version}.{DOCUMENTS}.part"
+    with open(part, "w", encoding="utf-8") as out:
+        for iri in sitemap.minted_iris(union, iris):
+            out.write(iri + "\n")
+    os.replace(part, target)
+
+
+def read_documents(cache_root: Path, version: str) -> list[str] | None:
+    """The minted IRIs the writer kept for ``version``, or None."""
+    try:
+        return (cache_root / f"{version}.{DOCUMENTS}").read_text(encoding="utf-8").split()
+    except OSError:
+        return None
 
 
 def _write_search_index(store_root, cache_root: Path, version: str, iris: Iris) -> None:

@@ -138,3 +138,42 @@ def test_void_counts_beyond_the_limits_come_from_the_downloads_writer(bundled_st
             assert first[(graph, VOID + "triples")] == str(triples), graph
     finally:
         app.extensions["esgkg"].backend.close()
+
+
+def test_sitemap_beyond_the_limits_and_past_its_page_size(bundled_store: StoreRoot, tmp_path, monkeypatch) -> None:
+    """With a row cap below the number of documents the sitemap first says its list is being
+    written, then serves the writer's list; past SITEMAP_LIMIT URLs (here 500) it is an index
+    of pages that together list every document once, as an unlimited service lists them."""
+    import time
+
+    from esgkg.graph import sitemap
+
+    unlimited = create_app(Config(store=str(bundled_store.root), workers=1))
+    try:
+        whole = ET.fromstring(unlimited.test_client().get("/sitemap.xml").data)
+        expected = [e.text for e in whole.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    finally:
+        unlimited.extensions["esgkg"].backend.close()
+    assert len(expected) > 1000
+    monkeypatch.setattr(sitemap, "SITEMAP_LIMIT", 500)
+    app = create_app(Config(store=str(bundled_store.root), workers=1, max_rows=100, dumps_dir=str(tmp_path / "d")))
+    try:
+        client = app.test_client()
+        first = client.get("/sitemap.xml")
+        assert first.status_code == 503 and first.headers["Retry-After"] == "60"
+        deadline = time.monotonic() + 180
+        while (r := client.get("/sitemap.xml")).status_code == 503 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        index = ET.fromstring(r.data)
+        assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+        pages = [e.text for e in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+        assert len(pages) == -(-len(expected) // 500)
+        listed = []
+        for url in pages:
+            page = client.get(url[len(BASE) - 1:])
+            assert page.status_code == 200, url
+            listed += [e.text for e in ET.fromstring(page.data).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+        assert listed == expected
+        assert client.get(f"/sitemap-{len(pages) + 1}.xml").status_code == 404
+    finally:
+        app.extensions["esgkg"].backend.close()

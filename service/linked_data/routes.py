@@ -24,7 +24,7 @@ from flask import Blueprint, Response, render_template, request
 
 from esgkg.graph import dataset_description, describe, named_queries, sitemap
 from esgkg.graph.dataset_description import Statistics
-from esgkg.graph.derived import read_statistics
+from esgkg.graph.derived import read_documents, read_statistics
 from esgkg.graph.dumps import Preparing
 from esgkg.graph.errors import EsgkgError, QueryError
 from esgkg.graph.rdf_output import TRIPLE_FORMATS, serialize
@@ -114,16 +114,44 @@ def robots() -> Response:
                     headers={"Cache-Control": CACHE_CONTROL})
 
 
+def _documents(ld: State, version: Version | None) -> list[str]:
+    """Every document of the dataset: from the list the downloads' writer keeps, else asked
+    here, else (a store too large to list within the limits) a 503 while that list is written."""
+    queries = [named_queries.query_iri(name, ld.iris.base) for name in named_queries.load_all(base=ld.iris.base)]
+    key = version.id if version else None
+    kept = read_documents(ld.dumps.root, version.id) if version is not None and ld.dumps is not None else None
+    if kept is not None:
+        return ld.descriptions.get(key, "\0documents-kept", lambda: sitemap.documents(kept, ld.iris, queries))
+    try:
+        return ld.descriptions.get_within_limits(key, "\0documents",
+                                                 lambda: sitemap.document_iris(ld.sparql, ld.iris, extra=queries))
+    except QueryError as exc:
+        if not exc.limited or version is None or ld.dumps is None:
+            raise HttpError(exc.status if exc.status >= 400 else 503, str(exc)) from exc
+        ld.dump_files(version, wait=0)  # starts the writer that lists them
+        raise HttpError(503, "Listing every document of this store is beyond this service's limits; the list is "
+                             "being written, once per store version. Try again in a minute.",
+                        **{"Retry-After": "60"}) from exc
+
+
 @bp.route("/sitemap.xml")
-def sitemap_xml() -> Response:
+@bp.route("/sitemap-<int:page>.xml")
+def sitemap_xml(page: int | None = None) -> Response:
+    """The sitemap: one urlset, or past SITEMAP_LIMIT URLs an index of ``/sitemap-N.xml`` pages."""
     ld = current_state()
     version = ld.version()
-    etag = f'W/"{version.id}-sitemap"' if version else None
+    etag = f'W/"{version.id}-sitemap-{page or 0}"' if version else None
     if etag and http.not_modified(request, etag, version.published):
         return http.not_modified_response(etag, version.published, "Accept-Encoding")
-    queries = [named_queries.query_iri(name, ld.iris.base) for name in named_queries.load_all(base=ld.iris.base)]
-    body = ld.descriptions.get(version.id if version else None, "\0sitemap", lambda: sitemap.sitemap_xml(
-        sitemap.document_iris(ld.sparql, ld.iris, extra=queries), version.published if version else None))
+    docs = _documents(ld, version)
+    count = sitemap.pages(docs)
+    stamp = version.published if version else None
+    if page is None:
+        body = sitemap.sitemap_xml(docs, stamp) if count == 1 else sitemap.sitemap_index_xml(ld.iris.base, count, stamp)
+    elif 1 <= page <= count and count > 1:
+        body = sitemap.sitemap_xml(docs, stamp, page)
+    else:
+        raise HttpError(404, f"No sitemap page {page}: /sitemap.xml lists the {count if count > 1 else 'no'} pages.")
     response = Response(body, content_type="application/xml; charset=utf-8")
     response.headers["Cache-Control"] = CACHE_CONTROL
     return http.validators(response, etag, version.published) if etag and version else response
