@@ -26,41 +26,50 @@ KEPT_ANSWERS = ("report-summary", "hkex-coverage", "sdgs-per-company")
 
 
 def write_all(store_root, cache_root: Path, version: str, iris: Iris) -> None:
-    """Everything kept for ``version`` that is not there yet (``store_root``: a StoreRoot)."""
-    for write in (_write_statistics, _write_documents, _write_search_index, _write_answers):
-        write(store_root, cache_root, version, iris)
+    """Everything kept for ``version`` that is not there yet (``store_root``: a StoreRoot),
+    each into a ``.part`` file renamed into place when complete."""
+    union, info = store_root.open_union_read_only()
+    if info.version != version:
+        return  # published in between: the next request asks for the new one
+    for name, write in ((STATISTICS, _statistics), (DOCUMENTS, _documents),
+                        (search_index.SEARCH_INDEX, _search_index), (ANSWERS, _answers)):
+        target = cache_root / f"{version}.{name}"
+        if target.is_file():
+            continue
+        part = cache_root / f".{version}.{name}.part"
+        part.unlink(missing_ok=True)
+        # No row cap: the writer is bounded by its own memory and CPU caps (graph/dumps.py).
+        write(StoreSparql(union, max_rows=10**12, union_store=union, meta=info.meta), part, iris)
+        os.replace(part, target)
 
 
-def _write_statistics(store_root, cache_root: Path, version: str, iris: Iris) -> None:
-    """The dataset's VoID counts, before the downloads (they need far less memory): pages that
-    describe the dataset read them here when counting inline is beyond the service's limits."""
+def _statistics(source: StoreSparql, part: Path, iris: Iris) -> None:
+    """The dataset's VoID counts: pages that describe the dataset read them here when
+    counting inline is beyond the service's limits."""
     from .dataset_description import statistics  # it imports graph/dumps.py, which imports this
 
-    target = cache_root / f"{version}.{STATISTICS}"
-    if target.is_file():
-        return
-    union, info = store_root.open_union_read_only()
-    if info.version != version:
-        return
-    counted = statistics(StoreSparql(union, union_store=union, meta=info.meta), iris)
-    part = cache_root / f".{version}.{STATISTICS}.part"
-    part.write_text(json.dumps(asdict(counted)), encoding="utf-8")
-    os.replace(part, target)
+    part.write_text(json.dumps(asdict(statistics(source, iris))), encoding="utf-8")
 
 
-def _write_documents(store_root, cache_root: Path, version: str, iris: Iris) -> None:
+def _documents(source: StoreSparql, part: Path, iris: Iris) -> None:
     """The IRIs the dataset mints, one a line, for /sitemap.xml (graph/sitemap.py)."""
-    target = cache_root / f"{version}.{DOCUMENTS}"
-    if target.is_file():
-        return
-    union, info = store_root.open_union_read_only()
-    if info.version != version:
-        return
-    part = cache_root / f".{version}.{DOCUMENTS}.part"
     with open(part, "w", encoding="utf-8") as out:
-        for iri in sitemap.minted_iris(union, iris):
+        for iri in sitemap.minted_iris(source.store, iris):
             out.write(iri + "\n")
-    os.replace(part, target)
+
+
+def _search_index(source: StoreSparql, part: Path, iris: Iris) -> None:
+    """The version's labels for /search (graph/search_index.py)."""
+    search_index.write(source.store, part, iris)
+
+
+def _answers(source: StoreSparql, part: Path, iris: Iris) -> None:
+    """The all-reports answers of KEPT_ANSWERS, run without the service's limits: the front
+    door and /compare read them where asking inline is beyond those limits."""
+    kept = {name: [{k: v["value"] for k, v in row.items()}
+                   for row in named_queries.run(named_queries.get(name, base=iris.base), source.select).rows]
+            for name in KEPT_ANSWERS}
+    part.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
 
 
 def read_documents(cache_root: Path, version: str) -> list[str] | None:
@@ -69,34 +78,6 @@ def read_documents(cache_root: Path, version: str) -> list[str] | None:
         return (cache_root / f"{version}.{DOCUMENTS}").read_text(encoding="utf-8").split()
     except OSError:
         return None
-
-
-def _write_search_index(store_root, cache_root: Path, version: str, iris: Iris) -> None:
-    """The version's labels for /search (graph/search_index.py), after the counts."""
-    target = cache_root / f"{version}.{search_index.SEARCH_INDEX}"
-    if target.is_file():
-        return
-    union, info = store_root.open_union_read_only()
-    if info.version == version:
-        search_index.write(union, target, iris)
-
-
-def _write_answers(store_root, cache_root: Path, version: str, iris: Iris) -> None:
-    """The all-reports answers of KEPT_ANSWERS, counted without the service's limits: the front
-    door and /compare read them where asking inline is beyond those limits."""
-    target = cache_root / f"{version}.{ANSWERS}"
-    if target.is_file():
-        return
-    union, info = store_root.open_union_read_only()
-    if info.version != version:
-        return
-    select = StoreSparql(union, union_store=union, meta=info.meta).select
-    kept = {name: [{k: v["value"] for k, v in row.items()}
-                   for row in named_queries.run(named_queries.get(name, base=iris.base), select).rows]
-            for name in KEPT_ANSWERS}
-    part = cache_root / f".{version}.{ANSWERS}.part"
-    part.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
-    os.replace(part, target)
 
 
 def read_answer(cache_root: Path, version: str, name: str) -> list[dict[str, str]] | None:

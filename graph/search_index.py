@@ -11,7 +11,6 @@ equal by tests/test_search_index.py); the ranking is search.rq's, in SQL.
 """
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -36,11 +35,9 @@ SELECT DISTINCT ?resource ?label ?label_language ?kind ?report WHERE {{
 
 
 def write(store: ox.Store, target: Path, iris: Iris) -> int:
-    """Every label row of ``store`` (a union copy: its default graph is the union) into
-    ``target``, atomically, streamed from the engine into SQLite; returns the rows."""
-    part = target.with_name(f".{target.name}.part")
-    part.unlink(missing_ok=True)
-    db = sqlite3.connect(part)
+    """Every label row of ``store`` (a union copy: its default graph is the union) into a new
+    SQLite file ``target``, streamed from the engine; returns the rows."""
+    db = sqlite3.connect(target)
     try:
         db.execute("CREATE TABLE labels (resource TEXT, label TEXT, lowered TEXT, language TEXT, kind TEXT, report TEXT)")
 
@@ -57,7 +54,6 @@ def write(store: ox.Store, target: Path, iris: Iris) -> int:
         db.commit()
     finally:
         db.close()
-    os.replace(part, target)
     return count
 
 
