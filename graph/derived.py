@@ -11,18 +11,19 @@ import json
 import os
 from dataclasses import asdict
 from pathlib import Path
+from typing import Callable
 
 from . import named_queries, search_index, sitemap
 from .namespaces import Iris
 from .sparql import StoreSparql
 
 STATISTICS = "statistics.json"
-ANSWERS = "answers.json"
 DOCUMENTS = "documents.txt"
-KINDS = (STATISTICS, ANSWERS, DOCUMENTS, search_index.SEARCH_INDEX)
-# Named queries whose all-reports answer is kept: what the front door and /compare ask of
-# every report (kpi-across-companies, 10^5 rows at 1,000 reports, is not kept).
-KEPT_ANSWERS = ("report-summary", "hkex-coverage", "sdgs-per-company")
+# Named queries whose all-reports answer is kept, each in a file of its own and the smallest
+# first (a writer stopped by its cap keeps those it finished): what the front door and
+# /compare ask of every report (kpi-across-companies, 10^5 rows at 1,000 reports, is not kept).
+KEPT_ANSWERS = ("report-summary", "sdgs-per-company", "hkex-coverage")
+KINDS = (STATISTICS, DOCUMENTS, search_index.SEARCH_INDEX, *(f"answer-{name}.json" for name in KEPT_ANSWERS))
 
 
 def write_all(store_root, cache_root: Path, version: str, iris: Iris) -> None:
@@ -31,8 +32,9 @@ def write_all(store_root, cache_root: Path, version: str, iris: Iris) -> None:
     union, info = store_root.open_union_read_only()
     if info.version != version:
         return  # published in between: the next request asks for the new one
+    answers = [(f"answer-{name}.json", _answer(name)) for name in KEPT_ANSWERS]
     for name, write in ((STATISTICS, _statistics), (DOCUMENTS, _documents),
-                        (search_index.SEARCH_INDEX, _search_index), (ANSWERS, _answers)):
+                        (search_index.SEARCH_INDEX, _search_index), *answers):
         target = cache_root / f"{version}.{name}"
         if target.is_file():
             continue
@@ -63,13 +65,15 @@ def _search_index(source: StoreSparql, part: Path, iris: Iris) -> None:
     search_index.write(source.store, part, iris)
 
 
-def _answers(source: StoreSparql, part: Path, iris: Iris) -> None:
-    """The all-reports answers of KEPT_ANSWERS, run without the service's limits: the front
-    door and /compare read them where asking inline is beyond those limits."""
-    kept = {name: [{k: v["value"] for k, v in row.items()}
-                   for row in named_queries.run(named_queries.get(name, base=iris.base), source.select).rows]
-            for name in KEPT_ANSWERS}
-    part.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+def _answer(name: str) -> Callable[[StoreSparql, Path, Iris], None]:
+    """The writer of one KEPT_ANSWERS query's all-reports answer (rows of plain values), run
+    without the service's limits: the front door and /compare read it where asking inline is
+    beyond those limits."""
+    def write(source: StoreSparql, part: Path, iris: Iris) -> None:
+        table = named_queries.run(named_queries.get(name, base=iris.base), source.select)
+        rows = [{k: v["value"] for k, v in row.items()} for row in table.rows]
+        part.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    return write
 
 
 def read_documents(cache_root: Path, version: str) -> list[str] | None:
@@ -83,8 +87,8 @@ def read_documents(cache_root: Path, version: str) -> list[str] | None:
 def read_answer(cache_root: Path, version: str, name: str) -> list[dict[str, str]] | None:
     """A named query's all-reports answer as the writer kept it for ``version``, or None."""
     try:
-        found = json.loads((cache_root / f"{version}.{ANSWERS}").read_text(encoding="utf-8")).get(name)
-    except (OSError, ValueError, AttributeError):
+        found = json.loads((cache_root / f"{version}.answer-{name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
     return found if isinstance(found, list) else None
 
