@@ -202,24 +202,24 @@ class State:
             table = named_queries.run(query, self.sparql.select, given, self.scopes_reports())
             return [{k: v["value"] for k, v in r.items()} for r in table.rows]
 
+        kept = self._kept_answer(name) if not given else None
+        if kept is not None:  # the same query's answer, run by the writer without the limits
+            return kept
         try:
             return self.answers.get_within_limits(self.data_version(), (name, tuple(sorted(given.items()))), compute)
         except QueryError as exc:
-            kept = self._kept_answer(name) if exc.limited and not given else None
-            if kept is None:
-                raise
-            return kept
+            if exc.limited and not given and name in KEPT_ANSWERS and self.version() is not None and self.dumps:
+                self.dump_files(self.version(), wait=0)  # its writer keeps it: a later visit has it
+            raise
 
     def _kept_answer(self, name: str) -> list[dict[str, str]] | None:
-        """A whole-store answer the downloads' writer kept for this version (KEPT_ANSWERS),
-        started here if it has not run yet (it then answers on a later visit)."""
-        version = self.version() if self.dumps is not None else None
-        if version is None or self.dumps is None or name not in KEPT_ANSWERS:
+        """A whole-store answer the downloads' writer kept for this version (KEPT_ANSWERS)."""
+        version = self.version() if self.dumps is not None and name in KEPT_ANSWERS else None
+        if version is None or self.dumps is None:
             return None
         found = self.answers.get(version.id, ("\0kept", name), lambda: read_answer(self.dumps.root, version.id, name))
         if found is None:
             self.answers.drop(version.id, ("\0kept", name))  # not written yet: look again next time
-            self.dump_files(version, wait=0)
         return found
 
     def picture(self, kind: str, fmt: str, report: str | None = None, metric: str | None = None,
