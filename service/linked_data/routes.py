@@ -24,7 +24,7 @@ from flask import Blueprint, Response, render_template, request
 
 from esgkg.graph import dataset_description, describe, named_queries, sitemap
 from esgkg.graph.dataset_description import Statistics
-from esgkg.graph.derived import read_documents, read_statistics
+from esgkg.graph.derived import DOCUMENTS, read_documents, read_statistics
 from esgkg.graph.dumps import Preparing
 from esgkg.graph.errors import EsgkgError, QueryError
 from esgkg.graph.rdf_output import TRIPLE_FORMATS, serialize
@@ -119,9 +119,10 @@ def _documents(ld: State, version: Version | None) -> list[str]:
     here, else (a store too large to list within the limits) a 503 while that list is written."""
     queries = [named_queries.query_iri(name, ld.iris.base) for name in named_queries.load_all(base=ld.iris.base)]
     key = version.id if version else None
-    kept = read_documents(ld.dumps.root, version.id) if version is not None and ld.dumps is not None else None
-    if kept is not None:
-        return ld.descriptions.get(key, "\0documents-kept", lambda: sitemap.documents(kept, ld.iris, queries))
+    listed = version is not None and ld.dumps is not None and (ld.dumps.root / f"{version.id}.{DOCUMENTS}").is_file()
+    if listed:  # read once per version: a million IRIs at 1,000 reports
+        return ld.descriptions.get(key, "\0documents-kept", lambda: sitemap.documents(
+            read_documents(ld.dumps.root, version.id) or [], ld.iris, queries))
     try:
         return ld.descriptions.get_within_limits(key, "\0documents",
                                                  lambda: sitemap.document_iris(ld.sparql, ld.iris, extra=queries))
