@@ -49,7 +49,10 @@ def coverage(projection: Projection, report: str | None) -> Figure:
         raise PlotError("no material topics to draw")
     fig = Figure(figsize=(13, max(6.0, 0.34 * len(matrix.topics) + 2)))
     ax = fig.add_subplot()
-    image = ax.imshow(matrix.counts, cmap="Blues", aspect="auto", vmin=0)
+    # At least 1 at the top: with no link at all, matplotlib spread 0..0 over the scale and
+    # drew every empty cell mid-blue, as if each topic reached each goal.
+    top = max((c for row in matrix.counts for c in row), default=0)
+    image = ax.imshow(matrix.counts, cmap="Blues", aspect="auto", vmin=0, vmax=max(1, top))
     ax.set_xticks(range(len(matrix.goals)), [g.number for g in matrix.goals])
     ax.set_yticks(range(len(matrix.topics)), [f"[{t.pillar}] {topic_name(projection, t, report, 44)}" for t in matrix.topics], fontsize=9)
     for label, topic in zip(ax.get_yticklabels(), matrix.topics):

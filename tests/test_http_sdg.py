@@ -135,3 +135,26 @@ def test_sdg_targets_are_written_one_way_everywhere(client) -> None:
                 "/id/oneconnect-2024/sdg-contribution/climate-change--12"):
         html = client.get(url, headers={"Accept": "text/html"}).get_data(as_text=True)
         assert "12.5" in html and "12.05" not in html, url
+
+
+def test_a_report_with_no_sdg_link_draws_no_false_coverage_and_embeds_no_broken_network(client) -> None:
+    """A report whose topics reach no SDG (chalco-2019 in the bundled data): its heat map's empty
+    cells are the scale's lightest colour, as "no link" is for every other report, not its
+    middle; and its page says there is no network instead of embedding a picture that is a 404."""
+    from esgkg.graph import plots_sdg, traversal
+    from esgkg.service.state import current_state
+
+    unlinked = [r for r in ("baidu-2021", "chalco-2019", "oneconnect-2024")
+                if client.get(f"/sdg/network.svg?report={r}").status_code == 404]
+    linked = [r for r in ("baidu-2021", "chalco-2019", "oneconnect-2024") if r not in unlinked]
+    assert unlinked and linked
+    with client.application.app_context():
+        projection = current_state().projection(unlinked[0])
+    assert not any(map(any, traversal.coverage_matrix(projection, unlinked[0]).counts))
+    image = plots_sdg.coverage(projection, unlinked[0]).axes[0].images[0]
+    assert image.cmap(image.norm(0)) == image.cmap(0.0)  # the lightest colour, not the middle
+    for report in unlinked:
+        html = client.get(f"/sdg?report={report}").get_data(as_text=True)
+        assert f'src="/sdg/network.svg?report={report}"' not in html and "no network to draw" in html
+    for report in linked:
+        assert f'src="/sdg/network.svg?report={report}"' in client.get(f"/sdg?report={report}").get_data(as_text=True)
