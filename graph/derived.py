@@ -76,6 +76,12 @@ def _answer(name: str) -> Callable[[StoreSparql, Path, Iris], None]:
     return write
 
 
+def kept(cache_root: Path, version: str, name: str) -> bool:
+    """Whether the writer has kept ``name`` (one of KINDS) for ``version``: a stat, for hot paths
+    that only need to know (ETags, cache keys), not the file's content."""
+    return (cache_root / f"{version}.{name}").is_file()
+
+
 def read_documents(cache_root: Path, version: str) -> list[str] | None:
     """The minted IRIs the writer kept for ``version``, or None."""
     try:

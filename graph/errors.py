@@ -43,3 +43,9 @@ class QueryError(EsgkgError):
         self.status = status
         self.message = message
         self.limited = limited  # stopped by a limit of the service (time, rows, bytes), not wrong
+
+    @property
+    def reason(self) -> str:
+        """The message's first sentence: what stopped the query, without the advice that
+        follows it (a page that asked the question itself has no query to add LIMIT to)."""
+        return self.message.split(". ")[0].rstrip(".")

@@ -109,7 +109,7 @@ def _section(name: str, call: Callable[[], T], empty: T, left_out: dict[str, str
         cause = exc.__cause__
         if not (isinstance(cause, QueryError) and cause.limited):
             raise
-        left_out[name] = cause.message.split(". ")[0].rstrip(".")
+        left_out[name] = cause.reason
         return empty
 
 

@@ -71,7 +71,7 @@ def _reports() -> tuple[list[dict], str | None]:
             raise HttpError(exc.status if exc.status >= 400 else 503, str(exc)) from exc
         listed = answer(lambda: state.rows("reports"))
         return ([{**r, "frameworks": [f for f in r.get("frameworks", "").split(" | ") if f]} for r in listed],
-                exc.message.split(". ")[0].rstrip("."))
+                exc.reason)
     return [{**{k: v for k, v in r.items() if k not in COUNTS},
              "frameworks": [f for f in r.get("frameworks", "").split(" | ") if f],
              **{k: int(r.get(k, 0)) for k in COUNTS}} for r in rows], None

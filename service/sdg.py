@@ -53,7 +53,7 @@ class BeyondLimits(HttpError):
     instead in the page's own terms (a reader of /sdg wrote no query to add LIMIT to)."""
 
     def __init__(self, exc: QueryError, what: str) -> None:
-        self.reason = exc.message.split(". ")[0].rstrip(".")  # the limit, without the advice to edit a query
+        self.reason = exc.reason
         super().__init__(exc.status, f"{what} for every report in this store is beyond this service's limits "
                                      f"({self.reason}); ask about one report: add report=ID "
                                      "(the reports and their ids: /sdg or /queries/reports)")

@@ -45,7 +45,7 @@ def _rows(text: str) -> list[dict[str, str]]:
         if not exc.limited or version is None or state.dumps is None:
             raise HttpError(exc.status if exc.status >= 400 else 503, str(exc)) from exc
         writer = state.dump_files(version, wait=0)  # starts the writer that makes the index
-        reason = exc.message.split(". ")[0].rstrip(".")
+        reason = exc.reason
         if isinstance(writer, Preparing) and writer.failed and not writer.retry:
             raise HttpError(503, f"Searching every label of this store is beyond this service's limits ({reason}), "
                                  f"and its search index could not be written: {writer.failed}.") from exc

@@ -23,7 +23,7 @@ from flask import current_app
 
 from esgkg.graph import named_queries, plots
 from esgkg.graph.disjoint_graphs import scopes_reports
-from esgkg.graph.derived import KEPT_ANSWERS, read_answer
+from esgkg.graph.derived import KEPT_ANSWERS, kept, read_answer
 from esgkg.graph.dumps import DumpCache, DumpFile, Limits, Preparing
 from esgkg.graph.errors import QueryError, StoreError
 from esgkg.graph.namespaces import Iris
@@ -37,8 +37,8 @@ from .backends.sparql import BackendSparql
 from .config import Config
 
 REMOTE_VERSION_SECONDS = 300  # a remote engine has no version we can read: refresh this often
-# A whole-store projection stopped by a limit is not tried again for this long: each try costs
-# the whole time limit, and the store of that version only grows harder to read under load.
+# A question stopped by a limit of the service (a whole-store projection, count or answer) is
+# not asked again for this long: each try costs the whole limit, on every visit of the page.
 BEYOND_LIMITS_SECONDS = 600
 
 
@@ -94,8 +94,7 @@ class VersionedCache:
         found = self.get(version, key, kept)
         if isinstance(found, _Beyond):
             if time.monotonic() - found.when > BEYOND_LIMITS_SECONDS:
-                with self._lock:
-                    self._items.pop((version, key), None)
+                self.drop(version, key)  # type: ignore[arg-type]
             raise QueryError(found.error.message, found.error.status, limited=True)
         return found
 
@@ -252,8 +251,7 @@ class State:
         version = self.version() if self.dumps is not None else None
         if version is None or self.dumps is None:
             return None
-        index = self.dumps.root / f"{version.id}.{SEARCH_INDEX}"
-        return index if index.is_file() else None
+        return self.dumps.root / f"{version.id}.{SEARCH_INDEX}" if kept(self.dumps.root, version.id, SEARCH_INDEX) else None
 
     def close(self) -> None:
         """Stop the backend's workers (the factory registers this at exit)."""

@@ -24,7 +24,7 @@ from flask import Blueprint, Response, render_template, request
 
 from esgkg.graph import dataset_description, describe, named_queries, sitemap
 from esgkg.graph.dataset_description import Statistics
-from esgkg.graph.derived import DOCUMENTS, read_documents, read_statistics
+from esgkg.graph.derived import DOCUMENTS, STATISTICS, kept, read_documents, read_statistics
 from esgkg.graph.dumps import Preparing
 from esgkg.graph.errors import EsgkgError, QueryError
 from esgkg.graph.rdf_output import TRIPLE_FORMATS, serialize
@@ -60,9 +60,10 @@ def _dataset_triples(ld: State, version: Version | None) -> list[ox.Triple]:
 
     # The counts: as the downloads' writer kept them, else counted here, else (a store whose
     # counting is beyond the limits, before the writer is done) none.
-    kept = read_statistics(ld.dumps.root, version.id) if version is not None and ld.dumps is not None else None
-    if kept is not None:
-        return ld.descriptions.get(key, ("\0dataset", listed, "kept"), describe(kept))
+    if version is not None and ld.dumps is not None and kept(ld.dumps.root, version.id, STATISTICS):
+        counts = ld.dumps.root  # read once per version, inside the cached description
+        return ld.descriptions.get(key, ("\0dataset", listed, "kept"),
+                                   lambda: describe(read_statistics(counts, version.id))())
     try:
         return ld.descriptions.get_within_limits(key, ("\0dataset", listed), describe())
     except QueryError as exc:
@@ -103,7 +104,7 @@ def description(ld: State, iri: str, version: Version | None) -> list[ox.Triple]
         return sorted(set(found), key=str)
     # A graph's page carries the dataset's counts of it: kept apart until they are counted.
     counted = kind == "graph" and version is not None and ld.dumps is not None \
-        and read_statistics(ld.dumps.root, version.id) is not None
+        and kept(ld.dumps.root, version.id, STATISTICS)
     return ld.descriptions.get(version.id if version else None, (iri, counted), compute)
 
 
@@ -119,7 +120,7 @@ def _documents(ld: State, version: Version | None) -> list[str]:
     here, else (a store too large to list within the limits) a 503 while that list is written."""
     queries = [named_queries.query_iri(name, ld.iris.base) for name in named_queries.load_all(base=ld.iris.base)]
     key = version.id if version else None
-    listed = version is not None and ld.dumps is not None and (ld.dumps.root / f"{version.id}.{DOCUMENTS}").is_file()
+    listed = version is not None and ld.dumps is not None and kept(ld.dumps.root, version.id, DOCUMENTS)
     if listed:  # read once per version: a million IRIs at 1,000 reports
         return ld.descriptions.get(key, "\0documents-kept", lambda: sitemap.documents(
             read_documents(ld.dumps.root, version.id) or [], ld.iris, queries))
@@ -178,7 +179,7 @@ def resource(path: str) -> Response:
     if version and ld.dumps is not None and _kind(ld, iri) == "dataset":
         # The description lists the downloads, and the counts the writer keeps, once written.
         representation += "-dumps" * (ld.dumps.get(version.id) is not None)
-        representation += "-counted" * (read_statistics(ld.dumps.root, version.id) is not None)
+        representation += "-counted" * kept(ld.dumps.root, version.id, STATISTICS)
     etag = f'W/"{version.id}-{representation}"' if version else None
     if etag and http.not_modified(request, etag, version.published):
         return http.not_modified_response(etag, version.published, vary)
