@@ -20,7 +20,7 @@ import matplotlib
 from matplotlib.figure import Figure
 
 from .plots_compare import (HKEX_SCHEME, Comparison, KpiChoice, KpiError, Panel, Series, Value, compare,
-                            kpi_choices, kpi_comparison, parse_kpi, provision_value_counts)
+                            kpi_choices, kpi_comparison, parse_kpi, provision_value_counts, provisions)
 from .plots_fonts import CJK_FAMILIES, NO_CJK_NOTE, both_names, cjk_font
 from .plots_materiality import materiality
 from .plots_sdg import coverage, network
@@ -33,7 +33,7 @@ from .sparql import QueryFn
 __all__ = ["CJK_FAMILIES", "FORMATS", "HKEX_SCHEME", "KINDS", "NO_CJK_NOTE", "PILLAR_COLOURS", "PILLAR_NAMES",
            "Comparison", "KpiChoice", "KpiError", "Panel", "PlotError", "Series", "Value", "both_names", "cjk_font",
            "compare", "coverage", "draw", "kpi_choices", "kpi_comparison", "materiality", "network", "parse_kpi",
-           "provision_value_counts", "relative_luminance", "render", "suffix_format", "text_colour", "trend"]
+           "provision_value_counts", "provisions", "relative_luminance", "render", "suffix_format", "text_colour", "trend"]
 
 KINDS = ("materiality", "network", "coverage", "trend", "compare")
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
@@ -41,9 +41,11 @@ FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 
 # -- rendering (the cache keyed by store version is service/state.py's) ----------------------
 
-def draw(kind: str, projection: Projection, query: QueryFn, report: str | None = None,
+def draw(kind: str, projection: Projection | None, query: QueryFn, report: str | None = None,
          metric: str | None = None) -> Figure:
-    """The figure of ``kind`` (see :data:`KINDS`)."""
+    """The figure of ``kind`` (see :data:`KINDS`); only ``compare`` draws without a projection."""
+    if projection is None and kind != "compare":
+        raise PlotError(f"a {kind} picture is drawn from the topic–SDG projection")
     if kind == "materiality":
         return materiality(projection, query, report)
     if kind == "network":
@@ -61,7 +63,7 @@ def draw(kind: str, projection: Projection, query: QueryFn, report: str | None =
     raise PlotError(f"no picture kind {kind!r}; kinds: {', '.join(KINDS)}")
 
 
-def render(kind: str, fmt: str, projection: Projection, query: QueryFn, report: str | None = None,
+def render(kind: str, fmt: str, projection: Projection | None, query: QueryFn, report: str | None = None,
            metric: str | None = None) -> bytes:
     """PNG or SVG bytes of one picture."""
     if fmt not in FORMATS:

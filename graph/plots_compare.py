@@ -152,41 +152,72 @@ def _plain(table) -> list[dict[str, str]]:
 
 def kpi_comparison(query: QueryFn, kpi: str, report: str | None = None, base: str | None = None) -> Comparison:
     """One KPI across every report (or ``report``); KpiError for a malformed KPI, PlotError
-    (naming the KPI) when no report gives a value for it."""
+    (naming the KPI) when no report gives a value for it.
+
+    The KPI is first resolved to its provision in the reference data, and the named query is
+    asked by ``provision=``: it then finds the metrics from the provision, where matching the
+    text ``kpi=`` against every provision costs what the whole store costs (seconds at 100
+    reports)."""
     asked = parse_kpi(kpi)
-    params = {"kpi": asked, **({"report": report} if report else {})}
+    found = provisions(query, asked, base)
+    # A code names one provision; the text match stays for anything else (several, or none
+    # in the reference graph, e.g. a provision a report defines), with the same answer.
+    params = {"provision": found[0]} if len(found) == 1 else {"kpi": asked}
+    params.update({"report": report} if report else {})
     rows = _plain(named_queries.run(named_queries.get("kpi-across-companies", base=base), query, params))
     if not rows:
         where = f" in report {report!r}" if report else " in any report"
-        known = _provision_exists(query, asked)
+        known = bool(found) or _provision_exists(query, asked)
         raise PlotError(f"kpi: no values for {kpi!r}{where}" if known else
                         f"kpi: no provision {kpi!r} (read as {asked}); /compare and `esgkg compare` list the KPIs that have values")
     first = rows[0]
     return Comparison(asked, first["kpi_code"], first["provision"], first.get("provision_en", ""), report, rows)
 
 
-def _provision_exists(query: QueryFn, asked: str) -> bool:
-    """Whether the reference data knows the provision (an answer with no values is then a 404 of
-    another kind). The KPI is bound by the named-query machinery, never pasted."""
-    probe = named_queries.NamedQuery(
-        name="provision-exists", title="", title_zh="", description="",
-        params=(named_queries.Param("kpi", "string", None, False, ""),),
-        text="""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?provision WHERE {
+_PROVISION_TEXT = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?provision {from} WHERE {{
   ?provision skos:inScheme ?scheme ; skos:notation ?code .
   BIND(STRAFTER(STR(?scheme), "/scheme/") AS ?scheme_id)
   BIND(STR($kpi) AS ?asked)
   FILTER(IF(CONTAINS(?asked, "://"), STR(?provision) = ?asked,
             LCASE(?scheme_id) = LCASE(STRBEFORE(?asked, ":")) && UCASE(STR(?code)) = UCASE(STRAFTER(?asked, ":"))))
-} LIMIT 1""")
+}} ORDER BY ?provision {limit}"""
+
+
+def _provision_query(text: str) -> named_queries.NamedQuery:
+    return named_queries.NamedQuery(name="provision", title="", title_zh="", description="",
+                                    params=(named_queries.Param("kpi", "string", None, False, ""),), text=text)
+
+
+def provisions(query: QueryFn, asked: str, base: str | None = None) -> list[str]:
+    """The IRIs of the provisions ``asked`` (as :func:`parse_kpi` gives it) names, read from the
+    reference graph alone: the frameworks are reference data, and every report's sections
+    carry notations too, so the same match over the whole store grows with its reports. The
+    KPI is bound by the named-query machinery, never pasted."""
+    reference = Iris(base).graph("reference")
+    probe = _provision_query(_PROVISION_TEXT.format(**{"from": f"FROM <{reference}>", "limit": ""}))
+    return [r["provision"]["value"] for r in named_queries.run(probe, query, {"kpi": asked}).rows]
+
+
+def _provision_exists(query: QueryFn, asked: str) -> bool:
+    """Whether the store knows the provision anywhere (an answer with no values is then a 404
+    of another kind than an unknown KPI)."""
+    probe = _provision_query(_PROVISION_TEXT.format(**{"from": "", "limit": "LIMIT 1"}))
     return len(named_queries.run(probe, query, {"kpi": asked})) > 0
 
 
-def provision_value_counts(query: QueryFn, base: str | None = None) -> dict[str, int]:
-    """Provision IRI -> how many stated values the reports' metrics linked to it have (any scheme)."""
+def provision_value_counts(query: QueryFn, provisions: list[str], base: str | None = None) -> dict[str, int]:
+    """Provision IRI -> how many stated values the reports' metrics linked to it have, for
+    ``provisions`` (any scheme): each counted from its own metrics, found from the provision."""
+    if not provisions:
+        return {}
+    for iri in provisions:
+        if not _KPI_IRI.match(iri):
+            raise KpiError(f"kpi: {iri!r} is not a provision IRI")
     esg = Iris(base).esg
     table = query(f"""PREFIX esg: <{esg}>
 SELECT ?provision (COUNT(?observation) AS ?values) WHERE {{
+  VALUES ?provision {{ {" ".join(f"<{iri}>" for iri in provisions)} }}
   ?m esg:disclosure ?provision . ?observation esg:metric ?m ; esg:value ?value .
 }} GROUP BY ?provision""")
     return {r["provision"]["value"]: int(r["values"]["value"]) for r in table.rows}
@@ -268,6 +299,9 @@ def compare(comparison: Comparison) -> Figure:
     markers = "osD^v<>pX*"
     disagree = False
     for ax, panel in zip(axes, panels):
+        if _many(panel):
+            _distribution(ax, panel)
+            continue
         years: set[int] = set()
         # Every value is labelled while that stays readable; with many lines, only each line's last.
         label_all = len(panel.series) <= 3
@@ -303,12 +337,55 @@ def compare(comparison: Comparison) -> Figure:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     title = f"{comparison.code}: {shorten(comparison.label, 90)}" if comparison.label else comparison.code
     fig.suptitle(title, fontsize=12)
-    note = "Values in the canonical unit of their quantity; one panel per unit; colour = company."
+    note = "Values in the canonical unit of their quantity; one panel per unit"
+    note += "." if all(_many(p) for p in panels) else "; colour = company."
+    if any(_many(p) for p in panels):
+        note += (f" A panel of more than {len(COMPANY_COLOURS)} reports shows each year's spread: box = middle half of the"
+                 " values, line = median, whiskers = the rest within 1.5 box lengths, dots = each value; the tables list them.")
     if disagree:
         note += " Hollow markers: another section of the same report states a different value for that year."
     footnote(fig, note)
     names = comparison.companies()
-    fig.esgkg_metadata = {"Title": f"{comparison.code} across companies: {', '.join(names)}",
-                          "Description": "; ".join(f"{s.label()} in {p.unit}" for p in panels for s in p.series)}
+    who = ", ".join(names) if len(names) <= len(COMPANY_COLOURS) else f"{len(names)} reports"
+    fig.esgkg_metadata = {"Title": f"{comparison.code} across companies: {who}",
+                          "Description": "; ".join(f"{s.label()} in {p.unit}" for p in panels for s in p.series[:50])}
     fig.tight_layout(rect=(0, 0.03, 1, 0.97))
     return fig
+
+
+def _many(panel: Panel) -> bool:
+    """Whether a panel has more reports than a line each can show apart (one colour each)."""
+    return len({s.report for s in panel.series}) > len(COMPANY_COLOURS)
+
+
+def _distribution(ax, panel: Panel) -> None:
+    """A panel of many companies: per year, a box plot of the values (each series' first
+    value of the year) over a strip of every value, and how many there are. Lines and a legend
+    per company stop informing past a handful of companies."""
+    by_year: dict[int, list[float]] = {}
+    for s in panel.series:
+        for year, values in s.by_year().items():
+            by_year.setdefault(year, []).append(values[0])
+    years = sorted(by_year)
+    ax.boxplot([by_year[y] for y in years], positions=years, widths=0.5, showfliers=False, manage_ticks=False,
+               medianprops={"color": "#d62728", "linewidth": 1.6}, boxprops={"color": "#1f77b4"},
+               whiskerprops={"color": "#1f77b4"}, capprops={"color": "#1f77b4"})
+    for year in years:
+        values = by_year[year]
+        # A fixed spread rather than random jitter: the same data draws the same picture.
+        xs = [year + ((i * 7) % 23 - 11) * 0.012 for i in range(len(values))]
+        ax.scatter(xs, values, s=7, color="#1f77b4", alpha=0.35, linewidths=0, zorder=1)
+        ax.annotate(f"n = {len(values)}", (year, 0), xycoords=("data", "axes fraction"), xytext=(0, 3),
+                    textcoords="offset points", ha="center", fontsize=7, color="#555")
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
+    scale = _scale(ax, [v for vs in by_year.values() for v in vs])
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _number(v)))
+    ax.set_ylabel(shorten(panel.unit, 40))
+    reports = len({s.report for s in panel.series})
+    ax.set_title(f"in {panel.unit}{scale}: {len(panel.series)} metrics of {reports} reports, spread per year",
+                 fontsize=10, loc="left")
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)

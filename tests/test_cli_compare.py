@@ -129,6 +129,14 @@ def test_kpi_across_companies_query(run) -> None:
     assert all(r["kpi_code"] == "hkex-esg-code:A1.2" and r["year"] and r["unit"] and r["section"] for r in rows)
     everything = _rows(run, "kpi-across-companies")
     assert {r["kpi_code"].split(":")[0] for r in everything} == {"hkex-esg-code"}  # no kpi: every HKEX provision
+    # provision= (how /compare asks: from the provision, not a text match over all of them) is
+    # the same answer, in the same order, for a provision of any scheme.
+    for kpi in ("A1.2", "gri:305-2"):
+        by_text = _rows(run, "kpi-across-companies", kpi=kpi)
+        by_iri = _rows(run, "kpi-across-companies", provision=by_text[0]["provision"])
+        assert by_iri == by_text and by_iri == _rows(run, "kpi-across-companies", kpi=kpi, provision=by_text[0]["provision"])
+    assert _rows(run, "kpi-across-companies", kpi="A1.2", provision=by_text[0]["provision"]) == []  # both must hold
+    assert plots.provisions(run, "hkex-esg-code:a1.2") == ["https://w3id.org/esgkg/id/scheme/hkex-esg-code/A1.2"]
 
 
 def test_hkex_coverage_query(run) -> None:
@@ -157,3 +165,31 @@ def test_sdgs_per_company_query(run) -> None:
     assert {(r["company_en"], r["company_as_printed"], r["report"], r["year"], r["goal"]) for r in rows} == {
         (EXAMPLE, "示例公司", "example-2023", "2023", "13"), (ONECONNECT, "金融壹賬通", "oneconnect-2024", "2024", "13")}
     assert {r["goal_zh"] for r in rows} == {"氣候行動"}
+
+
+def _synthetic_rows(reports: int) -> list[dict[str, str]]:
+    """kpi-across-companies rows of ``reports`` reports: one metric each, two years."""
+    return [{"kpi_code": "hkex-esg-code:A1.2", "company_en": f"Company {i % 4}", "report": f"r-{i:03}",
+             "year": str(year), "metric_id": "ghg", "metric_en": "GHG", "value": str(100 + i + year - 2023),
+             "unit": "tonnes", "unit_iri": "http://qudt.org/vocab/unit/TONNE", "section": "3"}
+            for i in range(reports) for year in (2023, 2024)]
+
+
+@pytest.mark.parametrize("reports", [3, 11])
+def test_compare_picture_of_many_reports_shows_each_years_spread(reports: int) -> None:
+    """Past one colour per report (10), a line and a legend entry per report inform no one: the
+    panel shows each year's spread (box plot over every value) and how many values it has."""
+    comparison = plots.Comparison("hkex-esg-code:A1.2", "hkex-esg-code:A1.2", "p", "GHG", None, _synthetic_rows(reports))
+    fig = plots.compare(comparison)
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    if reports <= 10:
+        assert ax.get_legend() is not None and len(ax.lines) == reports
+        assert "spread per year" not in ax.get_title(loc="left")
+    else:
+        assert ax.get_legend() is None and "11 reports, spread per year" in ax.get_title(loc="left")
+        assert texts.count(f"n = {reports}") == 2  # one a year
+        dots = [c for c in ax.collections if len(c.get_offsets()) == reports]
+        assert len(dots) == 2 and sorted(dots[0].get_offsets()[:, 1]) == [100 + i for i in range(reports)]
+        again = [c for c in plots.compare(comparison).axes[0].collections if len(c.get_offsets()) == reports]
+        assert all((a.get_offsets() == b.get_offsets()).all() for a, b in zip(dots, again))  # no random jitter
