@@ -1,7 +1,7 @@
 """What the downloads' writer (graph/dumps.py) keeps beside the downloads of a version, before
 them, because each needs far less memory than they do: the dataset's VoID counts, the search
-index (graph/search_index.py), and the all-reports answers of the named queries the front door
-and /compare ask. Each is counted without the service's limits, once per version, and written
+index (graph/search_index.py), the all-reports answers of the named queries the front door
+and /compare ask, and the KPIs that have values (the chooser of /compare). Each is counted without the service's limits, once per version, and written
 atomically (``.part`` then rename); the service reads them where asking inline is beyond its
 limits (docs/decisions.md §34).
 """
@@ -23,7 +23,11 @@ DOCUMENTS = "documents.txt"
 # first (a writer stopped by its cap keeps those it finished): what the front door and
 # /compare ask of every report (kpi-across-companies, 10^5 rows at 1,000 reports, is not kept).
 KEPT_ANSWERS = ("report-summary", "sdgs-per-company", "hkex-coverage")
-KINDS = (STATISTICS, DOCUMENTS, search_index.SEARCH_INDEX, *(f"answer-{name}.json" for name in KEPT_ANSWERS))
+# The chooser's summary of kpi-across-companies over every report: a few dozen KPIs, where the
+# rows it is counted from are 10^5 at 1,000 reports (beyond the service's row cap).
+KPI_CHOICES = "kpi-choices.json"
+KINDS = (STATISTICS, DOCUMENTS, search_index.SEARCH_INDEX, *(f"answer-{name}.json" for name in KEPT_ANSWERS[:2]),
+         KPI_CHOICES, *(f"answer-{name}.json" for name in KEPT_ANSWERS[2:]))
 
 
 def write_all(store_root, cache_root: Path, version: str, iris: Iris) -> None:
@@ -32,9 +36,10 @@ def write_all(store_root, cache_root: Path, version: str, iris: Iris) -> None:
     union, info = store_root.open_union_read_only()
     if info.version != version:
         return  # published in between: the next request asks for the new one
-    answers = [(f"answer-{name}.json", _answer(name)) for name in KEPT_ANSWERS]
-    for name, write in ((STATISTICS, _statistics), (DOCUMENTS, _documents),
-                        (search_index.SEARCH_INDEX, _search_index), *answers):
+    writers = {STATISTICS: _statistics, DOCUMENTS: _documents, search_index.SEARCH_INDEX: _search_index,
+               KPI_CHOICES: _kpi_choices, **{f"answer-{name}.json": _answer(name) for name in KEPT_ANSWERS}}
+    for name in KINDS:
+        write = writers[name]
         target = cache_root / f"{version}.{name}"
         if target.is_file():
             continue
@@ -76,6 +81,14 @@ def _answer(name: str) -> Callable[[StoreSparql, Path, Iris], None]:
     return write
 
 
+def _kpi_choices(source: StoreSparql, part: Path, iris: Iris) -> None:
+    """The HKEX KPIs that have values over every report (graph/plots_compare.py kpi_choices)."""
+    from .plots_compare import kpi_choices
+
+    part.write_text(json.dumps([asdict(c) for c in kpi_choices(source.select, None, base=iris.base)],
+                               ensure_ascii=False), encoding="utf-8")
+
+
 def kept(cache_root: Path, version: str, name: str) -> bool:
     """Whether the writer has kept ``name`` (one of KINDS) for ``version``: a stat, for hot paths
     that only need to know (ETags, cache keys), not the file's content."""
@@ -97,6 +110,17 @@ def read_answer(cache_root: Path, version: str, name: str) -> list[dict[str, str
     except (OSError, ValueError):
         return None
     return found if isinstance(found, list) else None
+
+
+def read_kpi_choices(cache_root: Path, version: str) -> list | None:
+    """The KPI choices the writer kept for ``version`` (KpiChoice), or None."""
+    from .plots_compare import KpiChoice
+
+    try:
+        records = json.loads((cache_root / f"{version}.{KPI_CHOICES}").read_text(encoding="utf-8"))
+        return [KpiChoice(**{k: tuple(v) if isinstance(v, list) else v for k, v in r.items()}) for r in records]
+    except (OSError, ValueError, TypeError):
+        return None
 
 
 def read_statistics(cache_root: Path, version: str):

@@ -116,9 +116,7 @@ def _section(name: str, call: Callable[[], T], empty: T, left_out: dict[str, str
 def _overview(report: str | None, as_json: bool) -> Response:
     state = current_state()
     left_out: dict[str, str] = {}
-    choices = _section("kpis", lambda: state.answers.get_within_limits(
-        state.data_version(), ("kpi-choices", report),
-        lambda: plots.kpi_choices(state.sparql.select, report, base=state.iris.base)), [], left_out)
+    choices = _section("kpis", lambda: state.kpi_choices(report), [], left_out)
     coverage = _section("hkex_coverage", lambda: _coverage(report), [], left_out)
     goals, sdgs = _section("sdgs", lambda: _sdgs(report, coverage), (list(range(1, 18)), []), left_out)
     shared = _section("shared_topics", lambda: _shared(report), [], left_out)
@@ -145,12 +143,14 @@ def _kpi(kpi: str, report: str | None, as_json: bool) -> Response:
     if as_json:
         return _json(comparison.as_json())
     picture = picture_path(comparison.code)
-    choices = answer(lambda: plots.kpi_choices(state.sparql.select, None, base=state.iris.base))
-    query_link = "/queries/kpi-across-companies?" + urlencode({"kpi": comparison.code, **({"report": report} if report else {})})
+    left_out: dict[str, str] = {}
+    choices = _section("kpis", lambda: state.kpi_choices(None), [], left_out)
+    # By the provision's IRI: the named query then starts from it (kpi= matches text against every provision).
+    query_link = "/queries/kpi-across-companies?" + urlencode({"provision": comparison.provision, **({"report": report} if report else {})})
     json_link = "/compare.json?" + urlencode({"kpi": comparison.code, **({"report": report} if report else {})})
     return _html("compare/kpi.html", comparison=comparison, panels=comparison.panels(), picture=picture,
                  qs=_query_string(report), choices=choices, report=report, query_link=query_link,
-                 json_link=json_link, matches=_crosswalk(comparison.code))
+                 json_link=json_link, matches=_crosswalk(comparison.code), left_out=left_out)
 
 
 def _crosswalk(code: str) -> list[dict[str, str]]:
@@ -160,7 +160,8 @@ def _crosswalk(code: str) -> list[dict[str, str]]:
         return []
     rows = _rows("kpi-crosswalk", None, code=code.removeprefix(plots.HKEX_SCHEME + ":"))
     state = current_state()
-    counts = answer(lambda: plots.provision_value_counts(state.sparql.select, state.iris.base)) if rows else {}
+    counts = answer(lambda: plots.provision_value_counts(state.sparql.select, [r["match"] for r in rows],
+                                                         state.iris.base))
     # A match is linked only where there is a comparison to see.
     return [{**r, "kpi": f"{r['match_scheme']}:{r['match_code']}", "values": counts.get(r["match"], 0)} for r in rows]
 

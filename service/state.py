@@ -23,7 +23,7 @@ from flask import current_app
 
 from esgkg.graph import named_queries, plots
 from esgkg.graph.disjoint_graphs import scopes_reports
-from esgkg.graph.derived import KEPT_ANSWERS, kept, read_answer
+from esgkg.graph.derived import KEPT_ANSWERS, kept, read_answer, read_kpi_choices
 from esgkg.graph.dumps import DumpCache, DumpFile, Limits, Preparing
 from esgkg.graph.errors import QueryError, StoreError
 from esgkg.graph.namespaces import Iris
@@ -201,24 +201,43 @@ class State:
             table = named_queries.run(query, self.sparql.select, given, self.scopes_reports())
             return [{k: v["value"] for k, v in r.items()} for r in table.rows]
 
-        kept = self._kept_answer(name) if not given else None
+        kept = self._kept(("answer", name), lambda root, v: read_answer(root, v, name)) \
+            if not given and name in KEPT_ANSWERS else None
         if kept is not None:  # the same query's answer, run by the writer without the limits
             return kept
+        return self._within_limits((name, tuple(sorted(given.items()))), compute,
+                                   keepable=not given and name in KEPT_ANSWERS)
+
+    def kpi_choices(self, report: str | None = None) -> list[plots.KpiChoice]:
+        """The HKEX KPIs that have values (the chooser of /compare), once per version: over
+        every report from the writer's kept file where it has one (counting them inline reads
+        every stated value of the store), else as :meth:`rows` asks."""
+        kept = self._kept(("kpi-choices",), read_kpi_choices) if report is None else None
+        if kept is not None:
+            return kept
+        return self._within_limits(("kpi-choices", report), lambda: plots.kpi_choices(
+            self.sparql.select, report, base=self.iris.base), keepable=report is None)
+
+    def _within_limits(self, key: Hashable, compute: Callable[[], Any], keepable: bool) -> Any:
+        """``compute()`` once per data version within the service's limits; past a limit, a
+        ``keepable`` answer (one the downloads' writer keeps, graph/derived.py) has its writer
+        started, so that a later visit finds it kept."""
         try:
-            return self.answers.get_within_limits(self.data_version(), (name, tuple(sorted(given.items()))), compute)
+            return self.answers.get_within_limits(self.data_version(), key, compute)
         except QueryError as exc:
-            if exc.limited and not given and name in KEPT_ANSWERS and self.version() is not None and self.dumps:
-                self.dump_files(self.version(), wait=0)  # its writer keeps it: a later visit has it
+            if exc.limited and keepable and self.version() is not None and self.dumps:
+                self.dump_files(self.version(), wait=0)
             raise
 
-    def _kept_answer(self, name: str) -> list[dict[str, str]] | None:
-        """A whole-store answer the downloads' writer kept for this version (KEPT_ANSWERS)."""
-        version = self.version() if self.dumps is not None and name in KEPT_ANSWERS else None
+    def _kept(self, key: tuple, read: Callable[[Path, str], Any]) -> Any:
+        """What the downloads' writer kept for this version (``read(cache root, version id)``),
+        or None while it has not."""
+        version = self.version() if self.dumps is not None else None
         if version is None or self.dumps is None:
             return None
-        found = self.answers.get(version.id, ("\0kept", name), lambda: read_answer(self.dumps.root, version.id, name))
+        found = self.answers.get(version.id, ("\0kept", *key), lambda: read(self.dumps.root, version.id))
         if found is None:
-            self.answers.drop(version.id, ("\0kept", name))  # not written yet: look again next time
+            self.answers.drop(version.id, ("\0kept", *key))  # not written yet: look again next time
         return found
 
     def picture(self, kind: str, fmt: str, report: str | None = None, metric: str | None = None,
@@ -228,14 +247,16 @@ class State:
         ``part`` draws only some topics and goals: (a key naming the part, e.g. a named
         query's parameters, and a function giving their IRIs, called only on a cache miss).
         """
-        projection = self.projection(report)
+        # A comparison reads its own rows: it needs no projection (of a whole store, that may
+        # be beyond the limits where the comparison is not).
+        projection = None if kind == "compare" else self.projection(report)
         key = (kind, fmt, report or "", metric or "", plots.cjk_font() or "", part[0] if part else None)
 
         def draw() -> bytes:
-            shown = restrict(projection, part[1]()) if part else projection
+            shown = restrict(projection, part[1]()) if part and projection else projection
             return plots.render(kind, fmt, shown, self.sparql.select, report, metric)
 
-        return self.pictures.get(projection.version, key, draw)
+        return self.pictures.get(projection.version if projection else self.data_version(), key, draw)
 
     def dump_files(self, version: Version, wait: float | None = None) -> list[DumpFile] | Preparing:
         """The dumps of ``version``, written by a process of their own on first use; after
