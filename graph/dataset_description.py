@@ -65,22 +65,29 @@ class Statistics:
     sdg_links: list[tuple[str, int]]  # link predicate, number of links
 
 
-def statistics(source: Sparql, iris: Iris) -> Statistics:
-    """Count everything with SPARQL (fast on the embedded store: tens of milliseconds)."""
+def statistics(source: Sparql, iris: Iris, default_graph_is_a_set: bool = False) -> Statistics:
+    """Count everything with SPARQL (fast on the embedded store: tens of milliseconds).
+
+    ``default_graph_is_a_set``: the source's default graph is a real graph (a version's union
+    copy), not a union view over the named graphs, which is a bag where a triple two graphs
+    hold counts twice. The triples then need no DISTINCT, whose hash of every triple of a
+    store of 1,000 reports is more memory than the downloads' writer has."""
     base = iris.base
+    every = "?s ?p ?o" if default_graph_is_a_set else "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
     classes = [(r["c"]["value"], int(r["n"]["value"])) for r in source.select(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c")]
     props = [(r["p"]["value"], int(r["n"]["value"])) for r in source.select(
-        "SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } } GROUP BY ?p ORDER BY ?p")]
+        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {every} }} GROUP BY ?p ORDER BY ?p")]
     graphs = [(r["g"]["value"], int(r["n"]["value"]), int(r["s"]["value"])) for r in source.select(
         "SELECT ?g (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?s) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")]
+    linked = f"""?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{base}id/") && STRSTARTS(STR(?o), "{SDG_SPACE}")
+                    && !STRSTARTS(STR(?o), "{SDG_SPACE}ontology"))"""
     links = [(r["p"]["value"], int(r["n"]["value"])) for r in source.select(
-        f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o
-             FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{base}id/") && STRSTARTS(STR(?o), "{SDG_SPACE}")
-                    && !STRSTARTS(STR(?o), "{SDG_SPACE}ontology")) }} }}
+        f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{ {linked if default_graph_is_a_set else
+                                                 f"SELECT DISTINCT ?s ?p ?o WHERE {{ {linked} }}"} }}
             GROUP BY ?p ORDER BY ?p""")]
     return Statistics(
-        triples=_count(source, "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"),
+        triples=_count(source, f"SELECT * WHERE {{ {every} }}"),
         entities=_count(source, f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}")) }}'),
         classes=len(classes),
         properties=len(props),

@@ -55,7 +55,8 @@ def _statistics(source: StoreSparql, part: Path, iris: Iris) -> None:
     counting inline is beyond the service's limits."""
     from .dataset_description import statistics  # it imports graph/dumps.py, which imports this
 
-    part.write_text(json.dumps(asdict(statistics(source, iris))), encoding="utf-8")
+    # The source is the union copy, whose default graph holds every triple once.
+    part.write_text(json.dumps(asdict(statistics(source, iris, default_graph_is_a_set=True))), encoding="utf-8")
 
 
 def _documents(source: StoreSparql, part: Path, iris: Iris) -> None:
