@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from . import derived
 from .errors import EsgkgError
-from .export import FORMATS, export
+from .export import FORMATS, export, write_formats
 from .namespaces import Iris
 
 STEM = "esgkg"
@@ -77,22 +77,64 @@ def _gzip(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
+class _Hashed:
+    """A file being written that counts its bytes and hashes them on the way."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = open(path, "wb")
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        self.size += len(data)
+        return self.file.write(data)
+
+    def flush(self) -> None:
+        self.file.flush()
+
+    def close(self) -> None:
+        self.file.close()
+
+
 def write(store: ox.Store, out: Path, iris: Iris | None = None,
           progress: Callable[[int, int], None] | None = None) -> list[DumpFile]:
     """Write every dump, ``SHA256SUMS`` and ``manifest.json`` into ``out``; return the files
-    (``progress(done, total)`` after each file)."""
+    (``progress(done, total)`` after each file). The dataset files are written together, one
+    graph group at a time (graph/export.py), each streamed through gzip to its file."""
     iris = iris or Iris()
     out.mkdir(parents=True, exist_ok=True)
     graphs = sorted(g.value for g in store.named_graphs())
-    written: list[DumpFile] = []
     files = plan(graphs, iris)
+    done: dict[str, DumpFile] = {}
+    if progress:
+        progress(0, len(files))
+    whole = [item for item in files if item.graph is None]
+    sinks = {item.fmt: _Hashed(out / item.name) for item in whole}
+    # Level 6, gzip's default: a third of level 9's CPU for files ~3 % larger, on a writer that
+    # has an hour of CPU for gigabytes of text at 1,000 reports. mtime 0 and no file name keep
+    # the bytes the same for the same data.
+    zipped = {fmt: gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=6, mtime=0)
+              for fmt, sink in sinks.items()}
+    try:
+        write_formats(store, zipped, iris)
+    finally:
+        for z in zipped.values():
+            z.close()
+        for sink in sinks.values():
+            sink.close()
+    for item in whole:
+        done[item.name] = DumpFile(**{**asdict(item), "size": sinks[item.fmt].size,
+                                      "sha256": sinks[item.fmt].sha256.hexdigest()})
     for item in files:
+        if item.graph is None:
+            continue
         if progress:
-            progress(len(written), len(files))
-        source = store if item.graph is None else _graph_store(store, item.graph)
-        data = _gzip(export(source, item.fmt, iris))
+            progress(len(done), len(files))
+        data = _gzip(export(_graph_store(store, item.graph), item.fmt, iris))
         (out / item.name).write_bytes(data)
-        written.append(DumpFile(**{**asdict(item), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}))
+        done[item.name] = DumpFile(**{**asdict(item), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    written = [done[item.name] for item in files]
     # The format `sha256sum -c SHA256SUMS` checks: "<hex>  <name>".
     (out / SUMS).write_text("".join(f"{f.sha256}  {f.name}\n" for f in written), encoding="utf-8")
     (out / MANIFEST).write_text(json.dumps([asdict(f) for f in written], indent=2) + "\n", encoding="utf-8")

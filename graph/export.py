@@ -1,12 +1,34 @@
-"""Writing the published dataset in every common RDF format, byte-for-byte reproducibly."""
+"""Writing the published dataset in every common RDF format, byte-for-byte reproducibly, in
+memory bounded by one group of graphs rather than by the store.
+
+The store gives blank nodes fresh labels on every load; RDFC-1.0 relabels them from the
+graph's structure, so identical data always serialises to identical bytes. Canonicalising the
+whole dataset at once holds every quad in memory several times over (past 4 GiB at 100
+reports), so the dataset is canonicalised a *group* at a time: graphs that share a blank node
+(the validation graphs share their report node) form one group, every other graph is a group
+of its own, found by one pass over the store. A group's canonical labels get a prefix derived
+from its first graph's name, so labels of two groups never meet, and the same data still
+gives the same bytes.
+
+The N-Quads and N-Triples lines of each group are sorted in runs on disk and merged
+(``heapq.merge``), so those files are sorted and unique as a whole; Turtle and RDF/XML are
+written from the merged triples in chunks cut at a subject boundary, TriG and JSON-LD a graph
+group at a time. Every chunk is serialised with the same prefix table, so its header is the
+same and written once.
+"""
 from __future__ import annotations
 
+import hashlib
+import heapq
+import io
 import json
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator
 
-import pyoxigraph
-from rdflib import Dataset as RdfDataset
+import pyoxigraph as ox
 
-from .formats import RDF_BY_KEY, RDF_FORMATS, RDFXML, TRIG, TURTLE
+from .formats import JSONLD, NQUADS, NTRIPLES, RDF_BY_KEY, RDF_FORMATS, RDFXML, TRIG, TURTLE
 from .namespaces import DEFAULT_BASE, Iris, prefixes
 from .reference import package_dir
 
@@ -14,33 +36,10 @@ from .reference import package_dir
 # the one format table (graph/formats.py).
 FORMATS: dict[str, tuple[str, bool, str]] = {f.key: (f.media_type, f.dataset, f.description) for f in RDF_FORMATS}
 
-
-def _canonical_items(store: pyoxigraph.Store, triples: bool) -> list:
-    # The store gives blank nodes fresh labels on every load; RDFC-1.0 relabels them from
-    # the graph's structure, so identical data always serialises to identical bytes.
-    if triples:
-        ds = pyoxigraph.Dataset(pyoxigraph.Quad(q.subject, q.predicate, q.object) for q in store)
-    else:
-        ds = pyoxigraph.Dataset(store)
-    ds.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
-    if triples:
-        return sorted({pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in ds}, key=str)
-    return sorted(ds, key=str)
-
-
-def _sorted_lines(raw: bytes) -> bytes:
-    lines = sorted({line for line in raw.decode("utf-8").splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def canonical_nquads(store: pyoxigraph.Store) -> bytes:
-    """All quads as sorted, unique N-Quads lines: identical input gives identical bytes."""
-    return _sorted_lines(pyoxigraph.serialize(_canonical_items(store, False), format=pyoxigraph.RdfFormat.N_QUADS))
-
-
-def canonical_ntriples(store: pyoxigraph.Store) -> bytes:
-    """The union of all graphs as sorted, unique N-Triples lines."""
-    return _sorted_lines(pyoxigraph.serialize(_canonical_items(store, True), format=pyoxigraph.RdfFormat.N_TRIPLES))
+RUN_BYTES = 64 * 2**20  # lines held before a sorted run goes to disk
+CHUNK_TRIPLES = 50_000  # triples per Turtle / RDF/XML chunk (then the next subject starts one)
+GraphKey = str  # a graph's name as N-Quads writes it; "" for the default graph
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def jsonld_context(iris: Iris | None = None) -> dict:
@@ -55,27 +54,245 @@ def jsonld_context(iris: Iris | None = None) -> dict:
     return json.loads(text)["@context"]
 
 
-# Oxigraph writes Turtle, TriG and RDF/XML without rewriting literals (rdflib's Turtle writer
-# turns "667"^^xsd:decimal into 667.0, a different lexical form); rdflib compacts JSON-LD
-# against the project's @context, which Oxigraph cannot.
-_OXIGRAPH_WRITES = {f.key for f in (TURTLE, TRIG, RDFXML)}
+def export(store: ox.Store, fmt: str, iris: Iris | None = None) -> bytes:
+    """The whole store in ``fmt`` (a key of :data:`FORMATS`), as bytes: for small stores and
+    tests; :func:`write_formats` writes to files."""
+    out = io.BytesIO()
+    write_formats(store, {fmt: out}, iris)
+    return out.getvalue()
 
 
-def export(store: pyoxigraph.Store, fmt: str, iris: Iris | None = None) -> bytes:
-    """Serialise the whole store in ``fmt`` (a key of :data:`FORMATS`)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if fmt == "nq":
-        return canonical_nquads(store)
-    if fmt == "nt":
-        return canonical_ntriples(store)
-    ns = prefixes(iris)
-    if fmt in _OXIGRAPH_WRITES:
-        items = _canonical_items(store, triples=not RDF_BY_KEY[fmt].dataset)
-        return pyoxigraph.serialize(items, format=RDF_BY_KEY[fmt].oxigraph, prefixes=dict(sorted(ns.items())))
-    ds = RdfDataset()
-    ds.parse(data=canonical_nquads(store), format="nquads")
-    for p, uri in sorted(ns.items()):
-        ds.bind(p, uri, override=True)
-    return ds.serialize(format="json-ld", context=jsonld_context(iris), encoding="utf-8")
+def write_formats(store: ox.Store, targets: dict[str, BinaryIO], iris: Iris | None = None) -> None:
+    """Write the whole store in each format of ``targets`` (format key -> binary stream), in
+    one pass over its graph groups (see the module docstring)."""
+    unknown = sorted(set(targets) - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown format {unknown[0]!r}; choose one of {', '.join(FORMATS)}")
+    iris = iris or Iris()
+    table = dict(sorted(prefixes(iris).items()))
+    with tempfile.TemporaryDirectory(prefix="esgkg-export-") as work:
+        quad_runs, triple_runs = _Runs(Path(work), "nq"), _Runs(Path(work), "nt")
+        trig = _Chunks(targets.get(TRIG.key), TRIG.oxigraph, table)
+        jsonld = _JsonLd(targets.get(JSONLD.key), iris) if JSONLD.key in targets else None
+        for group in _groups(store):
+            quads = _canonical(store, group)
+            if NQUADS.key in targets:
+                quad_runs.add(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+            if {NTRIPLES.key, TURTLE.key, RDFXML.key} & set(targets):
+                triple_runs.add(ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads),
+                                             format=ox.RdfFormat.N_TRIPLES))
+            by_graph = sorted(quads, key=lambda q: (_key(q.graph_name), str(q)))
+            trig.add(by_graph)
+            if jsonld:
+                jsonld.add(by_graph)
+        trig.close()
+        if jsonld:
+            jsonld.close()
+        if NQUADS.key in targets:
+            targets[NQUADS.key].writelines(quad_runs.merged())
+        wanted = [k for k in (NTRIPLES.key, TURTLE.key, RDFXML.key) if k in targets]
+        if wanted:
+            _write_triples(triple_runs.merged(), {k: targets[k] for k in wanted}, table)
 
+
+def _key(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> GraphKey:
+    return "" if isinstance(graph, ox.DefaultGraph) else str(graph)
+
+
+def _graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
+    named = sorted(store.named_graphs(), key=str)
+    has_default = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+    return ([ox.DefaultGraph()] if has_default else []) + named
+
+
+def _groups(store: ox.Store) -> list[list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]]:
+    """The graphs, grouped so that graphs sharing a blank node are in one group (union-find),
+    each group in graph order and the groups in order of their first graph."""
+    graphs = _graphs(store)
+    parent = list(range(len(graphs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_seen: dict[str, int] = {}  # blank node label -> index of the first graph holding it
+    for i, graph in enumerate(graphs):
+        for quad in store.quads_for_pattern(None, None, None, graph):
+            for term in (quad.subject, quad.object):
+                if isinstance(term, ox.BlankNode):
+                    j = first_seen.setdefault(term.value, i)
+                    if j != i:
+                        parent[root(i)] = root(j)
+    groups: dict[int, list] = {}
+    for i, graph in enumerate(graphs):
+        groups.setdefault(root(i), []).append(graph)
+    return sorted(groups.values(), key=lambda g: _key(g[0]))
+
+
+def _canonical(store: ox.Store, group: list) -> list[ox.Quad]:
+    """The group's quads with RDFC-1.0 blank node labels, prefixed for the group."""
+    dataset = ox.Dataset(q for graph in group for q in store.quads_for_pattern(None, None, None, graph))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    prefix = "g" + hashlib.sha256(_key(group[0]).encode("utf-8")).hexdigest()[:12] + "_"
+
+    def label(term):
+        return ox.BlankNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+
+    return [ox.Quad(label(q.subject), q.predicate, label(q.object), label(q.graph_name)) for q in dataset]
+
+
+class _Runs:
+    """Lines (N-Quads or N-Triples) gathered from every group, sorted in runs on disk; merged,
+    they are sorted and unique as a whole."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        self.folder, self.name = folder, name
+        self.pending: set[bytes] = set()
+        self.size = 0
+        self.files: list[Path] = []
+
+    def add(self, text: bytes) -> None:
+        for line in text.splitlines():
+            if line.strip() and line not in self.pending:
+                self.pending.add(line)
+                self.size += len(line) + 50
+        if self.size >= RUN_BYTES:
+            self._spill()
+
+    def _spill(self) -> None:
+        if not self.pending:
+            return
+        path = self.folder / f"{self.name}-{len(self.files):05}"
+        with open(path, "wb") as out:
+            out.writelines(line + b"\n" for line in sorted(self.pending))
+        self.files.append(path)
+        self.pending, self.size = set(), 0
+
+    def merged(self) -> Iterator[bytes]:
+        """Every line once, in byte order (that of code points), each ending in a newline."""
+        self._spill()
+        files = [open(path, "rb") for path in self.files]
+        try:
+            previous = None
+            for line in heapq.merge(*files):
+                if line != previous:
+                    yield line
+                previous = line
+        finally:
+            for f in files:
+                f.close()
+
+
+class _Chunks:
+    """A Turtle, TriG or RDF/XML document written chunk by chunk: every chunk is serialised
+    with the same prefixes, so the first one's header stands for all and the others' is cut."""
+
+    def __init__(self, out: BinaryIO | None, fmt: ox.RdfFormat, table: dict[str, str]) -> None:
+        self.out, self.fmt, self.table = out, fmt, table
+        self.started = False
+        self.xml = fmt == ox.RdfFormat.RDF_XML
+
+    def add(self, items: list) -> None:
+        if self.out is None or (not items and self.started):
+            return
+        text = ox.serialize(items, format=self.fmt, prefixes=self.table)
+        lines = text.splitlines(keepends=True)
+        if self.xml:  # <?xml …?>, <rdf:RDF …>, the body, </rdf:RDF>
+            head, body = lines[:2], [line for line in lines[2:] if line.strip() != b"</rdf:RDF>"]
+        else:
+            n = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix ")), len(lines))
+            head, body = lines[:n], lines[n:]
+        if not self.started:
+            self.out.writelines(head)
+            self.started = True
+        self.out.writelines(body)
+
+    def close(self) -> None:
+        if self.out is None:
+            return
+        self.add([])  # an empty store still gets a document with its header
+        if self.xml:
+            self.out.write(b"</rdf:RDF>\n")
+
+
+def _write_triples(lines: Iterable[bytes], targets: dict[str, BinaryIO], table: dict[str, str]) -> None:
+    """N-Triples as they come; Turtle and RDF/XML from chunks of them cut between subjects."""
+    nt = targets.get(NTRIPLES.key)
+    writers = [_Chunks(targets[k], RDF_BY_KEY[k].oxigraph, table) for k in (TURTLE.key, RDFXML.key) if k in targets]
+    chunk: list[bytes] = []
+    subject = b""
+
+    def flush() -> None:
+        if chunk and writers:
+            triples = list(ox.parse(b"".join(chunk), format=ox.RdfFormat.N_TRIPLES))
+            for w in writers:
+                w.add(triples)
+        chunk.clear()
+
+    for line in lines:
+        if nt is not None:
+            nt.write(line)
+        if not writers:
+            continue
+        this = line.split(b" ", 1)[0]
+        if len(chunk) >= CHUNK_TRIPLES and this != subject:
+            flush()
+        chunk.append(line)
+        subject = this
+    flush()
+    for w in writers:
+        w.close()
+
+
+class _JsonLd:
+    """JSON-LD compacted against the project's @context: rdflib compacts each graph group (it
+    holds the group in memory, not the store) and the groups' nodes and named graphs go into
+    one top-level @graph."""
+
+    def __init__(self, out: BinaryIO, iris: Iris) -> None:
+        self.out, self.iris = out, iris
+        self.context = jsonld_context(iris)
+        self.first = True
+        out.write(b'{\n  "@context": ' + _indented(self.context) + b',\n  "@graph": [')
+
+    def add(self, quads: list[ox.Quad]) -> None:
+        from rdflib import Dataset  # only JSON-LD needs rdflib's compaction
+
+        ds = Dataset()
+        for quad in quads:
+            graph = ds.default_context if isinstance(quad.graph_name, ox.DefaultGraph) else ds.graph(_rdflib(quad.graph_name))
+            graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
+        for p, uri in sorted(prefixes(self.iris).items()):
+            ds.bind(p, uri, override=True)
+        doc = json.loads(ds.serialize(format="json-ld", context=self.context, encoding="utf-8"))
+        doc.pop("@context", None)
+        items = doc["@graph"] if set(doc) == {"@graph"} else [doc] if doc else []
+        for item in items:
+            self.out.write((b"\n    " if self.first else b",\n    ") + _indented(item, 4))
+            self.first = False
+
+    def close(self) -> None:
+        self.out.write(b"\n  ]\n}\n")
+
+
+def _rdflib(term):
+    """An Oxigraph term as rdflib's, blank nodes keeping their canonical label (rdflib's
+    parsers would give them random ones, and the file would change on every write)."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == _XSD_STRING:  # a simple literal, as rdflib's parsers read it
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _indented(value: object, depth: int = 2) -> bytes:
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return text.replace("\n", "\n" + " " * depth).encode("utf-8")

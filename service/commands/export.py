@@ -6,22 +6,42 @@ from pathlib import Path
 
 import click
 
-from esgkg.graph.export import FORMATS
-from esgkg.graph.export import export as export_store
+from esgkg.graph.export import FORMATS, write_formats
 from esgkg.graph.store import StoreRoot
 
 from .common import disk_errors, ensure_store, err_console, store_option
 
 
-def write_bytes(data: bytes, output: Path | None) -> None:
-    """Write ``data`` to ``output`` atomically (a temporary file, then a rename), or to stdout."""
+def _write(store, fmt: str, output: Path | None) -> int:
+    """Stream the export to ``output`` atomically (a temporary file, then a rename), or to
+    stdout; the bytes written. The store is written a graph group at a time, never whole."""
     if output is None:
-        sys.stdout.buffer.write(data)
+        out = _Counted(sys.stdout.buffer)
+        write_formats(store, {fmt: out})
         sys.stdout.buffer.flush()
-        return
+        return out.size
     tmp = output.with_name(output.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(output)
+    try:
+        with open(tmp, "wb") as raw:
+            out = _Counted(raw)
+            write_formats(store, {fmt: out})
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out.size
+
+
+class _Counted:
+    def __init__(self, out) -> None:
+        self.out, self.size = out, 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        return self.out.write(data)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
 
 
 @click.command("export")
@@ -35,7 +55,6 @@ def export(store_path: Path | None, fmt: str, output: Path | None) -> None:
     ensure_store(root)
     store, _ = root.open_read_only()
     with disk_errors(output or Path("<standard output>")):
-        data = export_store(store, fmt)
-        write_bytes(data, output)
+        size = _write(store, fmt, output)
     if output is not None:
-        err_console.print(f"wrote {len(data)} bytes of {FORMATS[fmt][2]} to {output}", highlight=False)
+        err_console.print(f"wrote {size} bytes of {FORMATS[fmt][2]} to {output}", highlight=False)
