@@ -233,10 +233,10 @@ def _fail(root: Path, version: str, why: str, retry: bool = False) -> None:
 
 class DumpCache:
     """Dumps per store version, written once under ``cache_root/<version>/`` by a process of
-    their own, never by the serving process: writing them holds the whole dataset in memory
-    (canonical blank-node labels, JSON-LD), 2.4 GB at 100 reports and more than the machine
-    has at 1,000, so the writer runs under its own memory and CPU caps (``limits``), at nice
-    19, and a store too large for them gets a reason, not a serving process killed.
+    their own, never by the serving process: writing them takes minutes and gigabytes at 1,000
+    reports (graph/derived.py's counts and index, then graph/export.py a graph group at a
+    time), so the writer runs under its own memory and CPU caps (``limits``), at nice 19, and
+    a store too large for them gets a reason, not a serving process killed.
 
     The writer fills a hidden folder and renames it into place, so a reader sees all files of
     a version or none; a lock file keeps two writers (threads or serving processes) from
@@ -294,6 +294,23 @@ class DumpCache:
         if writer is not None and writer.exitcode:  # type: ignore[attr-defined]
             return self._stopped(version, writer.exitcode)  # type: ignore[attr-defined]
         return self._failed(version) or self._progress(version)
+
+    def close(self) -> None:
+        """Stop the writers this process started, because its service is stopping: that is no
+        failure of theirs, so they leave no note (and no marker), and the next service to be
+        asked writes the version again (keeping what graph/derived.py had finished)."""
+        with self._lock:
+            writers, self._writers = dict(self._writers), {}
+        for version, writer in writers.items():
+            if writer.exitcode is not None:  # type: ignore[attr-defined]
+                continue
+            writer.terminate()  # type: ignore[attr-defined]
+            writer.join(5)  # type: ignore[attr-defined]
+            if writer.exitcode is None:  # type: ignore[attr-defined]
+                writer.kill()  # type: ignore[attr-defined]
+                writer.join(5)  # type: ignore[attr-defined]
+            (self.root / f".{version}-{WRITING}").unlink(missing_ok=True)
+            shutil.rmtree(self.root / f".tmp-{version}", ignore_errors=True)
 
     def _stopped(self, version: str, exitcode: int) -> Preparing:
         """What a writer that ended without the files says: a disk that refused a write (tried

@@ -39,10 +39,11 @@ def create_app(config: Config | None = None, backend: Backend | None = None) -> 
     """Build the app. Without ``backend`` one is made from ``config`` (and closed at exit)."""
     config = config or Config.from_env()
     app = Flask(__name__, static_folder="static", template_folder="templates")
-    if backend is None:
-        backend = make_backend(config)
-        atexit.register(backend.close)
-    app.extensions["esgkg"] = State(config, backend)
+    made = backend is None
+    backend = backend or make_backend(config)
+    state = app.extensions["esgkg"] = State(config, backend)
+    # The backend is closed only where it was made here; the writers this state starts, always.
+    atexit.register(state.close if made else (state.dumps.close if state.dumps else lambda: None))
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_body, config.max_upload)
 
     @app.before_request

@@ -275,8 +275,11 @@ class State:
         return self.dumps.root / f"{version.id}.{SEARCH_INDEX}" if kept(self.dumps.root, version.id, SEARCH_INDEX) else None
 
     def close(self) -> None:
-        """Stop the backend's workers (the factory registers this at exit)."""
+        """Stop the backend's workers and the downloads' writers this process started (the
+        factory registers this at exit)."""
         self.backend.close()
+        if self.dumps is not None:
+            self.dumps.close()
 
 
 def current_state() -> State:

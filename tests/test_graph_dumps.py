@@ -218,3 +218,21 @@ def test_a_writer_that_died_in_another_process_is_not_started_again(example_stor
     assert isinstance(found, dumps.Preparing) and "stopped before it was done" in found.failed, found
     assert not other._writers and cache.ensure(version, where, wait=0) == found
     assert not (tmp_path / "dumps" / f".tmp-{version}").exists()  # what it had written is gone
+
+
+def test_a_writer_stopped_with_its_service_is_started_again(example_store: StoreRoot, tmp_path: Path) -> None:
+    """A service that stops while its writer works (a restart, a deploy) stops the writer, and
+    that is not the writer's failure: no note is left, and the next service writes the files."""
+    import time
+
+    cache = dumps.DumpCache(tmp_path / "dumps")
+    version, where = example_store.current().version, Path(example_store.root)
+    assert isinstance(cache.ensure(version, where, wait=0), dumps.Preparing)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "dumps" / f".{version}-{dumps.WRITING}").exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    cache.close()
+    assert not cache._writers and not (tmp_path / "dumps" / f".{version}-{dumps.FAILED}").exists()
+    after = dumps.DumpCache(tmp_path / "dumps")  # the service started again
+    files = after.ensure(version, where, wait=120)
+    assert isinstance(files, list) and files, files
