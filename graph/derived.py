@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
-from . import named_queries, search_index, sitemap
+from . import kpi_values, named_queries, search_index, sitemap
 from .namespaces import Iris
 from .sparql import StoreSparql
 
@@ -23,11 +23,12 @@ DOCUMENTS = "documents.txt"
 # first (a writer stopped by its cap keeps those it finished): what the front door and
 # /compare ask of every report (kpi-across-companies, 10^5 rows at 1,000 reports, is not kept).
 KEPT_ANSWERS = ("report-summary", "sdgs-per-company", "hkex-coverage")
-# The chooser's summary of kpi-across-companies over every report: a few dozen KPIs, where the
-# rows it is counted from are 10^5 at 1,000 reports (beyond the service's row cap).
+# kpi-across-companies over every report, by provision (graph/kpi_values.py: 10^5 rows at 1,000
+# reports, beyond the service's row cap), and the chooser's summary of it: a few dozen KPIs.
+KPI_VALUES = kpi_values.KPI_VALUES
 KPI_CHOICES = "kpi-choices.json"
 KINDS = (STATISTICS, DOCUMENTS, search_index.SEARCH_INDEX, *(f"answer-{name}.json" for name in KEPT_ANSWERS[:2]),
-         KPI_CHOICES, *(f"answer-{name}.json" for name in KEPT_ANSWERS[2:]))
+         KPI_VALUES, KPI_CHOICES, *(f"answer-{name}.json" for name in KEPT_ANSWERS[2:]))
 
 
 def write_all(store_root, cache_root: Path, version: str, iris: Iris) -> None:
@@ -36,8 +37,11 @@ def write_all(store_root, cache_root: Path, version: str, iris: Iris) -> None:
     union, info = store_root.open_union_read_only()
     if info.version != version:
         return  # published in between: the next request asks for the new one
+    values = cache_root / f"{version}.{KPI_VALUES}"
     writers = {STATISTICS: _statistics, DOCUMENTS: _documents, search_index.SEARCH_INDEX: _search_index,
-               KPI_CHOICES: _kpi_choices, **{f"answer-{name}.json": _answer(name) for name in KEPT_ANSWERS}}
+               KPI_VALUES: lambda source, part, iris: kpi_values.write(source.store, part, iris),
+               KPI_CHOICES: lambda source, part, iris: _kpi_choices(values, part),
+               **{f"answer-{name}.json": _answer(name) for name in KEPT_ANSWERS}}
     for name in KINDS:
         write = writers[name]
         target = cache_root / f"{version}.{name}"
@@ -82,12 +86,12 @@ def _answer(name: str) -> Callable[[StoreSparql, Path, Iris], None]:
     return write
 
 
-def _kpi_choices(source: StoreSparql, part: Path, iris: Iris) -> None:
-    """The HKEX KPIs that have values over every report (graph/plots_compare.py kpi_choices)."""
-    from .plots_compare import kpi_choices
+def _kpi_choices(values: Path, part: Path) -> None:
+    """The HKEX KPIs that have values over every report, counted from the kept KPI values."""
+    from .plots_compare import choices_from_rows
 
-    part.write_text(json.dumps([asdict(c) for c in kpi_choices(source.select, None, base=iris.base)],
-                               ensure_ascii=False), encoding="utf-8")
+    choices = choices_from_rows(kpi_values.rows(values))
+    part.write_text(json.dumps([asdict(c) for c in choices], ensure_ascii=False), encoding="utf-8")
 
 
 def kept(cache_root: Path, version: str, name: str) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import matplotlib
 from matplotlib.figure import Figure
 
-from .plots_compare import (HKEX_SCHEME, Comparison, KpiChoice, KpiError, Panel, Series, Value, compare,
+from .plots_compare import (HKEX_SCHEME, Comparison, KeptRows, KpiChoice, KpiError, Panel, Series, Value, compare,
                             kpi_choices, kpi_comparison, parse_kpi, provision_value_counts, provisions)
 from .plots_fonts import CJK_FAMILIES, NO_CJK_NOTE, both_names, cjk_font
 from .plots_materiality import materiality
@@ -42,7 +42,7 @@ FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 # -- rendering (the cache keyed by store version is service/state.py's) ----------------------
 
 def draw(kind: str, projection: Projection | None, query: QueryFn, report: str | None = None,
-         metric: str | None = None) -> Figure:
+         metric: str | None = None, kept: KeptRows | None = None) -> Figure:
     """The figure of ``kind`` (see :data:`KINDS`); only ``compare`` draws without a projection."""
     if projection is None and kind != "compare":
         raise PlotError(f"a {kind} picture is drawn from the topic–SDG projection")
@@ -59,17 +59,17 @@ def draw(kind: str, projection: Projection | None, query: QueryFn, report: str |
     if kind == "compare":
         if not metric:
             raise PlotError("a comparison needs a KPI (--metric A1.2 / /compare/A1.2.svg)")
-        return compare(kpi_comparison(query, metric, report))
+        return compare(kpi_comparison(query, metric, report, kept=kept))
     raise PlotError(f"no picture kind {kind!r}; kinds: {', '.join(KINDS)}")
 
 
 def render(kind: str, fmt: str, projection: Projection | None, query: QueryFn, report: str | None = None,
-           metric: str | None = None) -> bytes:
-    """PNG or SVG bytes of one picture."""
+           metric: str | None = None, kept: KeptRows | None = None) -> bytes:
+    """PNG or SVG bytes of one picture (``kept``: as for :func:`kpi_comparison`)."""
     if fmt not in FORMATS:
         raise PlotError(f"unknown image format {fmt!r}; use png or svg")
     with matplotlib.rc_context(rc()):
-        fig = draw(kind, projection, query, report, metric)
+        fig = draw(kind, projection, query, report, metric, kept)
         return save(fig, fmt)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from matplotlib.figure import Figure
 
@@ -13,6 +14,7 @@ from . import named_queries
 from .errors import EsgkgError
 from .namespaces import Iris
 from .plots_fonts import both_names
+from .plots_spread import many, spread
 from .plots_style import PlotError, footnote, shorten
 from .sparql import QueryFn
 
@@ -21,6 +23,9 @@ _KPI = re.compile(r"^(?:(?P<scheme>[A-Za-z0-9][A-Za-z0-9-]{0,40}):)?(?P<code>[A-
 _KPI_IRI = re.compile(r'^https?://[^\s<>"{}|^`\\]+$')
 COMPANY_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
                    "#7f7f7f", "#bcbd22")
+
+
+KeptRows = Callable[[str], "list[dict[str, str]] | None"]
 
 
 class KpiError(EsgkgError):
@@ -146,25 +151,34 @@ class Comparison:
         }
 
 
+def _many(panel: Panel) -> bool:
+    return many(panel, len(COMPANY_COLOURS))
+
+
 def _plain(table) -> list[dict[str, str]]:
     return [{k: v["value"] for k, v in r.items()} for r in table.rows]
 
 
-def kpi_comparison(query: QueryFn, kpi: str, report: str | None = None, base: str | None = None) -> Comparison:
+def kpi_comparison(query: QueryFn, kpi: str, report: str | None = None, base: str | None = None,
+                   kept: KeptRows | None = None) -> Comparison:
     """One KPI across every report (or ``report``); KpiError for a malformed KPI, PlotError
     (naming the KPI) when no report gives a value for it.
 
     The KPI is first resolved to its provision in the reference data, and the named query is
     asked by ``provision=``: it then finds the metrics from the provision, where matching the
     text ``kpi=`` against every provision costs what the whole store costs (seconds at 100
-    reports)."""
+    reports). ``kept(provision)``: the rows the downloads' writer kept for an HKEX provision over
+    every report (graph/kpi_values.py), or None where it has not."""
     asked = parse_kpi(kpi)
     found = provisions(query, asked, base)
     # A code names one provision; the text match stays for anything else (several, or none
     # in the reference graph, e.g. a provision a report defines), with the same answer.
     params = {"provision": found[0]} if len(found) == 1 else {"kpi": asked}
     params.update({"report": report} if report else {})
-    rows = _plain(named_queries.run(named_queries.get("kpi-across-companies", base=base), query, params))
+    # The writer keeps the all-HKEX answer: asked about every report, an HKEX KPI is read there.
+    rows = kept(found[0]) if kept and not report and len(found) == 1 and asked.startswith(HKEX_SCHEME + ":") else None
+    if rows is None:
+        rows = _plain(named_queries.run(named_queries.get("kpi-across-companies", base=base), query, params))
     if not rows:
         where = f" in report {report!r}" if report else " in any report"
         known = bool(found) or _provision_exists(query, asked)
@@ -240,8 +254,12 @@ class KpiChoice:
 
 def kpi_choices(query: QueryFn, report: str | None = None, base: str | None = None) -> list[KpiChoice]:
     """Every HKEX ESG Code provision that some report's metrics give values for."""
-    rows = _plain(named_queries.run(named_queries.get("kpi-across-companies", base=base), query,
-                                    {"report": report} if report else {}))
+    return choices_from_rows(_plain(named_queries.run(named_queries.get("kpi-across-companies", base=base), query,
+                                                      {"report": report} if report else {})))
+
+
+def choices_from_rows(rows: list[dict[str, str]]) -> list[KpiChoice]:
+    """The KPI choices of kpi-across-companies rows (its all-HKEX form)."""
     by_code: dict[str, list[dict[str, str]]] = {}
     for r in rows:
         by_code.setdefault(r["kpi_code"], []).append(r)
@@ -283,6 +301,26 @@ def _scale(ax, values: list[float]) -> str:
     return f" (log scale above {_number(min(positive))}, linear below)"
 
 
+def _years_axis(ax, ordered: list[int]) -> None:
+    ax.set_xticks(ordered, [str(y) for y in ordered])
+    if len(ordered) == 1:
+        ax.set_xlim(ordered[0] - 1, ordered[0] + 1)
+    else:
+        ax.set_xlim(ordered[0] - 0.4, ordered[-1] + 0.4)
+
+
+def _note(panels: list[Panel], disagree: bool) -> str:
+    """What the picture's marks mean, for the panels it has."""
+    note = "Values in the canonical unit of their quantity; one panel per unit"
+    note += "." if all(_many(p) for p in panels) else "; colour = company."
+    if any(_many(p) for p in panels):
+        note += (f" A panel of more than {len(COMPANY_COLOURS)} reports shows each year's spread: box = middle half of the"
+                 " values, line = median, whiskers = the rest within 1.5 box lengths, dots = each value; the tables list them.")
+    if disagree:
+        note += " Hollow markers: another section of the same report states a different value for that year."
+    return note
+
+
 def compare(comparison: Comparison) -> Figure:
     """One KPI across companies: a panel per canonical unit (a total and an intensity never
     share an axis), a line per company and metric over the years, colour = company. A year
@@ -300,7 +338,7 @@ def compare(comparison: Comparison) -> Figure:
     disagree = False
     for ax, panel in zip(axes, panels):
         if _many(panel):
-            _distribution(ax, panel)
+            spread(ax, panel)
             continue
         years: set[int] = set()
         # Every value is labelled while that stays readable; with many lines, only each line's last.
@@ -322,12 +360,7 @@ def compare(comparison: Comparison) -> Figure:
                     if label_all:
                         ax.annotate(_number(other), (x, other), xytext=(5, -9), textcoords="offset points",
                                     fontsize=7, color=colour[s.company])
-        ordered = sorted(years)
-        ax.set_xticks(ordered, [str(y) for y in ordered])
-        if len(ordered) == 1:
-            ax.set_xlim(ordered[0] - 1, ordered[0] + 1)
-        else:
-            ax.set_xlim(ordered[0] - 0.4, ordered[-1] + 0.4)
+        _years_axis(ax, sorted(years))
         scale = _scale(ax, [v.value for s in panel.series for v in s.values])
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _number(v)))
         ax.set_ylabel(shorten(panel.unit, 40))
@@ -337,55 +370,10 @@ def compare(comparison: Comparison) -> Figure:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     title = f"{comparison.code}: {shorten(comparison.label, 90)}" if comparison.label else comparison.code
     fig.suptitle(title, fontsize=12)
-    note = "Values in the canonical unit of their quantity; one panel per unit"
-    note += "." if all(_many(p) for p in panels) else "; colour = company."
-    if any(_many(p) for p in panels):
-        note += (f" A panel of more than {len(COMPANY_COLOURS)} reports shows each year's spread: box = middle half of the"
-                 " values, line = median, whiskers = the rest within 1.5 box lengths, dots = each value; the tables list them.")
-    if disagree:
-        note += " Hollow markers: another section of the same report states a different value for that year."
-    footnote(fig, note)
+    footnote(fig, _note(panels, disagree))
     names = comparison.companies()
     who = ", ".join(names) if len(names) <= len(COMPANY_COLOURS) else f"{len(names)} reports"
     fig.esgkg_metadata = {"Title": f"{comparison.code} across companies: {who}",
                           "Description": "; ".join(f"{s.label()} in {p.unit}" for p in panels for s in p.series[:50])}
     fig.tight_layout(rect=(0, 0.03, 1, 0.97))
     return fig
-
-
-def _many(panel: Panel) -> bool:
-    """Whether a panel has more reports than a line each can show apart (one colour each)."""
-    return len({s.report for s in panel.series}) > len(COMPANY_COLOURS)
-
-
-def _distribution(ax, panel: Panel) -> None:
-    """A panel of many companies: per year, a box plot of the values (each series' first
-    value of the year) over a strip of every value, and how many there are. Lines and a legend
-    per company stop informing past a handful of companies."""
-    by_year: dict[int, list[float]] = {}
-    for s in panel.series:
-        for year, values in s.by_year().items():
-            by_year.setdefault(year, []).append(values[0])
-    years = sorted(by_year)
-    ax.boxplot([by_year[y] for y in years], positions=years, widths=0.5, showfliers=False, manage_ticks=False,
-               medianprops={"color": "#d62728", "linewidth": 1.6}, boxprops={"color": "#1f77b4"},
-               whiskerprops={"color": "#1f77b4"}, capprops={"color": "#1f77b4"})
-    for year in years:
-        values = by_year[year]
-        # A fixed spread rather than random jitter: the same data draws the same picture.
-        xs = [year + ((i * 7) % 23 - 11) * 0.012 for i in range(len(values))]
-        ax.scatter(xs, values, s=7, color="#1f77b4", alpha=0.35, linewidths=0, zorder=1)
-        ax.annotate(f"n = {len(values)}", (year, 0), xycoords=("data", "axes fraction"), xytext=(0, 3),
-                    textcoords="offset points", ha="center", fontsize=7, color="#555")
-    ax.set_xticks(years, [str(y) for y in years])
-    ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
-    scale = _scale(ax, [v for vs in by_year.values() for v in vs])
-    from matplotlib.ticker import FuncFormatter
-
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _number(v)))
-    ax.set_ylabel(shorten(panel.unit, 40))
-    reports = len({s.report for s in panel.series})
-    ax.set_title(f"in {panel.unit}{scale}: {len(panel.series)} metrics of {reports} reports, spread per year",
-                 fontsize=10, loc="left")
-    ax.grid(alpha=0.3)
-    ax.spines[["top", "right"]].set_visible(False)

@@ -139,7 +139,7 @@ def _overview(report: str | None, as_json: bool) -> Response:
 
 def _kpi(kpi: str, report: str | None, as_json: bool) -> Response:
     state = current_state()
-    comparison = answer(lambda: plots.kpi_comparison(state.sparql.select, kpi, report, base=state.iris.base))
+    comparison = answer(lambda: state.kpi_comparison(kpi, report))
     if as_json:
         return _json(comparison.as_json())
     picture = picture_path(comparison.code)

@@ -23,7 +23,8 @@ from flask import current_app
 
 from esgkg.graph import named_queries, plots
 from esgkg.graph.disjoint_graphs import scopes_reports
-from esgkg.graph.derived import KEPT_ANSWERS, kept, read_answer, read_kpi_choices
+from esgkg.graph import kpi_values
+from esgkg.graph.derived import KEPT_ANSWERS, KPI_VALUES, kept, read_answer, read_kpi_choices
 from esgkg.graph.dumps import DumpCache, DumpFile, Limits, Preparing
 from esgkg.graph.errors import QueryError, StoreError
 from esgkg.graph.namespaces import Iris
@@ -218,6 +219,20 @@ class State:
         return self._within_limits(("kpi-choices", report), lambda: plots.kpi_choices(
             self.sparql.select, report, base=self.iris.base), keepable=report is None)
 
+    def kpi_comparison(self, kpi: str, report: str | None = None) -> plots.Comparison:
+        """One KPI across companies (graph/plots_compare.py), an HKEX KPI over every report read
+        from the writer's kept values where it has them."""
+        return plots.kpi_comparison(self.sparql.select, kpi, report, base=self.iris.base, kept=self.kept_kpi_rows)
+
+    def kept_kpi_rows(self, provision: str) -> list[dict[str, str]] | None:
+        """The kept kpi-across-companies rows of an HKEX provision over every report, or None
+        while the writer has not kept them (graph/kpi_values.py)."""
+        version = self.version() if self.dumps is not None else None
+        if version is None or self.dumps is None or not kept(self.dumps.root, version.id, KPI_VALUES):
+            return None
+        index = self.dumps.root / f"{version.id}.{KPI_VALUES}"
+        return self.answers.get(version.id, ("\0kept", "kpi-values", provision), lambda: kpi_values.rows(index, provision))
+
     def _within_limits(self, key: Hashable, compute: Callable[[], Any], keepable: bool) -> Any:
         """``compute()`` once per data version within the service's limits; past a limit, a
         ``keepable`` answer (one the downloads' writer keeps, graph/derived.py) has its writer
@@ -254,7 +269,7 @@ class State:
 
         def draw() -> bytes:
             shown = restrict(projection, part[1]()) if part and projection else projection
-            return plots.render(kind, fmt, shown, self.sparql.select, report, metric)
+            return plots.render(kind, fmt, shown, self.sparql.select, report, metric, kept=self.kept_kpi_rows)
 
         return self.pictures.get(projection.version if projection else self.data_version(), key, draw)
 
