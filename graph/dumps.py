@@ -117,7 +117,7 @@ def write(store: ox.Store, out: Path, iris: Iris | None = None,
     zipped = {fmt: gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=6, mtime=0)
               for fmt, sink in sinks.items()}
     try:
-        write_formats(store, zipped, iris)
+        write_formats(store, zipped, iris, workdir=out)  # its runs on the downloads' disk, then gone
     finally:
         for z in zipped.values():
             z.close()

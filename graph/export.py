@@ -62,15 +62,18 @@ def export(store: ox.Store, fmt: str, iris: Iris | None = None) -> bytes:
     return out.getvalue()
 
 
-def write_formats(store: ox.Store, targets: dict[str, BinaryIO], iris: Iris | None = None) -> None:
+def write_formats(store: ox.Store, targets: dict[str, BinaryIO], iris: Iris | None = None,
+                  workdir: Path | None = None) -> None:
     """Write the whole store in each format of ``targets`` (format key -> binary stream), in
-    one pass over its graph groups (see the module docstring)."""
+    one pass over its graph groups (see the module docstring). The sorted runs go to a
+    temporary folder in ``workdir`` (default: the system's), as large as the N-Quads and
+    N-Triples uncompressed."""
     unknown = sorted(set(targets) - set(FORMATS))
     if unknown:
         raise ValueError(f"unknown format {unknown[0]!r}; choose one of {', '.join(FORMATS)}")
     iris = iris or Iris()
     table = dict(sorted(prefixes(iris).items()))
-    with tempfile.TemporaryDirectory(prefix="esgkg-export-") as work:
+    with tempfile.TemporaryDirectory(prefix=".esgkg-export-", dir=workdir) as work:
         quad_runs, triple_runs = _Runs(Path(work), "nq"), _Runs(Path(work), "nt")
         trig = _Chunks(targets.get(TRIG.key), TRIG.oxigraph, table)
         jsonld = _JsonLd(targets.get(JSONLD.key), iris) if JSONLD.key in targets else None
