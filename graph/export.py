@@ -264,9 +264,21 @@ class _JsonLd:
         from rdflib import Dataset  # only JSON-LD needs rdflib's compaction
 
         ds = Dataset()
+        terms: dict = {}  # each term converted once (IRIs and literals repeat through a group)
+        graphs: dict = {}
+
+        def term(t):
+            found = terms.get(t)
+            if found is None:
+                found = terms[t] = _rdflib(t)
+            return found
+
         for quad in quads:
-            graph = ds.default_context if isinstance(quad.graph_name, ox.DefaultGraph) else ds.graph(_rdflib(quad.graph_name))
-            graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
+            graph = graphs.get(quad.graph_name)
+            if graph is None:
+                name = quad.graph_name
+                graph = graphs[name] = ds.default_context if isinstance(name, ox.DefaultGraph) else ds.graph(term(name))
+            graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
         for p, uri in sorted(prefixes(self.iris).items()):
             ds.bind(p, uri, override=True)
         doc = json.loads(ds.serialize(format="json-ld", context=self.context, encoding="utf-8"))
