@@ -81,6 +81,10 @@ class Series:
         """Two lines for a legend: company (report), then the metric."""
         return f"{self.who(own)}\n  {shorten(self.metric, 60)}"
 
+    @property
+    def values_count(self) -> int:
+        return len(self.values)
+
     def by_year(self) -> dict[int, list[float]]:
         """Distinct values per year, in order of first statement."""
         years: dict[int, list[float]] = {}

@@ -27,6 +27,9 @@ bp = Blueprint("compare", __name__)
 QUERIES = ("kpi-across-companies", "hkex-coverage", "shared-material-topics", "sdgs-per-company")
 COVERAGE = ("disclosed", "explained", "unexplained", "not-in-index")
 T = TypeVar("T")
+# Rows of a unit's table on the HTML page (the JSON and CSV have every row): at 1,000 reports a
+# KPI has ~10,000 values, a page of several MB that no one reads row by row.
+TABLE_ROWS = 500
 _REPORT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 
 
@@ -150,7 +153,8 @@ def _kpi(kpi: str, report: str | None, as_json: bool) -> Response:
     json_link = "/compare.json?" + urlencode({"kpi": comparison.code, **({"report": report} if report else {})})
     return _html("compare/kpi.html", comparison=comparison, panels=comparison.panels(), picture=picture,
                  qs=_query_string(report), choices=choices, report=report, query_link=query_link,
-                 json_link=json_link, matches=_crosswalk(comparison.code), left_out=left_out)
+                 json_link=json_link, matches=_crosswalk(comparison.code), left_out=left_out,
+                 table_rows=TABLE_ROWS)
 
 
 def _crosswalk(code: str) -> list[dict[str, str]]:

@@ -213,3 +213,17 @@ def test_kpi_page_lists_the_crosswalk_matches_and_links_those_with_values(client
     assert re.search(r"esrs:E1-6_07 <span class=\"muted\">no values</span>", html)
     response = client.get("/compare.json", query_string={"kpi": "ifrs-s2:29(a)(i)(1)"})
     assert response.status_code == 404 and "no values for 'ifrs-s2:29(a)(i)(1)'" in response.get_json()["error"]
+
+
+def test_a_kpi_page_lists_at_most_its_table_rows_and_says_where_the_rest_are(client, monkeypatch) -> None:
+    from esgkg.service import compare
+
+    whole = client.get("/compare?kpi=A1.2").get_data(as_text=True)
+    assert "have them all" not in whole
+    monkeypatch.setattr(compare, "TABLE_ROWS", 3)
+    html = client.get("/compare?kpi=A1.2").get_data(as_text=True)
+    values = html.split("The KPI in other frameworks")[0]  # the crosswalk's table is not a values table
+    tables = re.findall(r"<tbody>(.*?)</tbody>", values, re.S)
+    assert tables and all(t.count("<tr>") <= 3 for t in tables) and any(t.count("<tr>") == 3 for t in tables)
+    assert re.search(r"The first 3 of \d+ values; the <a href=\"/compare.json\?kpi=", html)
+    assert client.get("/compare.json?kpi=A1.2").get_json()["rows"]  # the JSON keeps every row
