@@ -21,9 +21,8 @@ from typing import Any, Callable, Hashable, Iterable, Mapping
 from cachetools import LRUCache
 from flask import current_app
 
-from esgkg.graph import named_queries, plots
+from esgkg.graph import kpi_values, named_queries, plots
 from esgkg.graph.disjoint_graphs import scopes_reports
-from esgkg.graph import kpi_values
 from esgkg.graph.derived import KEPT_ANSWERS, KPI_VALUES, kept, read_answer, read_kpi_choices
 from esgkg.graph.dumps import DumpCache, DumpFile, Limits, Preparing
 from esgkg.graph.errors import QueryError, StoreError
@@ -226,12 +225,13 @@ class State:
 
     def kept_kpi_rows(self, provision: str) -> list[dict[str, str]] | None:
         """The kept kpi-across-companies rows of an HKEX provision over every report, or None
-        while the writer has not kept them (graph/kpi_values.py)."""
+        while the writer has not kept them (graph/kpi_values.py). Read from the file on each
+        call (tens of ms for 10^4 rows), not cached: forty KPIs of 1,000 reports would hold
+        hundreds of MB in each serving process."""
         version = self.version() if self.dumps is not None else None
         if version is None or self.dumps is None or not kept(self.dumps.root, version.id, KPI_VALUES):
             return None
-        index = self.dumps.root / f"{version.id}.{KPI_VALUES}"
-        return self.answers.get(version.id, ("\0kept", "kpi-values", provision), lambda: kpi_values.rows(index, provision))
+        return kpi_values.rows(self.dumps.root / f"{version.id}.{KPI_VALUES}", provision)
 
     def _within_limits(self, key: Hashable, compute: Callable[[], Any], keepable: bool) -> Any:
         """``compute()`` once per data version within the service's limits; past a limit, a
