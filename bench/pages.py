@@ -20,6 +20,7 @@ from pathlib import Path
 
 PATHS = ("/", "/search?q=climate", "/search?q=%E6%BA%AB%E5%AE%A4", "/sdg", "/sdg?report={report}",
          "/sdg/coverage.svg?report={report}", "/compare", "/compare?report={report}", "/compare?kpi=A1.2",
+         "/compare/A1.2.svg",
          "/dataset", "/.well-known/void", "/sitemap.xml", "/dumps/", "/queries/reports")
 
 
