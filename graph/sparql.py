@@ -106,6 +106,16 @@ class StoreSparql:
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {exc}") from exc
 
+    def solutions(self, query: str) -> Iterator[dict[str, str]]:
+        """A SELECT's rows as plain values (a column left out where unbound), streamed from the
+        engine with no row cap: for writers that must not hold a whole answer."""
+        result = self._run(query)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("only SELECT queries return rows")
+        names = [v.value for v in result.variables]
+        for solution in result:
+            yield {n: solution[n].value for n in names if solution[n] is not None}
+
     def select(self, query: str) -> Table:
         result = self._run(query)
         if not isinstance(result, ox.QuerySolutions):
