@@ -3,7 +3,6 @@ compare``) and :func:`compare` (its picture: a panel per canonical unit, a line 
 and metric)."""
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -15,7 +14,7 @@ from .errors import EsgkgError
 from .namespaces import Iris
 from .plots_fonts import both_names
 from .plots_spread import many, spread
-from .plots_style import PlotError, footnote, shorten
+from .plots_style import PlotError, footnote, shorten, value_label, value_scale
 from .sparql import QueryFn
 
 HKEX_SCHEME = "hkex-esg-code"
@@ -277,34 +276,6 @@ def choices_from_rows(rows: list[dict[str, str]]) -> list[KpiChoice]:
             for code, rs in sorted(by_code.items(), key=lambda item: order(item[0]))]
 
 
-def _number(value: float) -> str:
-    """A value as people read it: 68,623,000 rather than 6.8623e+07; 0.000747 as it is."""
-    if value != 0 and abs(value) < 1e-3:
-        return f"{value:.3g}"
-    return f"{value:,.0f}" if abs(value) >= 1e5 else f"{value:,.6g}"
-
-
-def _scale(ax, values: list[float]) -> str:
-    """Log scale when the values of a panel span more than three orders of magnitude (a large
-    company's total beside a small one's would otherwise be a flat line at zero); symlog when
-    some are zero or negative. Returns the note for the panel's title."""
-    positive = [abs(v) for v in values if v]
-    if len(positive) < 2 or max(positive) / min(positive) <= 1000:
-        ax.margins(y=0.12)  # room for the value labels at the top
-        return ""
-    top = max(positive) * 4
-    if all(v > 0 for v in values):
-        ax.set_yscale("log")
-        ax.set_ylim(min(positive) / 2, top)
-        return " (log scale)"
-    ax.set_yscale("symlog", linthresh=min(positive))
-    ax.set_ylim(0 if min(values) >= 0 else -top, top)
-    if min(values) >= 0:  # 0 and the decades above the linear part: no crowded ticks at the bottom
-        first = math.ceil(math.log10(min(positive)))
-        ax.set_yticks([0] + [10.0 ** k for k in range(first, math.floor(math.log10(top)) + 1)])
-    return f" (log scale above {_number(min(positive))}, linear below)"
-
-
 def _years_axis(ax, ordered: list[int]) -> None:
     ax.set_xticks(ordered, [str(y) for y in ordered])
     if len(ordered) == 1:
@@ -355,18 +326,18 @@ def compare(comparison: Comparison) -> Figure:
                     markersize=6, alpha=0.9, label=s.legend(own))
             for x, vs in by_year.items():
                 if label_all or x == xs[-1]:
-                    ax.annotate(_number(vs[0]), (x, vs[0]), xytext=(5, 4), textcoords="offset points", fontsize=7,
+                    ax.annotate(value_label(vs[0]), (x, vs[0]), xytext=(5, 4), textcoords="offset points", fontsize=7,
                                 color=colour[s.company])
                 for other in vs[1:]:
                     disagree = True
                     ax.plot([x], [other], marker=markers[i % len(markers)], markerfacecolor="none",
                             color=colour[s.company], markersize=7, linestyle="")
                     if label_all:
-                        ax.annotate(_number(other), (x, other), xytext=(5, -9), textcoords="offset points",
+                        ax.annotate(value_label(other), (x, other), xytext=(5, -9), textcoords="offset points",
                                     fontsize=7, color=colour[s.company])
         _years_axis(ax, sorted(years))
-        scale = _scale(ax, [v.value for s in panel.series for v in s.values])
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _number(v)))
+        scale = value_scale(ax, [v.value for s in panel.series for v in s.values])
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: value_label(v)))
         ax.set_ylabel(shorten(panel.unit, 40))
         ax.set_title(f"in {panel.unit}{scale}", fontsize=10, loc="left")
         ax.grid(alpha=0.3)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .plots_style import shorten
+from .plots_style import shorten, value_label, value_scale
 
 if TYPE_CHECKING:
     from .plots_compare import Panel
@@ -37,10 +37,8 @@ def spread(ax, panel: "Panel") -> None:
     ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
     from matplotlib.ticker import FuncFormatter
 
-    from .plots_compare import _number, _scale  # the same scale and numbers as the line panels
-
-    scale = _scale(ax, [v for vs in by_year.values() for v in vs])
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _number(v)))
+    scale = value_scale(ax, [v for vs in by_year.values() for v in vs])
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: value_label(v)))
     ax.set_ylabel(shorten(panel.unit, 40))
     reports = len({s.report for s in panel.series})
     ax.set_title(f"in {panel.unit}{scale}: {len(panel.series)} metrics of {reports} reports, spread per year",

@@ -3,6 +3,7 @@ the text colour of an annotated cell, and saving to PNG or SVG bytes."""
 from __future__ import annotations
 
 import io
+import math
 
 import matplotlib
 
@@ -114,3 +115,31 @@ def topic_name(projection: Projection, node: Node, report: str | None, width: in
     if report or len(projection.reports()) < 2:
         return node_name(node, width)
     return node_name(node, width) + f" · {projection.report_name(node.report)}"
+
+
+def value_label(value: float) -> str:
+    """A value as people read it: 68,623,000 rather than 6.8623e+07; 0.000747 as it is."""
+    if value != 0 and abs(value) < 1e-3:
+        return f"{value:.3g}"
+    return f"{value:,.0f}" if abs(value) >= 1e5 else f"{value:,.6g}"
+
+
+def value_scale(ax, values: list[float]) -> str:
+    """Log scale when the values of a panel span more than three orders of magnitude (a large
+    company's total beside a small one's would otherwise be a flat line at zero); symlog when
+    some are zero or negative. Returns the note for the panel's title."""
+    positive = [abs(v) for v in values if v]
+    if len(positive) < 2 or max(positive) / min(positive) <= 1000:
+        ax.margins(y=0.12)  # room for the value labels at the top
+        return ""
+    top = max(positive) * 4
+    if all(v > 0 for v in values):
+        ax.set_yscale("log")
+        ax.set_ylim(min(positive) / 2, top)
+        return " (log scale)"
+    ax.set_yscale("symlog", linthresh=min(positive))
+    ax.set_ylim(0 if min(values) >= 0 else -top, top)
+    if min(values) >= 0:  # 0 and the decades above the linear part: no crowded ticks at the bottom
+        first = math.ceil(math.log10(min(positive)))
+        ax.set_yticks([0] + [10.0 ** k for k in range(first, math.floor(math.log10(top)) + 1)])
+    return f" (log scale above {value_label(min(positive))}, linear below)"
