@@ -270,7 +270,7 @@ class _JsonLd:
         def term(t):
             found = terms.get(t)
             if found is None:
-                found = terms[t] = _rdflib(t)
+                found = terms[t] = rdflib_term(t)
             return found
 
         for quad in quads:
@@ -292,9 +292,11 @@ class _JsonLd:
         self.out.write(b"\n  ]\n}\n")
 
 
-def _rdflib(term):
-    """An Oxigraph term as rdflib's, blank nodes keeping their canonical label (rdflib's
-    parsers would give them random ones, and the file would change on every write)."""
+def rdflib_term(term, plain_strings: bool = True):
+    """An Oxigraph term as rdflib's, a blank node keeping its label (rdflib's parsers would give
+    it a random one, and an export would change on every write). ``plain_strings``: an
+    ``xsd:string`` literal without its datatype, as rdflib's parsers read one (graph/validation.py
+    keeps the datatype its rules were written against)."""
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, ox.NamedNode):
@@ -303,7 +305,7 @@ def _rdflib(term):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:  # a simple literal, as rdflib's parsers read it
+    if plain_strings and term.datatype.value == _XSD_STRING:
         return Literal(term.value)
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 

@@ -26,6 +26,7 @@ import pyoxigraph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
+from .export import rdflib_term
 from .errors import StoreError, ValidationFailed
 from .namespaces import SH, Iris
 from .validation_core import CoreValidation, without_sparql
@@ -165,15 +166,7 @@ def _focus_nodes(store: pyoxigraph.Store, shapes: Graph, shape: URIRef) -> set[s
 
 
 def _to_rdflib(term: pyoxigraph.NamedNode | pyoxigraph.Literal | pyoxigraph.BlankNode | None):
-    if term is None:
-        return None
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+    return None if term is None else rdflib_term(term, plain_strings=False)
 
 
 def display(term) -> str:
