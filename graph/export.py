@@ -24,7 +24,7 @@ import io
 import json
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -63,11 +63,11 @@ def export(store: ox.Store, fmt: str, iris: Iris | None = None) -> bytes:
 
 
 def write_formats(store: ox.Store, targets: dict[str, BinaryIO], iris: Iris | None = None,
-                  workdir: Path | None = None) -> None:
+                  workdir: Path | None = None, progress: Callable[[int, int], None] | None = None) -> None:
     """Write the whole store in each format of ``targets`` (format key -> binary stream), in
     one pass over its graph groups (see the module docstring). The sorted runs go to a
     temporary folder in ``workdir`` (default: the system's), as large as the N-Quads and
-    N-Triples uncompressed."""
+    N-Triples uncompressed. ``progress(done, total)`` after each graph group."""
     unknown = sorted(set(targets) - set(FORMATS))
     if unknown:
         raise ValueError(f"unknown format {unknown[0]!r}; choose one of {', '.join(FORMATS)}")
@@ -77,7 +77,10 @@ def write_formats(store: ox.Store, targets: dict[str, BinaryIO], iris: Iris | No
         quad_runs, triple_runs = _Runs(Path(work), "nq"), _Runs(Path(work), "nt")
         trig = _Chunks(targets.get(TRIG.key), TRIG.oxigraph, table)
         jsonld = _JsonLd(targets.get(JSONLD.key), iris) if JSONLD.key in targets else None
-        for group in _groups(store):
+        groups = _groups(store)
+        for done, group in enumerate(groups):
+            if progress:
+                progress(done, len(groups))
             quads = _canonical(store, group)
             if NQUADS.key in targets:
                 quad_runs.add(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))

@@ -57,7 +57,8 @@ def preparing_error(found: Preparing) -> HttpError:
     if found.failed:
         return HttpError(503, f"The downloads of this store version cannot be prepared here: {found.failed} "
                               "(ESGKG_DUMPS_MEMORY). The data is there to query at /sparql.")
-    done = f": {found.done} of {found.total} files written" if found.total else ""
+    # Steps: the dataset's graph groups (every whole-dataset file at once), then a file per graph.
+    done = f": {found.done} of {found.total} steps done" if found.total else ""
     return HttpError(503, f"The downloads of this store version are being prepared{done}. Try again in a minute.",
                      **{"Retry-After": "60"})
 
