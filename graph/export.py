@@ -4,11 +4,12 @@ memory bounded by one group of graphs rather than by the store.
 The store gives blank nodes fresh labels on every load; RDFC-1.0 relabels them from the
 graph's structure, so identical data always serialises to identical bytes. Canonicalising the
 whole dataset at once holds every quad in memory several times over (past 4 GiB at 100
-reports), so the dataset is canonicalised a *group* at a time: graphs that share a blank node
-(the validation graphs share their report node) form one group, every other graph is a group
-of its own, found by one pass over the store. A group's canonical labels get a prefix derived
-from its first graph's name, so labels of two groups never meet, and the same data still
-gives the same bytes.
+reports), so the dataset is canonicalised a graph at a time, each graph's labels prefixed from
+its name so that labels of two graphs never meet. A blank node several graphs share (the
+validation report's head) is *pinned*: it takes part in each graph's canonicalisation under a
+fixed name made from its RDFC-1.0 first-degree hash, and is written with a label from that
+hash, so it stays one node (graphs whose shared nodes the hash cannot tell apart are
+canonicalised together).
 
 The N-Quads and N-Triples lines of each group are sorted in runs on disk and merged
 (``heapq.merge``), so those files are sorted and unique as a whole; Turtle and RDF/XML are
@@ -40,6 +41,9 @@ RUN_BYTES = 64 * 2**20  # lines held before a sorted run goes to disk
 CHUNK_TRIPLES = 50_000  # triples per Turtle / RDF/XML chunk (then the next subject starts one)
 GraphKey = str  # a graph's name as N-Quads writes it; "" for the default graph
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# The name a pinned blank node is canonicalised under (see _groups); never an IRI of the data,
+# and mapped back to a blank node before anything is written.
+PIN = "urn:x-esgkg-export:pinned-blank-node:"
 
 
 def jsonld_context(iris: Iris | None = None) -> dict:
@@ -77,11 +81,11 @@ def write_formats(store: ox.Store, targets: dict[str, BinaryIO], iris: Iris | No
         quad_runs, triple_runs = _Runs(Path(work), "nq"), _Runs(Path(work), "nt")
         trig = _Chunks(targets.get(TRIG.key), TRIG.oxigraph, table)
         jsonld = _JsonLd(targets.get(JSONLD.key), iris) if JSONLD.key in targets else None
-        groups = _groups(store)
+        groups, pinned = _groups(store)
         for done, group in enumerate(groups):
             if progress:
                 progress(done, len(groups))
-            quads = _canonical(store, group)
+            quads = _canonical(store, group, pinned)
             if NQUADS.key in targets:
                 quad_runs.add(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
             if {NTRIPLES.key, TURTLE.key, RDFXML.key} & set(targets):
@@ -111,10 +115,31 @@ def _graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGra
     return ([ox.DefaultGraph()] if has_default else []) + named
 
 
-def _groups(store: ox.Store) -> list[list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]]:
-    """The graphs, grouped so that graphs sharing a blank node are in one group (union-find),
-    each group in graph order and the groups in order of their first graph."""
+def _groups(store: ox.Store) -> tuple[list[list], dict[str, str]]:
+    """The graphs in groups that are canonicalised together, and the blank nodes *pinned*:
+    label -> the fixed name they are canonicalised under.
+
+    A blank node held by several graphs (the validation report's head, whose ``sh:result``s
+    are in every report's findings graph) is pinned by its RDFC-1.0 first-degree hash (a
+    digest of every quad it is in, itself as ``_:a``, other blank nodes as ``_:z``), so the
+    graphs that share it still go one at a time: the 1,001 findings graphs of 1,000 reports
+    (947,360 quads) canonicalised as one group took the writer past its 4 GiB cap. Shared
+    nodes whose hashes coincide cannot be told apart that way; the graphs holding them are
+    grouped together (union-find), as RDFC-1.0 over their union tells them apart."""
     graphs = _graphs(store)
+    first_seen: dict[str, int] = {}  # blank node label -> index of the first graph holding it
+    shared: dict[str, set[int]] = {}
+    for i, graph in enumerate(graphs):
+        for quad in store.quads_for_pattern(None, None, None, graph):
+            for term in (quad.subject, quad.object):
+                if isinstance(term, ox.BlankNode):
+                    j = first_seen.setdefault(term.value, i)
+                    if j != i:
+                        shared.setdefault(term.value, {j}).add(i)
+    by_hash: dict[str, list[str]] = {}
+    for label in shared:
+        by_hash.setdefault(_first_degree_hash(store, ox.BlankNode(label)), []).append(label)
+    pinned = {labels[0]: digest for digest, labels in by_hash.items() if len(labels) == 1}
     parent = list(range(len(graphs)))
 
     def root(i: int) -> int:
@@ -123,28 +148,47 @@ def _groups(store: ox.Store) -> list[list[ox.NamedNode | ox.BlankNode | ox.Defau
             i = parent[i]
         return i
 
-    first_seen: dict[str, int] = {}  # blank node label -> index of the first graph holding it
-    for i, graph in enumerate(graphs):
-        for quad in store.quads_for_pattern(None, None, None, graph):
-            for term in (quad.subject, quad.object):
-                if isinstance(term, ox.BlankNode):
-                    j = first_seen.setdefault(term.value, i)
-                    if j != i:
-                        parent[root(i)] = root(j)
+    for label, holders in shared.items():
+        if label not in pinned:
+            first, *rest = sorted(holders)
+            for i in rest:
+                parent[root(i)] = root(first)
     groups: dict[int, list] = {}
     for i, graph in enumerate(graphs):
         groups.setdefault(root(i), []).append(graph)
-    return sorted(groups.values(), key=lambda g: _key(g[0]))
+    return sorted(groups.values(), key=lambda g: _key(g[0])), pinned
 
 
-def _canonical(store: ox.Store, group: list) -> list[ox.Quad]:
-    """The group's quads with RDFC-1.0 blank node labels, prefixed for the group."""
-    dataset = ox.Dataset(q for graph in group for q in store.quads_for_pattern(None, None, None, graph))
+def _first_degree_hash(store: ox.Store, node: ox.BlankNode) -> str:
+    """RDFC-1.0's hash of the first-degree quads of ``node`` over the whole store."""
+    def term(t) -> str:
+        if isinstance(t, ox.BlankNode):
+            return "_:a" if t == node else "_:z"
+        return "" if isinstance(t, ox.DefaultGraph) else str(t)
+
+    lines = sorted(" ".join(x for x in (term(q.subject), term(q.predicate), term(q.object), term(q.graph_name)) if x)
+                   + " .\n" for q in (*store.quads_for_pattern(node, None, None, None),
+                                       *store.quads_for_pattern(None, None, node, None)))
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+def _canonical(store: ox.Store, group: list, pinned: dict[str, str]) -> list[ox.Quad]:
+    """The group's quads with RDFC-1.0 blank node labels, prefixed for the group; a pinned
+    blank node takes part under a fixed name and comes out labelled by its hash."""
+    def pin(t):
+        return ox.NamedNode(PIN + pinned[t.value]) if isinstance(t, ox.BlankNode) and t.value in pinned else t
+
+    dataset = ox.Dataset(ox.Quad(pin(q.subject), q.predicate, pin(q.object), q.graph_name)
+                         for graph in group for q in store.quads_for_pattern(None, None, None, graph))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     prefix = "g" + hashlib.sha256(_key(group[0]).encode("utf-8")).hexdigest()[:12] + "_"
 
     def label(term):
-        return ox.BlankNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+        if isinstance(term, ox.BlankNode):
+            return ox.BlankNode(prefix + term.value)
+        if isinstance(term, ox.NamedNode) and term.value.startswith(PIN):
+            return ox.BlankNode("s" + term.value[len(PIN):][:24])
+        return term
 
     return [ox.Quad(label(q.subject), q.predicate, label(q.object), label(q.graph_name)) for q in dataset]
 
