@@ -41,8 +41,8 @@ RUN_BYTES = 64 * 2**20  # lines held before a sorted run goes to disk
 CHUNK_TRIPLES = 50_000  # triples per Turtle / RDF/XML chunk (then the next subject starts one)
 GraphKey = str  # a graph's name as N-Quads writes it; "" for the default graph
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-# The name a pinned blank node is canonicalised under (see _groups); never an IRI of the data,
-# and mapped back to a blank node before anything is written.
+# The name a pinned blank node is canonicalised under (see _groups), followed by its hash; mapped
+# back to a blank node before anything is written.
 PIN = "urn:x-esgkg-export:pinned-blank-node:"
 
 
@@ -91,10 +91,11 @@ def write_formats(store: ox.Store, targets: dict[str, BinaryIO], iris: Iris | No
             if {NTRIPLES.key, TURTLE.key, RDFXML.key} & set(targets):
                 triple_runs.add(ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads),
                                              format=ox.RdfFormat.N_TRIPLES))
-            by_graph = sorted(quads, key=lambda q: (_key(q.graph_name), str(q)))
-            trig.add(by_graph)
-            if jsonld:
-                jsonld.add(by_graph)
+            if TRIG.key in targets or jsonld:
+                by_graph = sorted(quads, key=lambda q: (_key(q.graph_name), str(q)))
+                trig.add(by_graph)
+                if jsonld:
+                    jsonld.add(by_graph)
         trig.close()
         if jsonld:
             jsonld.close()
@@ -183,11 +184,15 @@ def _canonical(store: ox.Store, group: list, pinned: dict[str, str]) -> list[ox.
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     prefix = "g" + hashlib.sha256(_key(group[0]).encode("utf-8")).hexdigest()[:12] + "_"
 
+    # Only the names made here go back to blank nodes: an IRI of the data equal to one would
+    # have to embed the SHA-256 of the pinned node's own quads.
+    names = {PIN + digest: ox.BlankNode("s" + digest[:24]) for digest in pinned.values()}
+
     def label(term):
         if isinstance(term, ox.BlankNode):
             return ox.BlankNode(prefix + term.value)
-        if isinstance(term, ox.NamedNode) and term.value.startswith(PIN):
-            return ox.BlankNode("s" + term.value[len(PIN):][:24])
+        if isinstance(term, ox.NamedNode):
+            return names.get(term.value, term)
         return term
 
     return [ox.Quad(label(q.subject), q.predicate, label(q.object), label(q.graph_name)) for q in dataset]
