@@ -98,9 +98,12 @@ class Config:
     base_iri: str = field(default_factory=base_iri)
     # Where dumps are written (ESGKG_DUMPS_DIR); empty: beside the store, else the temp dir.
     dumps_dir: str = ""
-    # Address space of the process that writes a version's downloads (ESGKG_DUMPS_MEMORY): they
-    # hold the whole dataset in memory, 2.4 GB and more at 100 reports (graph/dumps.py).
+    # Address space of the process that writes a version's downloads (ESGKG_DUMPS_MEMORY): it
+    # writes them a graph at a time (graph/export.py); 1.3 GB at 100 reports.
     dumps_memory: int = 4 * 1024**3
+    # CPU seconds of that process (ESGKG_DUMPS_CPU): at 1,000 reports its counts, index, kept
+    # answers and downloads take most of an hour at nice 19 (docs/decisions.md §35), so two.
+    dumps_cpu: int = 7200
 
     def __post_init__(self) -> None:
         if not self.processes:
@@ -133,7 +136,7 @@ class Config:
             ("connection_limit", int), ("header_timeout", float), ("idle_timeout", float),
             ("min_body_rate", float),
             ("update_token", str), ("remote_update", str), ("remote_store", str),
-            ("base_iri", str), ("dumps_dir", str), ("dumps_memory", int),
+            ("base_iri", str), ("dumps_dir", str), ("dumps_memory", int), ("dumps_cpu", int),
         ):
             raw = env.get(f"ESGKG_{key.upper()}")
             if raw:
@@ -172,7 +175,7 @@ class Config:
                              "write): leave --processes unset or set it to 1")
         if min(self.processes, self.query_timeout, self.queue_wait, self.max_rows, self.workers,
                self.max_result_bytes, self.worker_memory, self.threads, self.connection_limit,
-               self.header_timeout, self.idle_timeout, self.min_body_rate) <= 0:
+               self.header_timeout, self.idle_timeout, self.min_body_rate, self.dumps_cpu) <= 0:
             raise ValueError("time limits, caps, workers and threads must be positive")
         if self.memory_quads < 0:
             raise ValueError("--memory-quads must be 0 (never copy into memory) or more")

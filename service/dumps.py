@@ -56,7 +56,7 @@ def preparing_error(found: Preparing) -> HttpError:
                          **{"Retry-After": "300"})
     if found.failed:
         return HttpError(503, f"The downloads of this store version cannot be prepared here: {found.failed} "
-                              "(ESGKG_DUMPS_MEMORY). The data is there to query at /sparql.")
+                              "(ESGKG_DUMPS_MEMORY, ESGKG_DUMPS_CPU). The data is there to query at /sparql.")
     # Steps: the dataset's graph groups (every whole-dataset file at once), then a file per graph.
     done = f": {found.done} of {found.total} steps done" if found.total else ""
     return HttpError(503, f"The downloads of this store version are being prepared{done}. Try again in a minute.",

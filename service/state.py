@@ -120,7 +120,7 @@ class State:
         self.projections = VersionedCache(64)  # the whole store's, and one per report asked
         self.pictures = VersionedCache(64)
         self.answers = VersionedCache(256)
-        self.dumps = (DumpCache(self._dumps_dir(self.root), limits=Limits(config.dumps_memory, 3600))
+        self.dumps = (DumpCache(self._dumps_dir(self.root), limits=Limits(config.dumps_memory, config.dumps_cpu))
                       if self.root is not None else None)
 
     def _dumps_dir(self, root: StoreRoot) -> Path:

@@ -249,3 +249,22 @@ def test_the_writer_says_how_far_it_is_while_it_writes_the_dataset(example_store
     assert len(totals) == 1 and [d for d, _ in seen] == sorted(d for d, _ in seen)
     groups = totals.pop() - per_graph
     assert groups >= 2 and [d for d, _ in seen][:groups] == list(range(groups))  # one step per group
+
+
+def test_the_writers_caps_come_from_the_environment(example_store: StoreRoot, monkeypatch, tmp_path: Path) -> None:
+    """ESGKG_DUMPS_MEMORY and ESGKG_DUMPS_CPU set the writer's caps (at 1,000 reports it needs
+    most of an hour of CPU: the default is two); a cap of 0 is refused."""
+    from esgkg.service.app import create_app
+    from esgkg.service.config import Config
+
+    monkeypatch.setenv("ESGKG_DUMPS_MEMORY", str(3 * 2**30))
+    monkeypatch.setenv("ESGKG_DUMPS_CPU", "5400")
+    config = Config.from_env(store=str(example_store.root), workers=1, dumps_dir=str(tmp_path / "d"))
+    app = create_app(config)
+    try:
+        assert app.extensions["esgkg"].dumps.limits == dumps.Limits(memory=3 * 2**30, cpu_seconds=5400)
+    finally:
+        app.extensions["esgkg"].close()
+    assert Config().dumps_cpu == 7200
+    with pytest.raises(ValueError, match="positive"):
+        Config(dumps_cpu=0).check()
