@@ -67,11 +67,14 @@ def export(store: ox.Store, fmt: str, iris: Iris | None = None) -> bytes:
 
 
 def write_formats(store: ox.Store, targets: dict[str, BinaryIO], iris: Iris | None = None,
-                  workdir: Path | None = None, progress: Callable[[int, int], None] | None = None) -> None:
+                  workdir: Path | None = None, progress: Callable[[int, int], None] | None = None,
+                  each_graph: Callable[[str, bytes], None] | None = None) -> None:
     """Write the whole store in each format of ``targets`` (format key -> binary stream), in
     one pass over its graph groups (see the module docstring). The sorted runs go to a
     temporary folder in ``workdir`` (default: the system's), as large as the N-Quads and
-    N-Triples uncompressed. ``progress(done, total)`` after each graph group."""
+    N-Triples uncompressed. ``progress(done, total)`` after each graph group;
+    ``each_graph(name, turtle)``: every named graph on its own as Turtle, from the same canonical
+    quads (the downloads' file per graph), so no graph is canonicalised twice."""
     unknown = sorted(set(targets) - set(FORMATS))
     if unknown:
         raise ValueError(f"unknown format {unknown[0]!r}; choose one of {', '.join(FORMATS)}")
@@ -86,6 +89,8 @@ def write_formats(store: ox.Store, targets: dict[str, BinaryIO], iris: Iris | No
             if progress:
                 progress(done, len(groups))
             quads = _canonical(store, group, pinned)
+            if each_graph:
+                _each_graph(quads, each_graph, table)
             if NQUADS.key in targets:
                 quad_runs.add(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
             if {NTRIPLES.key, TURTLE.key, RDFXML.key} & set(targets):
@@ -104,6 +109,16 @@ def write_formats(store: ox.Store, targets: dict[str, BinaryIO], iris: Iris | No
         wanted = [k for k in (NTRIPLES.key, TURTLE.key, RDFXML.key) if k in targets]
         if wanted:
             _write_triples(triple_runs.merged(), {k: targets[k] for k in wanted}, table)
+
+
+def _each_graph(quads: list[ox.Quad], write: Callable[[str, bytes], None], table: dict[str, str]) -> None:
+    """Each named graph of a group's canonical quads as Turtle, its triples sorted."""
+    by_graph: dict[str, list[ox.Triple]] = {}
+    for q in quads:
+        if isinstance(q.graph_name, ox.NamedNode):
+            by_graph.setdefault(q.graph_name.value, []).append(ox.Triple(q.subject, q.predicate, q.object))
+    for name in sorted(by_graph):
+        write(name, ox.serialize(sorted(by_graph[name], key=str), format=ox.RdfFormat.TURTLE, prefixes=table))
 
 
 def _key(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> GraphKey:

@@ -239,16 +239,14 @@ def test_a_writer_stopped_with_its_service_is_started_again(example_store: Store
 
 
 def test_the_writer_says_how_far_it_is_while_it_writes_the_dataset(example_store: StoreRoot, tmp_path: Path) -> None:
-    """Progress moves during the dataset pass (a step per graph group), not only per file: at
-    1,000 reports that pass is most of the writer's half hour."""
+    """Progress moves during the one pass that writes every file (a step per graph group),
+    not once per file: at 1,000 reports that pass is most of the writer's hour."""
     store, _ = example_store.open_read_only()
     seen: list[tuple[int, int]] = []
     files = dumps.write(store, tmp_path / "out", progress=lambda done, total: seen.append((done, total)))
-    per_graph = sum(1 for f in files if f.graph is not None)
     totals = {total for _, total in seen}
-    assert len(totals) == 1 and [d for d, _ in seen] == sorted(d for d, _ in seen)
-    groups = totals.pop() - per_graph
-    assert groups >= 2 and [d for d, _ in seen][:groups] == list(range(groups))  # one step per group
+    assert len(totals) == 1 and [d for d, _ in seen] == list(range(totals.pop()))
+    assert len(seen) >= sum(1 for f in files if f.graph is not None)  # one group per graph at least
 
 
 def test_the_writers_caps_come_from_the_environment(example_store: StoreRoot, monkeypatch, tmp_path: Path) -> None:
